@@ -1,0 +1,120 @@
+"""Job: an opening a company posts, with its lifecycle and fee terms."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from beanie import Document, PydanticObjectId
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pymongo import ASCENDING, DESCENDING, TEXT, IndexModel
+
+from crowdhire.models.candidates import normalize_skills
+from crowdhire.models.common import Currency, UtcDatetime, utcnow
+
+
+class JobStatus(StrEnum):
+    """Lifecycle: draft → open → paused/filled/closed."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    PAUSED = "paused"
+    FILLED = "filled"
+    CLOSED = "closed"
+
+
+class RemotePolicy(StrEnum):
+    """Where the work happens."""
+
+    ONSITE = "onsite"
+    HYBRID = "hybrid"
+    REMOTE = "remote"
+
+
+class EmploymentType(StrEnum):
+    """The contract form of the job."""
+
+    FULL_TIME = "full_time"
+    PART_TIME = "part_time"
+    CONTRACT = "contract"
+    INTERNSHIP = "internship"
+
+
+class SalaryRange(BaseModel):
+    """Yearly salary bounds in minor units."""
+
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+    currency: Currency
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SalaryRange:
+        if self.max < self.min:
+            raise ValueError("salary max must be at least min")
+        return self
+
+
+class FeeTerms(BaseModel):
+    """What a hire costs: a percentage of first-year salary OR a flat amount."""
+
+    percent: float | None = Field(None, gt=0, le=100)
+    flat_amount: int | None = Field(None, gt=0)
+    currency: Currency
+    guarantee_days: int = Field(90, ge=0, le=365)
+    recruiter_share_percent: float = Field(70, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _exactly_one_basis(self) -> FeeTerms:
+        if (self.percent is None) == (self.flat_amount is None):
+            raise ValueError("fee terms need exactly one of percent or flat_amount")
+        return self
+
+    def fee_for(self, annual_salary: int) -> int:
+        """The placement fee in minor units for a hire at this yearly salary."""
+        if self.flat_amount is not None:
+            return self.flat_amount
+        assert self.percent is not None
+        return int((Decimal(annual_salary) * Decimal(str(self.percent)) / 100).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP
+        ))
+
+    def recruiter_share_of(self, fee: int) -> int:
+        """The recruiter's part of a fee, rounded half up to a minor unit."""
+        share = Decimal(fee) * Decimal(str(self.recruiter_share_percent)) / 100
+        return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+class Job(Document):
+    """An opening; `skills` are normalized lower-case."""
+
+    company_id: PydanticObjectId
+    title: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    location: str = ""
+    remote_policy: RemotePolicy = RemotePolicy.ONSITE
+    employment_type: EmploymentType = EmploymentType.FULL_TIME
+    salary: SalaryRange | None = None
+    skills: list[str] = Field(default_factory=list)
+    status: JobStatus = JobStatus.DRAFT
+    openings: int = Field(1, ge=1, le=1000)
+    fee_terms: FeeTerms
+    created_at: UtcDatetime = Field(default_factory=utcnow)
+    opened_at: UtcDatetime | None = None
+
+    @field_validator("skills")
+    @classmethod
+    def _normalized_skills(cls, value: list[str]) -> list[str]:
+        return normalize_skills(value)
+
+    class Settings:
+        name = "jobs"
+        use_cache = False
+        indexes = [
+            IndexModel([("company_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
+            IndexModel([("status", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
+            IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)]),
+            IndexModel([("title", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("salary.max", DESCENDING), ("_id", DESCENDING)]),
+            IndexModel([("skills", ASCENDING)]),
+            IndexModel([("title", TEXT), ("description", TEXT)], name="job_text"),
+        ]

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     )
     cache_pool_size: int = Field(8, ge=1, le=256, description="memcached connections per process")
     seed_demo: bool = Field(True, description="dev only: seed demo data into an empty database")
+    crowdhire_graphiql: bool | None = Field(
+        None, description="serve GraphiQL at /graphql; default on except in production"
+    )
     stripe_api_key: SecretStr | None = Field(None, description="Stripe secret key")
 
     @model_validator(mode="after")
@@ -53,6 +56,13 @@ class Settings(BaseSettings):
         if self.crowdhire_env is Environment.PRODUCTION and not self.mongodb_uri:
             raise ValueError("MONGODB_URI is required when CROWDHIRE_ENV=production")
         return self
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        """GraphiQL is on by default outside production."""
+        if self.crowdhire_graphiql is None:
+            return self.crowdhire_env is not Environment.PRODUCTION
+        return self.crowdhire_graphiql
 
     @property
     def is_dev(self) -> bool:

@@ -62,7 +62,9 @@ class Candidate(Document):
         name = "candidates"
         use_cache = False
         indexes = [
-            IndexModel([("recruiter_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
+            IndexModel(
+                [("recruiter_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]
+            ),
             IndexModel([("skills", ASCENDING)]),
             IndexModel([("location", ASCENDING)]),
             IndexModel([("years_experience", ASCENDING), ("_id", ASCENDING)]),

@@ -74,9 +74,11 @@ class FeeTerms(BaseModel):
         if self.flat_amount is not None:
             return self.flat_amount
         assert self.percent is not None
-        return int((Decimal(annual_salary) * Decimal(str(self.percent)) / 100).quantize(
-            Decimal(1), rounding=ROUND_HALF_UP
-        ))
+        return int(
+            (Decimal(annual_salary) * Decimal(str(self.percent)) / 100).quantize(
+                Decimal(1), rounding=ROUND_HALF_UP
+            )
+        )
 
     def recruiter_share_of(self, fee: int) -> int:
         """The recruiter's part of a fee, rounded half up to a minor unit."""
@@ -110,7 +112,9 @@ class Job(Document):
         name = "jobs"
         use_cache = False
         indexes = [
-            IndexModel([("company_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
+            IndexModel(
+                [("company_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]
+            ),
             IndexModel([("status", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
             IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)]),
             IndexModel([("title", ASCENDING), ("_id", ASCENDING)]),

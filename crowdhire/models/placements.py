@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Annotated
 
 from beanie import Document, Indexed, PydanticObjectId
 from pydantic import Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
-from typing import Annotated
 
 from crowdhire.models.common import Money, UtcDatetime, utcnow
 

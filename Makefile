@@ -1,0 +1,79 @@
+# crowdhire developer tasks. Everything runs from the project venv without activating it.
+# Works on a fresh Debian 12 as root with only python3 (and make): missing system packages
+# (python3-venv, memcached) are installed with apt-get when needed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
+
+.PHONY: help venv install run test services check format schema clean distclean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+venv: $(BIN)/pip ## create .venv
+
+# Debian's python3 cannot create a venv without python3-venv (ensurepip).
+$(BIN)/pip:
+	@if ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: $(PYTHON) lacks ensurepip; installing python3-venv with apt-get"; \
+	    $(APT_GET) update && $(APT_GET) install -y --no-install-recommends python3-venv; \
+	  else \
+	    echo "make: $(PYTHON) cannot create a venv: install python3-venv" \
+	      "(sudo apt-get install python3-venv)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalls only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/pip
+	$(BIN)/pip install --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed ## install crowdhire and its dev tools into .venv
+
+run: install ## serve the API (dev: starts an embedded mongod under .data/)
+	$(BIN)/crowdhire serve
+
+services: ## make sure memcached is installed (apt-get, as root)
+	@if ! command -v memcached >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: memcached is missing; installing it with apt-get"; \
+	    $(APT_GET) update && $(APT_GET) install -y --no-install-recommends memcached; \
+	  else \
+	    echo "make: the tests need memcached on PATH and we are not root:" \
+	      "run 'sudo apt-get install memcached' (or your system's equivalent)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: install services ## run the tests against real mongod + memcached (PYTEST_ARGS=...)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+check: install ## lint, format check, type check, import layers
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict crowdhire tests
+	$(BIN)/lint-imports
+
+format: install ## fix lint and format the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+schema: install ## write the GraphQL SDL to schema.graphql
+	$(BIN)/crowdhire schema > schema.graphql.tmp
+	mv schema.graphql.tmp schema.graphql
+
+clean: ## remove caches and build output (keeps .venv and .data)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info schema.graphql.tmp
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean ## also remove .venv
+	rm -rf $(VENV)

@@ -1,0 +1,49 @@
+"""The typed request context every resolver receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from starlette.requests import Request
+
+from crowdhire.auth import ANONYMOUS, Viewer
+from crowdhire.cache import ObjectCache
+from crowdhire.loaders import Loaders, build_loaders
+from crowdhire.settings import Settings
+
+
+@dataclass
+class Context:
+    """Per-request state: who asks, their loaders, and the shared services."""
+
+    settings: Settings
+    cache: ObjectCache
+    loaders: Loaders
+    viewer: Viewer = ANONYMOUS
+    request: Request | None = None
+    response: Any = None
+
+
+def build_context(
+    settings: Settings,
+    cache: ObjectCache,
+    *,
+    viewer: Viewer = ANONYMOUS,
+    request: Request | None = None,
+    response: Any = None,
+) -> Context:
+    """A context with fresh loaders for one request."""
+    return Context(
+        settings=settings,
+        cache=cache,
+        loaders=build_loaders(cache),
+        viewer=viewer,
+        request=request,
+        response=response,
+    )
+
+
+Info = strawberry.Info[Context, None]
+"""What every resolver receives: `info.context` is a typed Context."""

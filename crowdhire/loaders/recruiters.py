@@ -1,0 +1,13 @@
+"""Recruiter loaders."""
+
+from __future__ import annotations
+
+from crowdhire.loaders.base import ByIdLoader
+from crowdhire.models.recruiters import Recruiter
+
+
+class RecruiterByIdLoader(ByIdLoader[Recruiter]):
+    """Recruiters by id, read through the cache."""
+
+    model = Recruiter
+    kind = "recruiters"

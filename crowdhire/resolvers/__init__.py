@@ -1,0 +1,1 @@
+"""Rules and orchestration: reads through loaders, writes through models, then invalidate."""

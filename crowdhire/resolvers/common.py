@@ -1,0 +1,101 @@
+"""Argument rules every list shares: windows, ids, free-text and write invalidation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from beanie import Document
+from bson import ObjectId
+
+from crowdhire.context import Context
+from crowdhire.errors import BadUserInputError
+from crowdhire.loaders.base import object_key
+from crowdhire.loaders.pagination import PageRequest
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+MAX_TEXT_LENGTH = 200
+MAX_LIST_ARGUMENT = 100
+
+
+def page_request(
+    first: int | None, after: str | None, last: int | None, before: str | None
+) -> PageRequest:
+    """A validated Relay window; errors name the offending argument."""
+    if first is not None and last is not None:
+        raise BadUserInputError("Pass either `first` or `last`, not both", argument="last")
+    if last is not None or before is not None:
+        if after is not None:
+            raise BadUserInputError("`after` goes with `first`, not `last`", argument="after")
+        size = _page_size(last, "last")
+        return PageRequest(limit=size, forward=False, cursor=before, cursor_argument="before")
+    if before is not None:
+        raise BadUserInputError("`before` goes with `last`, not `first`", argument="before")
+    return PageRequest(limit=_page_size(first, "first"), cursor=after, cursor_argument="after")
+
+
+def _page_size(value: int | None, argument: str) -> int:
+    if value is None:
+        return DEFAULT_PAGE_SIZE
+    if not 1 <= value <= MAX_PAGE_SIZE:
+        raise BadUserInputError(
+            f"`{argument}` must be between 1 and {MAX_PAGE_SIZE}, got {value}", argument=argument
+        )
+    return value
+
+
+def capped_list(values: Iterable[Any] | None, argument: str) -> tuple[Any, ...]:
+    """A list argument as a tuple, refusing more than MAX_LIST_ARGUMENT items."""
+    items = tuple(values or ())
+    if len(items) > MAX_LIST_ARGUMENT:
+        raise BadUserInputError(
+            f"`{argument}` takes at most {MAX_LIST_ARGUMENT} items", argument=argument
+        )
+    return items
+
+
+def text_terms(value: str | None, argument: str) -> str | None:
+    """Free text for a `$text` search: length-capped, operators (quotes, negation) removed."""
+    if value is None:
+        return None
+    if len(value) > MAX_TEXT_LENGTH:
+        raise BadUserInputError(
+            f"`{argument}` is limited to {MAX_TEXT_LENGTH} characters", argument=argument
+        )
+    words = [word.lstrip("-") for word in value.replace('"', " ").split()]
+    cleaned = " ".join(word for word in words if word)
+    return cleaned or None
+
+
+def prefix_pattern(value: str | None, argument: str) -> dict[str, Any] | None:
+    """A case-insensitive, escaped prefix match for short text filters."""
+    if value is None:
+        return None
+    if len(value) > MAX_TEXT_LENGTH:
+        raise BadUserInputError(
+            f"`{argument}` is limited to {MAX_TEXT_LENGTH} characters", argument=argument
+        )
+    return {"$regex": "^" + re.escape(value.strip()), "$options": "i"}
+
+
+def skills_match(any_of: tuple[str, ...], all_of: tuple[str, ...]) -> dict[str, Any] | None:
+    """The `skills` condition: normalized, any-of and/or all-of."""
+    conditions: dict[str, Any] = {}
+    if any_of:
+        conditions["$in"] = sorted({skill.strip().lower() for skill in any_of})
+    if all_of:
+        conditions["$all"] = sorted({skill.strip().lower() for skill in all_of})
+    return conditions or None
+
+
+async def save_and_forget(context: Context, kind: str, document: Document) -> None:
+    """Persist a changed document, then forget its cache entry so the next read sees it."""
+    await document.save()
+    await forget(context, kind, [document.id])
+
+
+async def forget(context: Context, kind: str, ids: Iterable[ObjectId | None]) -> None:
+    """Forget the cached objects of a kind."""
+    await context.cache.delete_many([object_key(kind, i) for i in ids if i is not None])

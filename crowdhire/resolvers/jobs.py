@@ -1,0 +1,100 @@
+"""Job reads: the filtered root list, a company's jobs, and job writes that invalidate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING
+
+from crowdhire.context import Context
+from crowdhire.loaders.base import ChildCountKey, ChildPageKey, count_documents, fetch_root_page
+from crowdhire.loaders.pagination import Page, PageRequest, ordering
+from crowdhire.models.jobs import Job, JobStatus, RemotePolicy
+from crowdhire.resolvers.common import prefix_pattern, save_and_forget, skills_match, text_terms
+
+JOB_ORDERS = {
+    "CREATED_AT_DESC": ordering("jobs:created_at_desc", ("created_at", DESCENDING)),
+    "CREATED_AT_ASC": ordering("jobs:created_at_asc", ("created_at", ASCENDING)),
+    "TITLE_ASC": ordering("jobs:title_asc", ("title", ASCENDING)),
+    "TITLE_DESC": ordering("jobs:title_desc", ("title", DESCENDING)),
+}
+
+
+@dataclass(frozen=True)
+class JobCriteria:
+    """What the root `jobs` list may be filtered by."""
+
+    statuses: tuple[JobStatus, ...] = ()
+    company_id: ObjectId | None = None
+    skills_any: tuple[str, ...] = ()
+    skills_all: tuple[str, ...] = ()
+    remote_policies: tuple[RemotePolicy, ...] = ()
+    location: str | None = None
+    salary_min: int | None = None
+    salary_max: int | None = None
+    text: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def job_match(criteria: JobCriteria) -> dict[str, Any]:
+    """The MongoDB filter for job criteria (salary filters match overlapping ranges)."""
+    match: dict[str, Any] = {}
+    if criteria.statuses:
+        match["status"] = {"$in": [status.value for status in criteria.statuses]}
+    if criteria.company_id is not None:
+        match["company_id"] = criteria.company_id
+    if skills := skills_match(criteria.skills_any, criteria.skills_all):
+        match["skills"] = skills
+    if criteria.remote_policies:
+        match["remote_policy"] = {"$in": [policy.value for policy in criteria.remote_policies]}
+    if location := prefix_pattern(criteria.location, "filter.location"):
+        match["location"] = location
+    if criteria.salary_min is not None:
+        match["salary.max"] = {"$gte": criteria.salary_min}
+    if criteria.salary_max is not None:
+        match["salary.min"] = {"$lte": criteria.salary_max}
+    if terms := text_terms(criteria.text, "filter.text"):
+        match["$text"] = {"$search": terms}
+    created: dict[str, datetime] = {}
+    if criteria.created_after is not None:
+        created["$gte"] = criteria.created_after
+    if criteria.created_before is not None:
+        created["$lt"] = criteria.created_before
+    if created:
+        match["created_at"] = created
+    return match
+
+
+async def list_jobs(criteria: JobCriteria, order_by: str, request: PageRequest) -> Page:
+    """One page of the root jobs list."""
+    return await fetch_root_page(Job, job_match(criteria), JOB_ORDERS[order_by], request)
+
+
+async def count_jobs(criteria: JobCriteria) -> int:
+    """How many jobs the criteria match."""
+    return await count_documents(Job, job_match(criteria))
+
+
+async def job_by_id(context: Context, job_id: ObjectId) -> Job | None:
+    """One job, through the cached loader."""
+    return await context.loaders.job_by_id.load(job_id)
+
+
+async def company_jobs(context: Context, company_id: ObjectId, request: PageRequest) -> Page:
+    """A page of one company's jobs, batched across companies."""
+    return await context.loaders.jobs_by_company_id.load(ChildPageKey(company_id, request))
+
+
+async def company_job_count(context: Context, company_id: ObjectId) -> int:
+    """How many jobs a company has, batched across companies."""
+    return await context.loaders.job_count_by_company_id.load(ChildCountKey(company_id))
+
+
+async def save_job(context: Context, job: Job) -> Job:
+    """Persist a job and forget its cached copy."""
+    await save_and_forget(context, "jobs", job)
+    return job

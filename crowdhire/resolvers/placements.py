@@ -1,0 +1,108 @@
+"""Placement reads: the root list, and pages/counts under a job, candidate or recruiter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any, Literal
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING
+
+from crowdhire.context import Context
+from crowdhire.loaders.base import (
+    ChildCountKey,
+    ChildCountLoader,
+    ChildPageKey,
+    ChildPageLoader,
+    count_documents,
+    fetch_root_page,
+)
+from crowdhire.loaders.pagination import Page, PageRequest, ordering
+from crowdhire.models.placements import PaymentStatus, Placement
+from crowdhire.resolvers.common import save_and_forget
+
+PLACEMENT_ORDERS = {
+    "CREATED_AT_DESC": ordering("placements:created_at_desc", ("created_at", DESCENDING)),
+    "CREATED_AT_ASC": ordering("placements:created_at_asc", ("created_at", ASCENDING)),
+    "START_DATE_DESC": ordering("placements:start_date_desc", ("start_date", DESCENDING)),
+    "START_DATE_ASC": ordering("placements:start_date_asc", ("start_date", ASCENDING)),
+}
+
+PlacementParent = Literal["job", "candidate", "recruiter"]
+
+
+@dataclass(frozen=True)
+class PlacementCriteria:
+    """What the root `placements` list may be filtered by."""
+
+    payment_statuses: tuple[PaymentStatus, ...] = ()
+    company_id: ObjectId | None = None
+    start_on_or_after: date | None = None
+    start_before: date | None = None
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def placement_match(criteria: PlacementCriteria) -> dict[str, Any]:
+    """The MongoDB filter for placement criteria (dates are stored as UTC midnights)."""
+    match: dict[str, Any] = {}
+    if criteria.payment_statuses:
+        match["payment_status"] = {"$in": [status.value for status in criteria.payment_statuses]}
+    if criteria.company_id is not None:
+        match["company_id"] = criteria.company_id
+    start: dict[str, datetime] = {}
+    if criteria.start_on_or_after is not None:
+        start["$gte"] = _midnight(criteria.start_on_or_after)
+    if criteria.start_before is not None:
+        start["$lt"] = _midnight(criteria.start_before)
+    if start:
+        match["start_date"] = start
+    return match
+
+
+async def list_placements(criteria: PlacementCriteria, order_by: str, request: PageRequest) -> Page:
+    """One page of the root placements list."""
+    order = PLACEMENT_ORDERS[order_by]
+    return await fetch_root_page(Placement, placement_match(criteria), order, request)
+
+
+async def count_placements(criteria: PlacementCriteria) -> int:
+    """How many placements the criteria match."""
+    return await count_documents(Placement, placement_match(criteria))
+
+
+async def placement_by_id(context: Context, placement_id: ObjectId) -> Placement | None:
+    """One placement, through the cached loader."""
+    return await context.loaders.placement_by_id.load(placement_id)
+
+
+def _loaders(context: Context, parent: PlacementParent) -> tuple[ChildPageLoader, ChildCountLoader]:
+    loaders = context.loaders
+    return {
+        "job": (loaders.placements_by_job_id, loaders.placement_count_by_job_id),
+        "candidate": (loaders.placements_by_candidate_id, loaders.placement_count_by_candidate_id),
+        "recruiter": (loaders.placements_by_recruiter_id, loaders.placement_count_by_recruiter_id),
+    }[parent]
+
+
+async def placements_of(
+    context: Context, parent: PlacementParent, parent_id: ObjectId, request: PageRequest
+) -> Page:
+    """A page of the placements under one parent, batched across parents."""
+    page_loader, _ = _loaders(context, parent)
+    return await page_loader.load(ChildPageKey(parent_id, request))
+
+
+async def placement_count_of(context: Context, parent: PlacementParent, parent_id: ObjectId) -> int:
+    """How many placements one parent has, batched across parents."""
+    _, count_loader = _loaders(context, parent)
+    return await count_loader.load(ChildCountKey(parent_id))
+
+
+async def save_placement(context: Context, placement: Placement) -> Placement:
+    """Persist a placement and forget its cached copy."""
+    await save_and_forget(context, "placements", placement)
+    return placement

@@ -1,0 +1,241 @@
+"""Job type, its filter input, orderings and the root list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from crowdhire.context import Info
+from crowdhire.models.jobs import EmploymentType, FeeTerms, Job, JobStatus, RemotePolicy
+from crowdhire.models.submissions import Stage
+from crowdhire.resolvers import jobs as job_rules
+from crowdhire.resolvers import placements as placement_rules
+from crowdhire.resolvers import submissions as submission_rules
+from crowdhire.resolvers.common import capped_list, page_request
+from crowdhire.schema.common import MoneyType
+from crowdhire.schema.companies import CompanyType
+from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
+from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
+
+if TYPE_CHECKING:
+    from crowdhire.schema.placements import PlacementType
+    from crowdhire.schema.submissions import SubmissionType
+
+strawberry.enum(JobStatus, description="Job lifecycle: DRAFT → OPEN → PAUSED/FILLED/CLOSED.")
+strawberry.enum(RemotePolicy, description="Where the work happens.")
+strawberry.enum(EmploymentType, description="The contract form of a job.")
+strawberry.enum(Stage, description="Pipeline stage of a submission.")
+
+
+@strawberry.enum(description="Orderings of the jobs list.")
+class JobOrder(Enum):
+    """Indexed sort orders; ties break on id."""
+
+    CREATED_AT_DESC = "CREATED_AT_DESC"
+    CREATED_AT_ASC = "CREATED_AT_ASC"
+    TITLE_ASC = "TITLE_ASC"
+    TITLE_DESC = "TITLE_DESC"
+
+
+@strawberry.type(name="SalaryRange", description="Yearly salary bounds.")
+class SalaryRangeType:
+    """Salary in minor units."""
+
+    min: int = strawberry.field(description="Lower bound in minor units per year.")
+    max: int = strawberry.field(description="Upper bound in minor units per year.")
+    currency: str = strawberry.field(description="ISO 4217 currency code.")
+
+
+@strawberry.type(name="FeeTerms", description="What a hire through crowdhire costs.")
+class FeeTermsType:
+    """Either a percentage of first-year salary or a flat amount."""
+
+    percent: float | None = strawberry.field(description="Percent of first-year salary.")
+    flat_amount: MoneyType | None = strawberry.field(description="Flat fee, if not a percent.")
+    currency: str = strawberry.field(description="Currency the fee is charged in.")
+    guarantee_days: int = strawberry.field(description="Days a hire is guaranteed.")
+    recruiter_share_percent: float = strawberry.field(description="Recruiter's share of the fee.")
+
+    @classmethod
+    def from_model(cls, terms: FeeTerms) -> FeeTermsType:
+        """The GraphQL view of fee terms."""
+        flat = None
+        if terms.flat_amount is not None:
+            flat = MoneyType(amount=terms.flat_amount, currency=terms.currency)
+        return cls(
+            percent=terms.percent,
+            flat_amount=flat,
+            currency=terms.currency,
+            guarantee_days=terms.guarantee_days,
+            recruiter_share_percent=terms.recruiter_share_percent,
+        )
+
+
+@strawberry.type(name="Job", description="An opening a company posted.")
+class JobType(Node):
+    """A job with its terms and pipeline."""
+
+    title: str = strawberry.field(description="Job title.")
+    description: str = strawberry.field(description="Full description.")
+    location: str = strawberry.field(description="City or region.")
+    remote_policy: RemotePolicy = strawberry.field(description="Onsite, hybrid or remote.")
+    employment_type: EmploymentType = strawberry.field(description="Contract form.")
+    salary: SalaryRangeType | None = strawberry.field(description="Yearly salary range.")
+    skills: list[str] = strawberry.field(description="Required skills, lower-case.")
+    status: JobStatus = strawberry.field(description="Lifecycle status.")
+    openings: int = strawberry.field(description="How many people the company will hire.")
+    fee_terms: FeeTermsType = strawberry.field(description="Placement fee terms.")
+    created_at: datetime = strawberry.field(description="When the job was created (UTC).")
+    opened_at: datetime | None = strawberry.field(description="When it was first opened (UTC).")
+    model: strawberry.Private[Job]
+
+    @classmethod
+    def from_model(cls, job: Job) -> JobType:
+        """The GraphQL view of a job document."""
+        assert job.id is not None
+        salary = job.salary
+        return cls(
+            id=encode_global_id("Job", job.id),
+            title=job.title,
+            description=job.description,
+            location=job.location,
+            remote_policy=job.remote_policy,
+            employment_type=job.employment_type,
+            salary=SalaryRangeType(min=salary.min, max=salary.max, currency=salary.currency)
+            if salary
+            else None,
+            skills=job.skills,
+            status=job.status,
+            openings=job.openings,
+            fee_terms=FeeTermsType.from_model(job.fee_terms),
+            created_at=job.created_at,
+            opened_at=job.opened_at,
+            model=job,
+        )
+
+    @strawberry.field(description="The company that posted the job.")
+    async def company(self, info: Info) -> CompanyType | None:
+        """Loaded through the batched, cached company loader."""
+        company = await info.context.loaders.company_by_id.load(self.model.company_id)
+        return CompanyType.from_model(company) if company else None
+
+    @strawberry.field(description="Candidates submitted to this job, newest first.")
+    async def submissions(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        stage: Annotated[
+            list[Stage] | None, strawberry.argument(description="Only these stages.")
+        ] = None,
+    ) -> Connection[Annotated[SubmissionType, strawberry.lazy("crowdhire.schema.submissions")]]:
+        """A page of this job's submissions, batched across jobs."""
+        from crowdhire.schema.submissions import SubmissionType  # noqa: PLC0415 - import cycle
+
+        job_id = self.model.id
+        assert job_id is not None
+        stages = capped_list(stage, "stage")
+        request = page_request(first, after, last, before)
+        page = await submission_rules.submissions_of(info.context, "job", job_id, request, stages)
+        return connection_from(
+            page,
+            SubmissionType.from_model,
+            lambda: submission_rules.submission_count_of(info.context, "job", job_id, stages),
+        )
+
+    @strawberry.field(description="Hires made for this job, newest first.")
+    async def placements(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[PlacementType, strawberry.lazy("crowdhire.schema.placements")]]:
+        """A page of this job's placements, batched across jobs."""
+        from crowdhire.schema.placements import PlacementType  # noqa: PLC0415 - import cycle
+
+        job_id = self.model.id
+        assert job_id is not None
+        request = page_request(first, after, last, before)
+        page = await placement_rules.placements_of(info.context, "job", job_id, request)
+        return connection_from(
+            page,
+            PlacementType.from_model,
+            lambda: placement_rules.placement_count_of(info.context, "job", job_id),
+        )
+
+
+@strawberry.input(description="Filters for the jobs list; all given conditions must hold.")
+class JobFilter:
+    """Typed job filters (no free-form query documents)."""
+
+    status: list[JobStatus] | None = strawberry.field(default=None, description="Any of these.")
+    company_id: strawberry.ID | None = strawberry.field(default=None, description="Posted by.")
+    skills_any: list[str] | None = strawberry.field(
+        default=None, description="Requires at least one of these skills."
+    )
+    skills_all: list[str] | None = strawberry.field(
+        default=None, description="Requires all of these skills."
+    )
+    remote_policy: list[RemotePolicy] | None = strawberry.field(
+        default=None, description="Any of these remote policies."
+    )
+    location: str | None = strawberry.field(
+        default=None, description="Location starts with this (case-insensitive)."
+    )
+    salary_min: int | None = strawberry.field(
+        default=None, description="Salary range reaches at least this (minor units)."
+    )
+    salary_max: int | None = strawberry.field(
+        default=None, description="Salary range starts at most at this (minor units)."
+    )
+    text: str | None = strawberry.field(
+        default=None, description="Words to search in title and description (≤ 200 chars)."
+    )
+    created_after: datetime | None = strawberry.field(
+        default=None, description="Created at or after this time."
+    )
+    created_before: datetime | None = strawberry.field(
+        default=None, description="Created before this time."
+    )
+
+    def criteria(self) -> job_rules.JobCriteria:
+        """The resolver-level criteria; invalid ids and long lists are named errors."""
+        return job_rules.JobCriteria(
+            statuses=capped_list(self.status, "filter.status"),
+            company_id=optional_object_id(self.company_id, "Company", argument="filter.companyId"),
+            skills_any=capped_list(self.skills_any, "filter.skillsAny"),
+            skills_all=capped_list(self.skills_all, "filter.skillsAll"),
+            remote_policies=capped_list(self.remote_policy, "filter.remotePolicy"),
+            location=self.location,
+            salary_min=self.salary_min,
+            salary_max=self.salary_max,
+            text=self.text,
+            created_after=self.created_after,
+            created_before=self.created_before,
+        )
+
+
+async def resolve_jobs(
+    filter: Annotated[  # noqa: A002 - GraphQL argument name
+        JobFilter | None, strawberry.argument(description="Conditions jobs must meet.")
+    ] = None,
+    order_by: Annotated[
+        JobOrder, strawberry.argument(description="Sort order (indexed fields only).")
+    ] = JobOrder.CREATED_AT_DESC,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
+) -> Connection[JobType]:
+    """Root list of jobs."""
+    criteria = filter.criteria() if filter else job_rules.JobCriteria()
+    request = page_request(first, after, last, before)
+    page = await job_rules.list_jobs(criteria, order_by.value, request)
+    return connection_from(page, JobType.from_model, lambda: job_rules.count_jobs(criteria))

@@ -1,0 +1,72 @@
+"""Relay connections: PageInfo, generic Edge/Connection and the window arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Generic, TypeVar
+
+import strawberry
+
+from crowdhire.loaders.pagination import Page
+
+T = TypeVar("T")
+
+First = Annotated[
+    int | None,
+    strawberry.argument(description="Return the first N items (1 to 100, default 20)."),
+]
+After = Annotated[
+    str | None, strawberry.argument(description="Return items after this cursor (with `first`).")
+]
+Last = Annotated[int | None, strawberry.argument(description="Return the last N items (1 to 100).")]
+Before = Annotated[
+    str | None, strawberry.argument(description="Return items before this cursor (with `last`).")
+]
+
+
+@strawberry.type(description="Where a page sits in its connection.")
+class PageInfo:
+    """Relay page information."""
+
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items precede this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
+
+
+@strawberry.type(description="One item of a connection and its cursor.")
+class Edge(Generic[T]):
+    """A Relay edge."""
+
+    cursor: str = strawberry.field(description="Opaque position of this item.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of items with cursors; `totalCount` counts all pages.")
+class Connection(Generic[T]):
+    """A Relay connection whose total count is computed only when asked for."""
+
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page with cursors.")
+    nodes: list[T] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many items match, across all pages.")
+    async def total_count(self) -> int:
+        """Counted in MongoDB on demand, never by loading the list."""
+        return await self.count()
+
+
+def connection_from(
+    page: Page, convert: Callable[[Any], T], count: Callable[[], Awaitable[int]]
+) -> Connection[T]:
+    """A connection from a loaded page, converting each model to its GraphQL type."""
+    nodes = [convert(item) for item in page.items]
+    edges = [Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)]
+    info = PageInfo(
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+        start_cursor=page.cursors[0] if page.cursors else None,
+        end_cursor=page.cursors[-1] if page.cursors else None,
+    )
+    return Connection(edges=edges, nodes=nodes, page_info=info, count=count)

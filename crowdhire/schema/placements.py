@@ -1,0 +1,141 @@
+"""Placement type, its filter input, orderings and the root list."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from crowdhire.context import Info
+from crowdhire.models.placements import PaymentStatus, Placement
+from crowdhire.resolvers import placements as placement_rules
+from crowdhire.resolvers.common import capped_list, page_request
+from crowdhire.schema.candidates import CandidateType
+from crowdhire.schema.common import MoneyType
+from crowdhire.schema.companies import CompanyType
+from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
+from crowdhire.schema.jobs import JobType
+from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
+from crowdhire.schema.recruiters import RecruiterType
+from crowdhire.schema.submissions import SubmissionType
+
+strawberry.enum(PaymentStatus, description="Where the company's fee payment stands.")
+
+
+@strawberry.enum(description="Orderings of the placements list.")
+class PlacementOrder(Enum):
+    """Indexed sort orders; ties break on id."""
+
+    CREATED_AT_DESC = "CREATED_AT_DESC"
+    CREATED_AT_ASC = "CREATED_AT_ASC"
+    START_DATE_DESC = "START_DATE_DESC"
+    START_DATE_ASC = "START_DATE_ASC"
+
+
+@strawberry.type(name="Placement", description="A hire: its fee, the recruiter's share, payment.")
+class PlacementType(Node):
+    """The financial record of a hire."""
+
+    start_date: date = strawberry.field(description="First working day.")
+    annual_salary: MoneyType = strawberry.field(description="Agreed first-year salary.")
+    fee: MoneyType = strawberry.field(description="Fee the company owes.")
+    recruiter_share: MoneyType = strawberry.field(description="The recruiter's part of the fee.")
+    guarantee_end_date: date = strawberry.field(description="Last day of the guarantee.")
+    payment_status: PaymentStatus = strawberry.field(description="Fee payment state.")
+    created_at: datetime = strawberry.field(description="When the hire was recorded (UTC).")
+    model: strawberry.Private[Placement]
+
+    @classmethod
+    def from_model(cls, placement: Placement) -> PlacementType:
+        """The GraphQL view of a placement document."""
+        assert placement.id is not None
+        return cls(
+            id=encode_global_id("Placement", placement.id),
+            start_date=placement.start_date,
+            annual_salary=MoneyType.from_model(placement.annual_salary),
+            fee=MoneyType.from_model(placement.fee),
+            recruiter_share=MoneyType.from_model(placement.recruiter_share),
+            guarantee_end_date=placement.guarantee_end_date,
+            payment_status=placement.payment_status,
+            created_at=placement.created_at,
+            model=placement,
+        )
+
+    @strawberry.field(description="The submission that led to the hire.")
+    async def submission(self, info: Info) -> SubmissionType | None:
+        """Loaded through the batched, cached submission loader."""
+        found = await info.context.loaders.submission_by_id.load(self.model.submission_id)
+        return SubmissionType.from_model(found) if found else None
+
+    @strawberry.field(description="The job filled.")
+    async def job(self, info: Info) -> JobType | None:
+        """Loaded through the batched, cached job loader."""
+        job = await info.context.loaders.job_by_id.load(self.model.job_id)
+        return JobType.from_model(job) if job else None
+
+    @strawberry.field(description="The person hired.")
+    async def candidate(self, info: Info) -> CandidateType | None:
+        """Loaded through the batched, cached candidate loader."""
+        candidate = await info.context.loaders.candidate_by_id.load(self.model.candidate_id)
+        return CandidateType.from_model(candidate) if candidate else None
+
+    @strawberry.field(description="The recruiter credited with the hire.")
+    async def recruiter(self, info: Info) -> RecruiterType | None:
+        """Loaded through the batched, cached recruiter loader."""
+        recruiter = await info.context.loaders.recruiter_by_id.load(self.model.recruiter_id)
+        return RecruiterType.from_model(recruiter) if recruiter else None
+
+    @strawberry.field(description="The company that hired.")
+    async def company(self, info: Info) -> CompanyType | None:
+        """Loaded through the batched, cached company loader."""
+        company = await info.context.loaders.company_by_id.load(self.model.company_id)
+        return CompanyType.from_model(company) if company else None
+
+
+@strawberry.input(description="Filters for the placements list; all given conditions must hold.")
+class PlacementFilter:
+    """Typed placement filters."""
+
+    payment_status: list[PaymentStatus] | None = strawberry.field(
+        default=None, description="Any of these payment states."
+    )
+    company_id: strawberry.ID | None = strawberry.field(default=None, description="Hired by.")
+    start_on_or_after: date | None = strawberry.field(
+        default=None, description="Starting on or after this day."
+    )
+    start_before: date | None = strawberry.field(
+        default=None, description="Starting before this day."
+    )
+
+    def criteria(self) -> placement_rules.PlacementCriteria:
+        """The resolver-level criteria; invalid ids are named errors."""
+        return placement_rules.PlacementCriteria(
+            payment_statuses=capped_list(self.payment_status, "filter.paymentStatus"),
+            company_id=optional_object_id(self.company_id, "Company", argument="filter.companyId"),
+            start_on_or_after=self.start_on_or_after,
+            start_before=self.start_before,
+        )
+
+
+async def resolve_placements(
+    filter: Annotated[  # noqa: A002 - GraphQL argument name
+        PlacementFilter | None,
+        strawberry.argument(description="Conditions placements must meet."),
+    ] = None,
+    order_by: Annotated[
+        PlacementOrder, strawberry.argument(description="Sort order (indexed fields only).")
+    ] = PlacementOrder.CREATED_AT_DESC,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
+) -> Connection[PlacementType]:
+    """Root list of placements."""
+    criteria = filter.criteria() if filter else placement_rules.PlacementCriteria()
+    request = page_request(first, after, last, before)
+    page = await placement_rules.list_placements(criteria, order_by.value, request)
+    return connection_from(
+        page, PlacementType.from_model, lambda: placement_rules.count_placements(criteria)
+    )

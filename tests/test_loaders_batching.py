@@ -1,0 +1,56 @@
+"""The N+1 guard: the jobs page costs the same few MongoDB commands at any page size."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from crowdhire.cache import ObjectCache
+from tests.factories import make_jobs_page_graph
+from tests.support import CommandCounter, gql
+
+JOBS_PAGE = """
+query($first: Int!) {
+  jobs(first: $first, filter: { status: [OPEN] }) {
+    edges { node {
+      title
+      company { name }
+      submissions(first: 10) { edges { node {
+        stage
+        candidate { fullName skills }
+        recruiter { displayName }
+      } } }
+    } }
+  }
+}
+"""
+
+
+async def _page_commands(
+    client: httpx.AsyncClient, commands: CommandCounter, jobs: int
+) -> tuple[int, list[str]]:
+    commands.reset()
+    body = await gql(client, JOBS_PAGE, {"first": jobs})
+    returned = body["data"]["jobs"]["edges"]
+    assert len(returned) == jobs
+    assert all(len(e["node"]["submissions"]["edges"]) == 10 for e in returned)
+    assert all(e["node"]["company"]["name"] for e in returned)
+    return commands.count, list(commands.names)
+
+
+@pytest.mark.parametrize("jobs", [5, 50])
+async def test_jobs_page_commands_do_not_grow_with_the_page(
+    client: httpx.AsyncClient, mongo_commands: CommandCounter, cache: ObjectCache, jobs: int
+) -> None:
+    await make_jobs_page_graph(jobs=50, submissions_per_job=12)
+
+    cold, cold_names = await _page_commands(client, mongo_commands, jobs)
+    warm, warm_names = await _page_commands(client, mongo_commands, jobs)
+
+    # jobs find, companies $in, submissions $topN, candidates $in, recruiters $in
+    assert cold == 5, cold_names
+    assert cold_names.count("find") == 4
+    assert cold_names.count("aggregate") == 1
+    # warm: companies, candidates and recruiters come from memcached
+    assert warm == 2, warm_names
+    assert cache.stats.hits > 0

@@ -13,6 +13,7 @@ from beanie import init_beanie
 from pymongo import AsyncMongoClient
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -111,4 +112,6 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    # Outermost first. Each cross-cutting concern (auth, limits, logging…) adds one entry.
+    middleware: list[Middleware] = []
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

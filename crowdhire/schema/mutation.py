@@ -1,0 +1,32 @@
+"""The root Mutation type: each domain contributes its mutations."""
+
+from __future__ import annotations
+
+from strawberry.tools import merge_types
+
+from crowdhire.schema.candidate_mutations import CandidateMutations
+from crowdhire.schema.companies import CompanyMutations
+from crowdhire.schema.company_profiles import CompanyProfileMutations
+from crowdhire.schema.consent import ConsentMutations
+from crowdhire.schema.hires import HireMutations
+from crowdhire.schema.job_mutations import JobMutations
+from crowdhire.schema.payments import PaymentMutations
+from crowdhire.schema.privacy import PrivacyMutations
+from crowdhire.schema.recruiters import RecruiterMutations
+from crowdhire.schema.submissions import SubmissionMutations
+
+Mutation = merge_types(
+    "Mutation",
+    (
+        CompanyMutations,
+        CompanyProfileMutations,
+        JobMutations,
+        RecruiterMutations,
+        CandidateMutations,
+        ConsentMutations,
+        PrivacyMutations,
+        SubmissionMutations,
+        HireMutations,
+        PaymentMutations,
+    ),
+)

@@ -1,0 +1,221 @@
+"""The GraphQL HTTP view's rules: body size, CSRF, one operation, persisted queries, deadline.
+
+HTTP-level refusals happen before the body is parsed; persisted-query and deadline errors are
+GraphQL responses carrying `extensions.cost` like every executed request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import replace
+from typing import Any
+
+import pymongo
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, parse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Message, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.schema.base import BaseSchema
+from strawberry.types import ExecutionResult
+
+from crowdhire.budget import Budget
+from crowdhire.context import Context
+from crowdhire.models.persisted_queries import document_hash
+from crowdhire.persisted import PersistedQueries
+from crowdhire.schema.cost import identity_of
+from crowdhire.settings import Settings
+
+JSON_TYPES = {"application/json", "application/graphql-response+json"}
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class RefusalError(Exception):
+    """A request refused before execution, with an HTTP status and an error code."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def refusal_response(status: int, code: str, message: str) -> Response:
+    """A GraphQL-shaped JSON error body for a refused request."""
+    error = {"message": message, "extensions": {"code": code}}
+    return JSONResponse({"data": None, "errors": [error]}, status_code=status)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def bounded_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise RefusalError(413, "PAYLOAD_TOO_LARGE", f"Request bodies are limited to {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise RefusalError(
+                413, "PAYLOAD_TOO_LARGE", f"Request bodies are limited to {limit} bytes"
+            )
+    return bytes(body)
+
+
+def check_post(request: Request, body: bytes) -> None:
+    """CSRF and batching: JSON bodies only, one operation each."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in JSON_TYPES:
+        raise RefusalError(
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "POST bodies must be JSON (Content-Type: application/json)",
+        )
+    if body.lstrip().startswith(b"["):
+        raise RefusalError(
+            400, "BATCH_NOT_SUPPORTED", "Send one operation per request, not an array"
+        )
+
+
+class HardenedGraphQLView(GraphQL[Context, None]):
+    """Strawberry's ASGI view with crowdhire's HTTP rules in front of execution."""
+
+    def __init__(
+        self, schema: BaseSchema, *, settings: Settings, budget: Budget | None, **options: Any
+    ) -> None:
+        # No WebSocket protocols: there are no subscriptions, and queries over a socket would
+        # bypass every HTTP rule below.
+        super().__init__(schema, subscription_protocols=(), **options)
+        self.settings = settings
+        self.budget = budget
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse oversized, non-JSON and batched bodies before Strawberry parses anything."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            if request.method == "POST":
+                body = await bounded_body(request, self.settings.max_body_bytes)
+                check_post(request, body)
+                request = Request(scope, _replay(body))
+            response = await self.run(request)
+        except RefusalError as refusal:
+            response = refusal_response(refusal.status, refusal.code, refusal.message)
+        except HTTPException as error:
+            response = refusal_response(error.status_code, "BAD_REQUEST", error.reason)
+        await response(scope, receive, send)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Resolve persisted queries, then execute within the request deadline."""
+        try:
+            request_data = await self.resolve_persisted(
+                request_adapter.method, context, request_data
+            )
+        except RefusalError as refusal:
+            if refusal.status != 200:
+                sub_response.status_code = refusal.status
+            return await self._error_result(context, refusal.code, refusal.message)
+        deadline = self.settings.request_timeout_seconds
+        try:
+            # PyMongo gives up first (its own timeout error), the request deadline backs it up.
+            with pymongo.timeout(self.settings.mongodb_operation_timeout_ms / 1000):
+                async with asyncio.timeout(deadline):
+                    return await super().execute_single(
+                        request, request_adapter, sub_response, context, root_value, request_data
+                    )
+        except TimeoutError:
+            sub_response.status_code = 504
+            message = f"The request took longer than {deadline:g}s and was stopped"
+            return await self._error_result(context, "TIMEOUT", message)
+
+    async def _error_result(self, context: Context, code: str, message: str) -> ExecutionResult:
+        extensions: dict[str, Any] = {}
+        if self.budget is not None:
+            report = await self.budget.charge(identity_of(context), 0)
+            extensions["cost"] = report.as_extension()
+        error = GraphQLError(message, extensions={"code": code})
+        return ExecutionResult(data=None, errors=[error], extensions=extensions)
+
+    async def resolve_persisted(
+        self, method: str, context: Context, data: GraphQLRequestData
+    ) -> GraphQLRequestData:
+        """Apollo APQ: look a hash up, or register a document under its verified hash."""
+        persisted = (data.extensions or {}).get("persistedQuery")
+        if persisted is None:
+            if method == "GET":
+                raise RefusalError(
+                    400,
+                    "PERSISTED_QUERY_REQUIRED",
+                    "GET runs persisted queries only: send extensions.persistedQuery, or POST",
+                )
+            if self.settings.crowdhire_persisted_only:
+                raise RefusalError(
+                    400, "PERSISTED_QUERY_REQUIRED", "This server runs persisted queries only"
+                )
+            return data
+        sha256 = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+        if persisted.get("version") != 1 or not isinstance(sha256, str) or not SHA256.match(sha256):
+            raise RefusalError(
+                400,
+                "BAD_REQUEST",
+                "extensions.persistedQuery needs version 1 and a lower-case hex sha256Hash",
+            )
+        store = PersistedQueries(context.cache)
+        if data.query is None:
+            query = await store.get(sha256)
+            if query is None:
+                raise RefusalError(200, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+            return replace(data, query=query)
+        if document_hash(data.query) != sha256:
+            raise RefusalError(
+                400,
+                "PERSISTED_QUERY_HASH_MISMATCH",
+                "extensions.persistedQuery.sha256Hash does not match the query",
+            )
+        if method == "GET":
+            raise RefusalError(400, "PERSISTED_QUERY_REQUIRED", "Register documents with POST")
+        if self.settings.crowdhire_persisted_only:
+            if await store.get(sha256) is None:
+                raise RefusalError(
+                    400,
+                    "PERSISTED_QUERY_NOT_ALLOWED",
+                    "Only registered persisted queries run on this server",
+                )
+            return data
+        if _parses(data.query, self.settings.max_tokens):
+            await store.register(data.query)
+        return data
+
+
+def _parses(query: str, max_tokens: int) -> bool:
+    """Only documents that parse get registered (the error comes from execution)."""
+    try:
+        parse(query, max_tokens=max_tokens)
+    except GraphQLError:
+        return False
+    return True

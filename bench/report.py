@@ -1,0 +1,105 @@
+"""Results: bench/results/latest.json and a markdown table with the issue's ratios."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+VARIANTS = ["N", "D", "S", "F"]
+
+
+def machine() -> str:
+    """A one-line description of the machine the run happened on."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        memory_kb = 0
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory_kb / 1024 / 1024:.0f} GiB RAM, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def _ratio(top: float | None, bottom: float | None) -> str:
+    if not top or not bottom:
+        return "n/a"
+    return f"{top / bottom:.1f}x"
+
+
+def _load_cell(load: dict[str, Any], scenario: str, variant: str, concurrency: int) -> Any:
+    return load.get(scenario, {}).get(variant, {}).get(concurrency) or load.get(scenario, {}).get(
+        variant, {}
+    ).get(str(concurrency))
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The results as markdown: latency table, ratios, counts, RSS."""
+    load, counts = results["load"], results["counts"]
+    lines = [
+        f"Run {results['date']} on {results['machine']}; dataset scale {results['scale']} "
+        f"({', '.join(f'{v} {k}' for k, v in results['dataset'].items())}); "
+        f"{results['load_tool']}, {results['rounds']} interleaved rounds of "
+        f"≥ {results['seconds_per_run']:g} s per variant (medians over rounds).",
+        "",
+        "| Scenario | c | N p50 / p99 ms | D p50 / p99 | S-warm p50 / p99 | F p50 / p99 "
+        "| S req/s | N/S | S/F | D/S-warm |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for scenario in load:
+        for concurrency in (1, 8):
+            cells = {v: _load_cell(load, scenario, v, concurrency) for v in VARIANTS}
+            if not all(cells.values()):
+                continue
+            pair = {v: f"{c['p50_ms']:.1f} / {c['p99_ms']:.1f}" for v, c in cells.items()}
+            p50 = {v: c["p50_ms"] for v, c in cells.items()}
+            lines.append(
+                f"| {scenario} | {concurrency} | {pair['N']} | {pair['D']} | {pair['S']} "
+                f"| {pair['F']} | {cells['S']['rps']:.0f} | {_ratio(p50['N'], p50['S'])} "
+                f"| {_ratio(p50['S'], p50['F'])} | {_ratio(p50['D'], p50['S'])} |"
+            )
+    lines += [
+        "",
+        "Per request, exact (command monitoring inside each server; cache ops = memcached "
+        "multi-get/multi-set calls + deletes):",
+        "",
+        "| Scenario | N cmds | D cmds | S-cold cmds / cache ops | S-warm cmds / cache ops "
+        "| F cmds | S-cold p50 ms (c=1, flushed) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for scenario, row in counts.items():
+        lines.append(
+            f"| {scenario} | {row['N']['mongo_commands']:g} | {row['D']['mongo_commands']:g} "
+            f"| {row['S-cold']['mongo_commands']:g} / {row['S-cold']['cache_ops']:g} "
+            f"| {row['S-warm']['mongo_commands']:g} / {row['S-warm']['cache_ops']:g} "
+            f"| {row['F']['mongo_commands']:g} | {row['S-cold']['client_p50_ms']:.1f} |"
+        )
+    growth = results["jobs_page_growth"]
+    lines += [
+        "",
+        "Jobs page MongoDB commands, 5 vs 50 jobs: "
+        + "; ".join(f"{v} {growth['5'][v]:g} → {growth['50'][v]:g}" for v in growth["5"]),
+        "",
+        "Peak RSS (MiB): " + ", ".join(f"{k} {v:g}" for k, v in results["peak_rss_mb"].items()),
+        "",
+        f"Mutation mix: {results['mutation_mix']['status']}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_results(results: dict[str, Any], out: Path) -> tuple[Path, Path]:
+    """Write latest.json and latest.md into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = out / "latest.json", out / "latest.md"
+    options = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS
+    json_path.write_bytes(orjson.dumps(results, option=options) + b"\n")
+    md_path.write_text("# crowdhire benchmark: latest run\n\n" + markdown(results))
+    return json_path, md_path

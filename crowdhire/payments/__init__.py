@@ -1,0 +1,1 @@
+"""Placement fees through Stripe: the API gateway, webhook verification and event handling."""

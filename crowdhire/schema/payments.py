@@ -1,0 +1,239 @@
+"""Placement payments, recruiter earnings and the fee payment mutations (nothing card-like here)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from bson import ObjectId
+
+from crowdhire.context import Info
+from crowdhire.models.placements import PaymentStatus, Placement
+from crowdhire.models.recruiters import Recruiter
+from crowdhire.resolvers import payments as payment_rules
+from crowdhire.resolvers import placements as placement_rules
+from crowdhire.resolvers.mutations import Outcome
+from crowdhire.schema.common import MoneyType
+from crowdhire.schema.payloads import (
+    ClientMutationId,
+    UserError,
+    guarded,
+    input_object_id,
+    user_errors,
+)
+from crowdhire.schema.placements import PlacementType
+
+
+@strawberry.type(name="PaymentRefund", description="A refund of (part of) a paid fee.")
+class PaymentRefundType:
+    """One refund."""
+
+    amount: MoneyType = strawberry.field(description="Amount refunded to the company.")
+    created_at: datetime = strawberry.field(description="When the refund was made (UTC).")
+
+
+@strawberry.type(name="PlacementPayment", description="The company's payment of a placement fee.")
+class PlacementPaymentType:
+    """Status and amounts of a fee payment; card details never reach crowdhire."""
+
+    status: PaymentStatus = strawberry.field(description="Where the payment stands.")
+    amount: MoneyType = strawberry.field(description="The amount charged: the placement fee.")
+    paid_at: datetime | None = strawberry.field(description="When the payment succeeded (UTC).")
+    amount_refunded: MoneyType = strawberry.field(description="Total refunded so far.")
+    refunds: list[PaymentRefundType] = strawberry.field(description="Refunds, oldest first.")
+
+    @classmethod
+    def from_view(cls, view: payment_rules.PaymentView) -> PlacementPaymentType:
+        """The GraphQL view of a placement's payment."""
+        refunds = [
+            PaymentRefundType(
+                amount=MoneyType(amount=refund.amount, currency=view.currency),
+                created_at=refund.created_at,
+            )
+            for refund in view.refunds
+        ]
+        return cls(
+            status=view.status,
+            amount=MoneyType(amount=view.amount, currency=view.currency),
+            paid_at=view.paid_at,
+            amount_refunded=MoneyType(amount=view.amount_refunded, currency=view.currency),
+            refunds=refunds,
+        )
+
+
+async def resolve_payment(info: Info, placement: Placement) -> PlacementPaymentType:
+    """`Placement.payment` (the placement was already checked as visible)."""
+    view = await payment_rules.payment_of(info.context, placement)
+    return PlacementPaymentType.from_view(view)
+
+
+@strawberry.type(name="RecruiterEarnings", description="A recruiter's fee shares in one currency.")
+class RecruiterEarningsType:
+    """Shares in minor units."""
+
+    currency: str = strawberry.field(description="ISO 4217 currency code.")
+    pending: int = strawberry.field(description="Share of fees not paid yet (minor units).")
+    earned: int = strawberry.field(description="Share of fees the companies paid (minor units).")
+    reversed: int = strawberry.field(description="Share of fees refunded again (minor units).")
+
+
+async def resolve_earnings(info: Info, recruiter: Recruiter) -> list[RecruiterEarningsType]:
+    """`Recruiter.earnings`: FORBIDDEN to anyone but the recruiter and admins."""
+    found = await payment_rules.recruiter_earnings(info.context, recruiter)
+    return [
+        RecruiterEarningsType(
+            currency=e.currency, pending=e.pending, earned=e.earned, reversed=e.reversed
+        )
+        for e in found
+    ]
+
+
+@strawberry.enum(description="Why createPlacementFeePayment changed nothing.")
+class CreatePlacementFeePaymentErrorCode(Enum):
+    """Codes of createPlacementFeePayment's user errors."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_INPUT = "INVALID_INPUT"
+    ALREADY_PAID = "ALREADY_PAID"
+    NOTHING_TO_PAY = "NOTHING_TO_PAY"
+    PAYMENT_IN_PROGRESS = "PAYMENT_IN_PROGRESS"
+    PAYMENTS_UNAVAILABLE = "PAYMENTS_UNAVAILABLE"
+    PAYMENT_PROVIDER_ERROR = "PAYMENT_PROVIDER_ERROR"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+@strawberry.enum(description="Why refundPlacementFee changed nothing.")
+class RefundPlacementFeeErrorCode(Enum):
+    """Codes of refundPlacementFee's user errors."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_INPUT = "INVALID_INPUT"
+    NO_DEPARTURE = "NO_DEPARTURE"
+    NOT_PAID = "NOT_PAID"
+    ALREADY_REFUNDED = "ALREADY_REFUNDED"
+    NOTHING_TO_REFUND = "NOTHING_TO_REFUND"
+    REFUND_EXCEEDS_PAYMENT = "REFUND_EXCEEDS_PAYMENT"
+    PAYMENTS_UNAVAILABLE = "PAYMENTS_UNAVAILABLE"
+    PAYMENT_PROVIDER_ERROR = "PAYMENT_PROVIDER_ERROR"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+@strawberry.type(
+    name="CreatePlacementFeePaymentError", description="A user error of createPlacementFeePayment."
+)
+class CreatePlacementFeePaymentError(UserError[CreatePlacementFeePaymentErrorCode]):
+    """Field path, code and message."""
+
+
+@strawberry.type(name="RefundPlacementFeeError", description="A user error of refundPlacementFee.")
+class RefundPlacementFeeError(UserError[RefundPlacementFeeErrorCode]):
+    """Field path, code and message."""
+
+
+@strawberry.input(description="Which placement's fee to pay (the amount is always the fee).")
+class CreatePlacementFeePaymentInput:
+    """createPlacementFeePayment's input."""
+
+    placement_id: strawberry.ID = strawberry.field(description="The placement.")
+    client_mutation_id: str | None = ClientMutationId
+
+
+@strawberry.input(description="Which placement's fee to refund (the amount is the refund due).")
+class RefundPlacementFeeInput:
+    """refundPlacementFee's input."""
+
+    placement_id: strawberry.ID = strawberry.field(description="The placement.")
+    client_mutation_id: str | None = ClientMutationId
+
+
+@strawberry.type(description="The placement being paid and what the payment page needs.")
+class CreatePlacementFeePaymentPayload:
+    """createPlacementFeePayment's result."""
+
+    placement: PlacementType | None = strawberry.field(description="The placement, processing.")
+    client_secret: str | None = strawberry.field(
+        description="The PaymentIntent's client secret for Stripe Elements (the paying company's"
+        " members only; null for everyone else)."
+    )
+    user_errors: list[CreatePlacementFeePaymentError] = strawberry.field(
+        description="Input problems."
+    )
+
+
+@strawberry.type(description="The placement after its refund, or why not.")
+class RefundPlacementFeePayload:
+    """refundPlacementFee's result."""
+
+    placement: PlacementType | None = strawberry.field(description="The placement, refunded.")
+    user_errors: list[RefundPlacementFeeError] = strawberry.field(description="Input problems.")
+
+
+async def _placement(info: Info, placement_id: ObjectId | None) -> PlacementType | None:
+    found = (
+        await placement_rules.placement_by_id(info.context, placement_id) if placement_id else None
+    )
+    return PlacementType.from_model(found) if found else None
+
+
+@strawberry.type(description="Placement fee mutations.")
+class PaymentMutations:
+    """Paying and refunding placement fees through Stripe."""
+
+    @strawberry.mutation(
+        description="Start or resume paying a placement's fee (company owners and admins)."
+    )
+    async def create_placement_fee_payment(
+        self,
+        info: Info,
+        input: Annotated[  # noqa: A002 - Relay's argument name
+            CreatePlacementFeePaymentInput, strawberry.argument(description="Which placement.")
+        ],
+    ) -> CreatePlacementFeePaymentPayload:
+        """Repeating it returns the same PaymentIntent while the fee is unpaid."""
+        client_secret: str | None = None
+
+        async def run() -> Outcome:
+            nonlocal client_secret
+            start = await payment_rules.create_placement_fee_payment(
+                info.context,
+                input_object_id(input.placement_id, "Placement", "placementId"),
+                input.client_mutation_id,
+            )
+            client_secret = start.client_secret
+            return start.outcome
+
+        outcome = await guarded(run)
+        return CreatePlacementFeePaymentPayload(
+            placement=await _placement(info, outcome.object_id("placement")),
+            client_secret=client_secret,
+            user_errors=user_errors(
+                outcome, CreatePlacementFeePaymentErrorCode, CreatePlacementFeePaymentError
+            ),
+        )
+
+    @strawberry.mutation(description="Refund the prorated fee of an early departure (admins).")
+    async def refund_placement_fee(
+        self,
+        info: Info,
+        input: Annotated[  # noqa: A002 - Relay's argument name
+            RefundPlacementFeeInput, strawberry.argument(description="Which placement.")
+        ],
+    ) -> RefundPlacementFeePayload:
+        """Refunds the amount recordPlacementDeparture computed, once."""
+        outcome = await guarded(
+            lambda: payment_rules.refund_placement_fee(
+                info.context,
+                input_object_id(input.placement_id, "Placement", "placementId"),
+                input.client_mutation_id,
+            )
+        )
+        return RefundPlacementFeePayload(
+            placement=await _placement(info, outcome.object_id("placement")),
+            user_errors=user_errors(outcome, RefundPlacementFeeErrorCode, RefundPlacementFeeError),
+        )

@@ -1,0 +1,103 @@
+"""nginx in front of the three instances: passive health checks and failover to the next one.
+
+POST requests are retried on the next instance (`non_idempotent`) because GraphQL reads are POSTs
+too, and a mutation is one MongoDB transaction with its clientMutationId receipt: a retry either
+finds the receipt (the first result comes back) or runs a transaction that never committed.
+Clients that send mutations without a clientMutationId give up that guarantee (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from crowdhire.cluster.layout import Layout, Ports
+from crowdhire.cluster.processes import Managed
+from crowdhire.devservers import HOST
+
+TEMPLATE = """\
+daemon off;
+{user}
+worker_processes 1;
+pid {run}/nginx.self.pid;
+error_log {logs}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+
+http {{
+    upstream crowdhire {{
+        least_conn;
+{servers}
+        keepalive 16;
+    }}
+    map $http_x_request_id $crowdhire_request_id {{
+        default $http_x_request_id;
+        ""      $request_id;
+    }}
+    log_format crowdhire '$remote_addr "$request_method $uri" $status $request_time '
+                         'rid=$crowdhire_request_id upstream=$upstream_addr';
+    access_log {logs}/nginx-access.log crowdhire buffer=64k flush=1s;
+    client_max_body_size 64k;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+
+    server {{
+        listen {host}:{port};
+        location = /metrics {{ return 404; }}
+        location / {{
+            proxy_pass http://crowdhire;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Request-ID $crowdhire_request_id;
+            proxy_connect_timeout 1s;
+            proxy_read_timeout 30s;
+            proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+            proxy_next_upstream_tries 3;
+            proxy_next_upstream_timeout 20s;
+            add_header X-Upstream $upstream_addr always;
+        }}
+    }}
+}}
+"""
+
+
+def process(layout: Layout, ports: Ports) -> Managed:
+    """The nginx master process."""
+    return Managed(layout, "nginx", ports.nginx)
+
+
+def find_nginx() -> str:
+    """nginx on PATH (Debian installs it in /usr/sbin)."""
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/bin")
+    if not found:
+        raise RuntimeError("no nginx: run `apt-get install nginx` (as root)")
+    return found
+
+
+def write_config(layout: Layout, ports: Ports) -> Path:
+    """nginx.conf for this cluster."""
+    tmp = layout.root / "nginx-tmp"
+    tmp.mkdir(exist_ok=True)
+    servers = "\n".join(f"        server {HOST}:{port} max_fails=1 fail_timeout=5s;"
+                        for port in ports.apps)  # fmt: skip
+    text = TEMPLATE.format(
+        user="user root;" if os.geteuid() == 0 else "",  # workers write temp files in our dir
+        run=layout.run, logs=layout.logs, tmp=tmp, servers=servers, host=HOST, port=ports.nginx,
+    )  # fmt: skip
+    path = layout.root / "nginx.conf"
+    path.write_text(text)
+    return path
+
+
+def start(layout: Layout, ports: Ports) -> None:
+    """Start nginx (master in the foreground of its own session)."""
+    config = write_config(layout, ports)
+    error_log = str(layout.logs / "nginx-error.log")
+    process(layout, ports).spawn(
+        [find_nginx(), "-p", str(layout.root), "-c", str(config), "-e", error_log]
+    )

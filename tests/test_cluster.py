@@ -1,0 +1,163 @@
+"""`crowdhire cluster`: the real deployment on loopback, and short versions of the four drills.
+
+One cluster (3 mongod, 2 memcached + nutcracker, 3 app instances, nginx) for the module; the
+drills run in order against it. About 3 minutes on 2 cores; `make drills` runs the long ones.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from crowdhire.cluster import drills, probes
+from crowdhire.cluster.control import Cluster
+
+SCALE = 0.2
+acknowledged: dict[str, str] = {}  # writes the drills saw succeed, checked again by drill 4
+
+
+def _cli(*args: str, root: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "crowdhire.cli", "cluster", *args, "--dir", str(root)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+
+
+# The cluster outlives `cluster up` by design; should pytest itself be killed (a CI timeout), this
+# watchdog takes it down so no mongod, memcached, app or nginx is left behind on a shared machine.
+WATCHDOG = """
+import os, sys, time
+from crowdhire.cluster.control import Cluster
+while os.path.exists(f"/proc/{sys.argv[1]}"):
+    time.sleep(1)
+Cluster(sys.argv[2]).down()
+"""
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """A cluster started by `crowdhire cluster up` (it outlives that command), downed at the end."""
+    root = tmp_path_factory.mktemp("cluster")
+    watchdog = subprocess.Popen(
+        [sys.executable, "-c", WATCHDOG, str(os.getpid()), str(root)], start_new_session=True
+    )
+    up = _cli("up", "--scale", str(SCALE), root=root)
+    started = Cluster(root)
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        yield started
+    finally:
+        started.down()
+        watchdog.kill()
+        watchdog.wait()
+
+
+def test_status_shows_every_process_and_the_replica_set_roles(cluster: Cluster) -> None:
+    status = _cli("status", root=cluster.layout.root)
+    assert status.returncode == 0, status.stdout
+    lines = {line.split()[0]: line.split() for line in status.stdout.splitlines()[1:]}
+    expected = ["mongod1", "mongod2", "mongod3", "memcached1", "memcached2", "nutcracker",
+                "app1", "app2", "app3", "nginx"]  # fmt: skip
+    assert sorted(lines) == sorted(expected)
+    assert all(lines[name][1] == "alive" for name in expected)
+    roles = sorted(lines[f"mongod{i}"][4] for i in (1, 2, 3))
+    assert roles == ["PRIMARY", "SECONDARY", "SECONDARY"]
+
+
+def test_a_dev_token_from_the_shared_data_dir_works_through_nginx(cluster: Cluster) -> None:
+    env = {**os.environ, "CROWDHIRE_ENV": "dev", "DATA_DIR": str(cluster.layout.app_data)}
+    command = [sys.executable, "-m", "crowdhire.cli", "token", "--as", "admin"]
+    token = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    upstreams = set()
+    for _ in range(6):
+        response = httpx.post(
+            cluster.url,
+            json={"query": "{ jobs(first: 2) { nodes { title company { name } } } }"},
+            headers={"Authorization": f"Bearer {token.strip()}"},
+            timeout=30,
+        )
+        assert response.status_code == 200
+        assert len(response.json()["data"]["jobs"]["nodes"]) == 2
+        upstreams.add(response.headers["x-upstream"])
+    assert len(upstreams) >= 2  # nginx spreads requests over the instances
+
+
+def test_the_cost_budget_is_shared_by_the_instances(cluster: Cluster) -> None:
+    shared, detail = probes.shared_budget(cluster)
+    assert shared, detail
+
+
+async def test_drill_1_killing_an_app_instance(cluster: Cluster) -> None:
+    result = await drills.app_instance(cluster, drills.SHORT)
+    print(result.line())
+    figures = result.figures
+    assert figures["during"] > 0 and figures["failed_during"] / figures["during"] < 0.01
+    assert figures["failed_after"] == 0
+    assert figures["rejoined"] > 0
+    assert result.passed
+    acknowledged.update(result.acknowledged)
+
+
+async def test_drill_2_killing_a_memcached(cluster: Cluster) -> None:
+    result = await drills.memcached_node(cluster, drills.SHORT)
+    print(result.line())
+    assert result.failures == 0
+    assert result.figures["recovered"] == 1.0
+    assert result.figures["last"] >= 0.9 * result.figures["baseline"]
+    assert result.figures["survivor_hits"] > 0
+    assert result.passed
+    acknowledged.update(result.acknowledged)
+
+
+async def test_drill_3_kill_9_of_the_mongodb_primary(cluster: Cluster) -> None:
+    result = await drills.mongodb_primary(cluster, drills.SHORT)
+    print(result.line())
+    assert result.recovery_seconds <= drills.WRITE_RESUME_LIMIT
+    assert result.figures["acknowledged"] > 0
+    assert result.figures["lost"] == 0
+    assert result.figures["duplicated"] == 0
+    assert result.figures["failed_reads_after"] == 0
+    assert result.passed
+    acknowledged.update(result.acknowledged)
+
+
+async def test_drill_4_stop_everything_and_start_again(cluster: Cluster) -> None:
+    def restart() -> None:
+        up = _cli("up", root=cluster.layout.root)
+        assert up.returncode == 0, up.stdout + up.stderr
+
+    assert acknowledged, "the earlier drills acknowledged writes"
+    result = await drills.restart_all(cluster, acknowledged, restart)
+    print(result.line())
+    assert result.figures["left"] == 0
+    assert result.figures["changed"] == 0
+    assert result.figures["missing"] == 0
+    assert result.passed
+
+
+def test_down_stops_what_it_started_and_nothing_else(cluster: Cluster) -> None:
+    pids = [row.pid for row in cluster.status() if row.pid]
+    assert len(pids) == 10
+    bystander = subprocess.Popen(["sleep", "120"])
+    try:
+        down = _cli("down", root=cluster.layout.root)
+        assert down.returncode == 0
+        assert all(row.pid is None for row in cluster.status())
+        for pid in pids:
+            assert not Path(f"/proc/{pid}").exists() or _zombie(pid)
+        # A stale pid file naming someone else's process is ignored.
+        cluster.get("app1").pid_file.write_text(f"{bystander.pid}\n")
+        assert _cli("down", root=cluster.layout.root).returncode == 0
+        assert bystander.poll() is None
+    finally:
+        bystander.send_signal(signal.SIGKILL)
+        bystander.wait()
+
+
+def _zombie(pid: int) -> bool:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] == "Z"

@@ -42,14 +42,18 @@ install: $(VENV)/.installed ## install crowdhire and its dev tools into .venv
 run: install ## serve the API (dev: starts an embedded mongod under .data/)
 	$(BIN)/crowdhire serve
 
-services: ## make sure memcached is installed (apt-get, as root)
-	@if ! command -v memcached >/dev/null 2>&1; then \
+services: ## make sure memcached, nutcracker and nginx are installed (apt-get, as root)
+	@missing=""; export PATH="$$PATH:/usr/sbin"; \
+	for tool in memcached nutcracker nginx; do \
+	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "make: memcached is missing; installing it with apt-get"; \
-	    $(APT_GET) update && $(APT_GET) install -y --no-install-recommends memcached; \
+	    echo "make: missing:$$missing; installing with apt-get"; \
+	    $(APT_GET) update && $(APT_GET) install -y --no-install-recommends $$missing; \
 	  else \
-	    echo "make: the tests need memcached on PATH and we are not root:" \
-	      "run 'sudo apt-get install memcached' (or your system's equivalent)" >&2; \
+	    echo "make: the tests need$$missing on PATH and we are not root:" \
+	      "run 'sudo apt-get install$$missing' (or your system's equivalent)" >&2; \
 	    exit 1; \
 	  fi; \
 	fi
@@ -60,12 +64,42 @@ test: install services ## run the tests against real mongod + memcached (PYTEST_
 check: install ## lint, format check, type check, import layers
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict crowdhire tests
+	$(BIN)/mypy --strict crowdhire tests bench
 	$(BIN)/lint-imports
 
 format: install ## fix lint and format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# --- benchmark (issue 7): bench/ owns everything it runs -------------------------------------
+BENCH_ARGS ?=
+.PHONY: bench
+bench: install services ## benchmark N/D/S/F on real servers (BENCH_SCALE=1 BENCH_ROUNDS=3 BENCH_SECONDS=3)
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make: wrk is missing; installing it with apt-get"; \
+	    $(APT_GET) update && $(APT_GET) install -y --no-install-recommends wrk; \
+	  else \
+	    echo "make: the benchmark needs wrk: run 'sudo apt-get install wrk'" >&2; exit 1; \
+	  fi; \
+	fi
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+# --- end benchmark ------------------------------------------------------------------------------
+
+# --- scale-out (issue 9): a whole cluster on loopback, failure drills -------------------------
+CLUSTER_DIR ?= .cluster
+CLUSTER_ARGS ?=
+DRILLS_ARGS ?=
+.PHONY: cluster cluster-down drills
+cluster: install services ## start 3 mongod + 2 memcached/nutcracker + 3 app + nginx in $(CLUSTER_DIR)
+	$(BIN)/crowdhire cluster up --dir $(CLUSTER_DIR) $(CLUSTER_ARGS)
+
+cluster-down: install ## stop every process `make cluster` started (data kept)
+	$(BIN)/crowdhire cluster down --dir $(CLUSTER_DIR)
+
+drills: install services ## failure drills on a fresh cluster; writes bench/results/drills.md
+	$(BIN)/python -m bench.drills $(DRILLS_ARGS)
+# --- end scale-out ------------------------------------------------------------------------------
 
 schema: install ## write the GraphQL SDL to schema.graphql
 	$(BIN)/crowdhire schema > schema.graphql.tmp

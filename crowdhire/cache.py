@@ -17,22 +17,34 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import aiomcache
 from aiocache import SimpleMemoryCache
 from aiocache.backends.memcached import MemcachedCache
 from aiocache.serializers import BaseSerializer
 
+from crowdhire.observability.stats import observed_call, record_cache_lookup
 from crowdhire.settings import Settings
 
 log = logging.getLogger("crowdhire.cache")
 
 KEY_PREFIX = "crowdhire:v1"
 MAX_KEY_LENGTH = 250
+# A multi-get's reply is parsed in Python; allow one timeout's worth of time per this many keys.
+KEYS_PER_ROUND_TRIP = 50
+# Keys are stored under "<database>:" (≤ 64 bytes, MongoDB's limit), so deployments or test
+# databases sharing one memcached never read each other's objects; the rest must fit the remainder.
+MAX_UNPREFIXED_KEY_LENGTH = MAX_KEY_LENGTH - 65
+
+
+def key_namespace(settings: Settings) -> str:
+    """The per-database prefix every key is stored under."""
+    return f"{settings.mongodb_db}:"
 
 
 def cache_key(kind: str, key: str) -> str:
     """A versioned memcached key, hashed when it would pass memcached's 250-byte limit."""
     raw = f"{KEY_PREFIX}:{kind}:{key}"
-    if len(raw) <= MAX_KEY_LENGTH and raw.isascii() and " " not in raw:
+    if len(raw) <= MAX_UNPREFIXED_KEY_LENGTH and raw.isascii() and " " not in raw:
         return raw
     digest = hashlib.sha256(raw.encode()).hexdigest()
     return f"{KEY_PREFIX}:{kind}:h:{digest}"
@@ -67,6 +79,34 @@ class ObjectCache(Protocol):
     async def close(self) -> None:
         """Release connections."""
 
+    async def ping(self) -> bool:
+        """True when the cache answers right now (readiness)."""
+
+
+class SafeMemcacheClient(aiomcache.Client):
+    """aiomcache's client, minus a busy loop: when memcached closes a connection mid-reply,
+    aiomcache's simple commands (set, delete, incr, add…) spin on `readline() == b""` forever
+    without yielding, so no timeout can fire. This version raises instead."""
+
+    async def _execute_simple_command(self, conn: Any, raw_command: bytes) -> bytes:
+        response, line = bytearray(), b""
+        conn.writer.write(raw_command)
+        await conn.writer.drain()
+        while not line.endswith(b"\r\n"):
+            line = await conn.reader.readline()
+            if not line:
+                raise ConnectionResetError("memcached closed the connection")
+            response.extend(line)
+        return bytes(response[:-2])
+
+
+class _SafeMemcachedCache(MemcachedCache):  # type: ignore[misc]  # aiocache is untyped
+    """aiocache's memcached backend on the EOF-safe client."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.client = SafeMemcacheClient(self.endpoint, self.port, pool_size=self.pool_size)
+
 
 class _BytesSerializer(BaseSerializer):  # type: ignore[misc]  # aiocache is untyped
     DEFAULT_ENCODING = None
@@ -98,14 +138,26 @@ class NullCache:
     async def close(self) -> None:
         """Does nothing."""
 
+    async def ping(self) -> bool:
+        """Nothing to reach."""
+        return True
+
 
 class FailOpenCache:
     """An aiocache backend behind short timeouts, a cool-down and one log line per outage."""
 
     def __init__(
-        self, backend_factory: Any, *, ttl: int, timeout: float, retry_seconds: float, name: str
+        self,
+        backend_factory: Any,
+        *,
+        ttl: int,
+        timeout: float,
+        retry_seconds: float,
+        name: str,
+        parallelism: int = 1,
     ) -> None:
         self._factory = backend_factory
+        self._parallelism = max(1, parallelism)
         self._backend: Any = backend_factory()
         self._ttl = ttl
         self._timeout = timeout
@@ -115,17 +167,20 @@ class FailOpenCache:
         self._name = name
         self.stats = CacheStats()
 
-    async def _call(self, operation: str, *args: Any, **kwargs: Any) -> Any:
+    async def _call(self, operation: str, *args: Any, timeouts: int = 1, **kwargs: Any) -> Any:
         if self._skip_until and time.monotonic() < self._skip_until:
             raise ConnectionError("cache cooling down")
+        # Big batches get several timeouts' worth (see get_many/set_many); one key gets one.
+        timeout = self._timeout * max(1, timeouts)
         try:
-            async with asyncio.timeout(self._timeout):
-                result = await getattr(self._backend, operation)(*args, **kwargs)
+            with observed_call(self._name):  # metrics and the request's log line
+                async with asyncio.timeout(timeout):
+                    result = await getattr(self._backend, operation)(*args, **kwargs)
         except asyncio.CancelledError:
             self._replace_backend()  # a reply may still be in flight on that socket
             raise
         except Exception as error:
-            self._fail(error)
+            self._fail(error, operation, timeout)
             raise ConnectionError("cache unavailable") from error
         if self._down:
             self._down = False
@@ -133,15 +188,17 @@ class FailOpenCache:
         self._skip_until = 0.0
         return result
 
-    def _fail(self, error: BaseException) -> None:
+    def _fail(self, error: BaseException, operation: str, timeout: float) -> None:
         self.stats.errors += 1
         self._skip_until = time.monotonic() + self._retry_seconds
         if not self._down:
             self._down = True
             log.warning(
-                "cache %s unavailable (%s); serving from MongoDB",
+                "cache %s unavailable (%s in %s, limit %.0f ms); serving from MongoDB",
                 self._name,
                 type(error).__name__,
+                operation,
+                timeout * 1000,
             )
         self._replace_backend()
 
@@ -157,10 +214,13 @@ class FailOpenCache:
             return []
         self.stats.gets += 1
         try:
-            values: list[bytes | None] = await self._call("multi_get", list(keys))
+            values: list[bytes | None] = await self._call(
+                "multi_get", list(keys), timeouts=-(-len(keys) // KEYS_PER_ROUND_TRIP)
+            )
         except ConnectionError:
             values = [None] * len(keys)
         hits = sum(value is not None for value in values)
+        record_cache_lookup(hits, len(keys) - hits)
         self.stats.hits += hits
         self.stats.misses += len(keys) - hits
         return values
@@ -171,7 +231,10 @@ class FailOpenCache:
             return
         self.stats.sets += 1
         with contextlib.suppress(ConnectionError):
-            await self._call("multi_set", list(items.items()), ttl=self._ttl)
+            pairs = list(items.items())
+            # memcached has no multi-set: the sets share the pool's connections.
+            rounds = -(-len(pairs) // self._parallelism)
+            await self._call("multi_set", pairs, ttl=self._ttl, timeouts=-(-rounds // 8))
 
     async def delete_many(self, keys: Sequence[str]) -> None:
         """Forget keys; an outage is swallowed (the TTL bounds staleness)."""
@@ -186,6 +249,14 @@ class FailOpenCache:
     async def close(self) -> None:
         """Close the connection pool."""
         await _close_quietly(self._backend)
+
+    async def ping(self) -> bool:
+        """True when the backend answers now (False while cooling down after a failure)."""
+        try:
+            await self._call("exists", f"{KEY_PREFIX}:ping")
+        except ConnectionError:
+            return False
+        return True
 
 
 _background: set[asyncio.Task[None]] = set()
@@ -221,17 +292,22 @@ def build_cache(settings: Settings) -> ObjectCache:
         host, port = parse_memcached_url(settings.memcached_url)
 
         def memcached() -> Any:
-            return MemcachedCache(
+            return _SafeMemcachedCache(
                 endpoint=host,
                 port=port,
                 pool_size=settings.cache_pool_size,
                 serializer=_BytesSerializer(),
                 timeout=None,
+                namespace=key_namespace(settings),
             )
 
-        return FailOpenCache(memcached, name="memcached", **common)
+        return FailOpenCache(
+            memcached, name="memcached", parallelism=settings.cache_pool_size, **common
+        )
 
     def in_process() -> Any:
-        return SimpleMemoryCache(serializer=_BytesSerializer(), timeout=None)
+        return SimpleMemoryCache(
+            serializer=_BytesSerializer(), timeout=None, namespace=key_namespace(settings)
+        )
 
     return FailOpenCache(in_process, name="in-process", **common)

@@ -18,7 +18,7 @@ from tqdm import tqdm
 from crowdhire.models import DOCUMENT_MODELS
 from crowdhire.models.candidates import Candidate, Consent, ConsentStatus
 from crowdhire.models.common import Money
-from crowdhire.models.companies import Company
+from crowdhire.models.companies import Company, CompanyMember, MemberRole
 from crowdhire.models.jobs import FeeTerms, Job, JobStatus, SalaryRange
 from crowdhire.models.placements import PaymentStatus, Placement
 from crowdhire.models.recruiters import Recruiter
@@ -150,6 +150,14 @@ class _Builder:
             ))  # fmt: skip
         return out
 
+    def members(self, companies: Sequence[Company]) -> list[CompanyMember]:
+        """One owner per company, signing in as `auth0|company-NNN`."""
+        return [
+            CompanyMember(company_id=c.id, sub=self.actor[c.id], role=MemberRole.OWNER,
+                          created_at=c.created_at, id=self.oid(c.created_at))
+            for c in companies
+        ]  # fmt: skip
+
     def recruiters(self) -> list[Recruiter]:
         out = []
         areas = sorted({track[0] for track in _TRACKS})
@@ -191,7 +199,7 @@ class _Builder:
                 consent=Consent(status=consent, changed_at=None if pending else changed),
                 created_at=created, updated_at=created if pending else changed,
             ))  # fmt: skip
-        return out
+        return _unique_phones(out)
 
     def jobs(self, companies: Sequence[Company]) -> list[Job]:
         out = []
@@ -292,7 +300,8 @@ class _Builder:
             moves[-1].note = reason.value.replace("_", " ") if reason else ""
             submission = Submission(
                 id=self.oid(moves[0].at), job_id=job.id, candidate_id=cand.id,
-                recruiter_id=cand.recruiter_id, stage=stage, reject_reason=reason, history=moves,
+                recruiter_id=cand.recruiter_id, company_id=job.company_id, stage=stage,
+                reject_reason=reason, history=moves,
                 pitch=f"{cand.headline}, {cand.years_experience}y: {', '.join(cand.skills[:3])}.",
                 created_at=moves[0].at, updated_at=moves[-1].at,
             )  # fmt: skip
@@ -319,6 +328,17 @@ class _Builder:
         )  # fmt: skip
 
 
+def _unique_phones(candidates: list[Candidate]) -> list[Candidate]:
+    """Faker repeats a number now and then; phones are unique per person (duplicate detection)."""
+    seen: set[str] = set()
+    for candidate in candidates:
+        if candidate.phone_normalized in seen:
+            candidate.phone = candidate.phone_normalized = None
+        elif candidate.phone_normalized:
+            seen.add(candidate.phone_normalized)
+    return candidates
+
+
 async def seed_demo(scale: float = 1.0, seed: int = 42, progress: bool = True) -> dict[str, int]:
     """Insert the demo dataset at `scale` times BASE_COUNTS; return the count per collection."""
     if scale <= 0:
@@ -326,7 +346,8 @@ async def seed_demo(scale: float = 1.0, seed: int = 42, progress: bool = True) -
     build = _Builder(seed, {name: max(1, round(n * scale)) for name, n in BASE_COUNTS.items()})
     companies, recruiters = build.companies(), build.recruiters()
     candidates, jobs = build.candidates(recruiters), build.jobs(companies)
-    everything: list[Sequence[Document]] = [companies, recruiters, candidates, jobs]
+    members = build.members(companies)
+    everything: list[Sequence[Document]] = [companies, members, recruiters, candidates, jobs]
     everything += build.pipeline(jobs, candidates)
     counts, total = dict[str, int](), sum(map(len, everything))
     with tqdm(total=total, desc="seed", unit="doc", disable=not progress) as bar:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,15 +15,28 @@ from pymongo import AsyncMongoClient
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
+from crowdhire.auth import build_verifier
+from crowdhire.auth.dev import dev_public_jwk
+from crowdhire.auth.middleware import BearerAuthMiddleware, claims_of
+from crowdhire.auth.roles import viewer_for
+from crowdhire.auth.tokens import TokenVerifier
+from crowdhire.budget import Clock, build_budget, build_counters
 from crowdhire.cache import ObjectCache, build_cache
 from crowdhire.context import Context, build_context
+from crowdhire.graphiql import with_sign_in_note
+from crowdhire.http_view import HardenedGraphQLView
 from crowdhire.models import DOCUMENT_MODELS
+from crowdhire.observability.lifecycle import MongoUnreachableError, wait_for_mongodb
+from crowdhire.observability.middleware import ObservabilityMiddleware, metrics
+from crowdhire.observability.mongo import MongoMetrics
+from crowdhire.payments.gateway import GATEWAY_STATE, build_gateway  # payments (issue 5)
+from crowdhire.payments.webhook import stripe_webhook  # payments (issue 5)
 from crowdhire.schema import build_schema
 from crowdhire.settings import Settings
 
@@ -36,6 +50,7 @@ class Services:
     settings: Settings
     mongo: AsyncMongoClient[dict[str, Any]]
     cache: ObjectCache
+    verifier: TokenVerifier | None = None
 
 
 def mongo_client(
@@ -51,19 +66,27 @@ def mongo_client(
         connectTimeoutMS=settings.mongodb_timeout_ms,
         event_listeners=list(listeners),
         appname="crowdhire",
+        timeoutMS=settings.mongodb_operation_timeout_ms,  # hardening: below the request deadline
     )
 
 
-class GraphQLView(GraphQL[Context, None]):
+class GraphQLView(HardenedGraphQLView):
     """Strawberry's ASGI view with crowdhire's typed per-request context."""
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         """Fresh loaders and the viewer for this request."""
         services: Services = request.app.state.services
         http_request = request if isinstance(request, Request) else None
-        return build_context(
+        context = build_context(
             services.settings, services.cache, request=http_request, response=response
         )
+        context.viewer = await viewer_for(claims_of(request.scope), context.loaders.roles_by_sub)
+        return context
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL with a note on how to send a bearer token."""
+        services: Services = request.app.state.services
+        return HTMLResponse(with_sign_in_note(self.graphql_ide_html, services.settings))
 
 
 async def healthz(_: Request) -> Response:
@@ -72,7 +95,7 @@ async def healthz(_: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """Readiness: MongoDB answers a ping within two seconds."""
+    """Readiness: MongoDB answers a ping within two seconds; memcached down is only degraded."""
     services: Services = request.app.state.services
     try:
         async with asyncio.timeout(2):
@@ -80,7 +103,20 @@ async def readyz(request: Request) -> Response:
     except Exception:
         log.warning("readiness check: MongoDB unreachable", exc_info=True)
         return JSONResponse({"status": "unavailable", "reason": "mongodb unreachable"}, 503)
-    return JSONResponse({"status": "ok", "mongodb": "ok"})
+    body = {"status": "ok", "mongodb": "ok"}
+    # The cache fails open, so a memcached outage slows replicas but must not pull them all.
+    if services.settings.memcached_url and services.settings.cache_enabled:
+        if await services.cache.ping():
+            body["memcached"] = "ok"
+        else:
+            body |= {"status": "degraded", "memcached": "degraded"}
+    return JSONResponse(body)
+
+
+async def dev_jwks(request: Request) -> Response:
+    """Dev mode only: the public key of the app's own token issuer."""
+    services: Services = request.app.state.services
+    return JSONResponse({"keys": [dev_public_jwk(services.settings)]})
 
 
 def create_app(
@@ -88,30 +124,70 @@ def create_app(
     *,
     mongo_listeners: Sequence[CommandListener] = (),
     cache: ObjectCache | None = None,
+    clock: Clock = time.time,
 ) -> Starlette:
     """The ASGI app; MongoDB and the cache open in its lifespan and close with it."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        client = mongo_client(settings, mongo_listeners)
+        client = mongo_client(settings, [MongoMetrics(), *mongo_listeners])
+        try:
+            await wait_for_mongodb(client, settings.mongodb_startup_timeout_seconds)
+        except MongoUnreachableError:
+            await client.close()
+            raise
         await init_beanie(database=client[settings.mongodb_db], document_models=DOCUMENT_MODELS)
         object_cache = cache if cache is not None else build_cache(settings)
-        app.state.services = Services(settings=settings, mongo=client, cache=object_cache)
+        verifier, jwks = build_verifier(settings)
+        app.state.services = Services(
+            settings=settings, mongo=client, cache=object_cache, verifier=verifier
+        )
+        setattr(app.state, GATEWAY_STATE, stripe_gateway := build_gateway(settings))  # payments
         try:
             yield
         finally:
+            if stripe_gateway is not None:  # payments
+                await stripe_gateway.close()
+            if jwks is not None:
+                await jwks.close()
             await object_cache.close()
+            await counters.close()
             await client.close()
+            log.info("MongoDB and cache clients closed")
 
+    # Hardening: limits, cost and budget in the schema; HTTP rules in the view.
+    counters = build_counters(settings)
+    budget = build_budget(settings, counters, clock)
     view = GraphQLView(
-        build_schema(),
+        build_schema(settings, budget=budget),
+        settings=settings,
+        budget=budget,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
     )
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics),
+        Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),  # payments (issue 5)
     ]
+    if settings.dev_issuer:
+        routes.append(Route("/.well-known/jwks.json", dev_jwks))
     # Outermost first. Each cross-cutting concern (auth, limits, logging…) adds one entry.
-    middleware: list[Middleware] = []
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    middleware: list[Middleware] = [
+        Middleware(ObservabilityMiddleware),  # outermost: times and logs rejections too
+        Middleware(BearerAuthMiddleware),
+    ]
+    if settings.cors_allow_origins:  # hardening: an allow-list, never '*' with credentials
+        cors = Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_credentials=settings.cors_allow_credentials,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
+        middleware.insert(1, cors)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.budget = budget
+    return app

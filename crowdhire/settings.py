@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from pathlib import Path
 
@@ -15,6 +16,13 @@ class Environment(StrEnum):
     DEV = "dev"
     TEST = "test"
     PRODUCTION = "production"
+
+
+class LogFormat(StrEnum):
+    """How log lines are written."""
+
+    JSON = "json"
+    TEXT = "text"
 
 
 class Settings(BaseSettings):
@@ -49,13 +57,138 @@ class Settings(BaseSettings):
     crowdhire_graphiql: bool | None = Field(
         None, description="serve GraphiQL at /graphql; default on except in production"
     )
+    # --- authentication (Auth0 or any compatible RS256 issuer) ---
+    auth0_domain: str | None = Field(None, description="Auth0 tenant domain (acme.eu.auth0.com)")
+    auth0_audience: str | None = Field(None, description="API identifier tokens must be issued for")
+    auth0_issuer: str | None = Field(
+        None, description="override the issuer (default https://DOMAIN/)"
+    )
+    auth0_jwks_url: str | None = Field(
+        None, description="override the JWKS URL (default https://DOMAIN/.well-known/jwks.json)"
+    )
+    jwt_leeway_seconds: int = Field(30, ge=0, le=60, description="clock skew on exp/nbf/iat")
+    jwks_cache_seconds: int = Field(600, ge=1, description="how long fetched signing keys are kept")
+    jwks_refetch_seconds: float = Field(
+        30, ge=0, description="at most one JWKS refetch per this many seconds (unknown kid)"
+    )
+    jwks_timeout_seconds: float = Field(2, gt=0, le=10, description="JWKS fetch timeout")
     stripe_api_key: SecretStr | None = Field(None, description="Stripe secret key")
+    # --- payments (Stripe) ---
+    stripe_api_base: str = Field(
+        "https://api.stripe.com", description="Stripe API base URL (localstripe in dev and tests)"
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        None, description="webhook signing secret(s): one, comma-separated or a JSON list"
+    )
+    stripe_timeout_seconds: float = Field(
+        10.0, gt=0, le=60, description="timeout of one call to the Stripe API"
+    )
+    # --- end payments ---
+    # --- hardening: GraphQL limits, query cost budget, persisted queries, HTTP rules ---
+    max_query_depth: int = Field(10, ge=1, description="deepest field nesting a query may have")
+    max_aliases: int = Field(15, ge=0, description="aliases per document (fragments counted)")
+    max_tokens: int = Field(2000, ge=10, description="lexical tokens per document")
+    max_directives_per_field: int = Field(5, ge=0, description="directives on one field")
+    max_list_items: int = Field(100, ge=1, description="items in one list argument or variable")
+    max_validation_errors: int = Field(5, ge=1, description="validation stops after this many")
+    max_query_cost: int = Field(1000, ge=1, description="static cost one query may request")
+    cost_budget_points: int = Field(
+        10_000, ge=1, description="cost points per identity per budget window (all replicas)"
+    )
+    cost_budget_window_seconds: int = Field(60, ge=1, description="length of a budget window")
+    max_body_bytes: int = Field(64 * 1024, ge=1024, description="largest request body (413)")
+    request_timeout_seconds: float = Field(
+        10.0, gt=0, description="deadline of one GraphQL request"
+    )
+    mongodb_operation_timeout_ms: int = Field(
+        8000, ge=10, description="PyMongo timeoutMS; keep it below the request deadline"
+    )
+    crowdhire_introspection: bool | None = Field(
+        None, description="allow introspection; default on except in production"
+    )
+    crowdhire_persisted_only: bool = Field(
+        False, description="safelist mode: only registered persisted queries run"
+    )
+    cors_allow_origins: list[str] = Field(
+        default_factory=list, description="origins allowed by CORS (JSON list); never '*'"
+    )
+    cors_allow_credentials: bool = Field(False, description="let CORS requests carry cookies")
+    # --- end hardening ---
+    # --- operations: logs, lifecycle, proxy ---
+    log_format: LogFormat = Field(
+        LogFormat.JSON, description="json (one object per line) or text log lines"
+    )
+    mongodb_startup_timeout_seconds: float = Field(
+        30, ge=0, description="start-up fails when MongoDB does not answer within this long"
+    )
+    shutdown_timeout_seconds: int = Field(
+        25, ge=0, description="on SIGTERM, wait at most this long for in-flight requests"
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="proxies whose X-Forwarded-* headers uvicorn trusts ('*' = any)"
+    )
+    # --- end operations ---
+    # --- candidate consent links ---
+    consent_token_secret: SecretStr | None = Field(
+        None,
+        description="HS256 key of consent links (32+ random bytes); unset outside production ="
+        " one generated and kept under DATA_DIR",
+    )
+    # --- end candidate consent links ---
 
     @model_validator(mode="after")
     def _production_needs_real_services(self) -> Settings:
         if self.crowdhire_env is Environment.PRODUCTION and not self.mongodb_uri:
             raise ValueError("MONGODB_URI is required when CROWDHIRE_ENV=production")
+        if self.crowdhire_env is Environment.PRODUCTION and not (
+            self.auth0_audience
+            and (self.auth0_domain or (self.auth0_issuer and self.auth0_jwks_url))
+        ):
+            raise ValueError(
+                "AUTH0_DOMAIN and AUTH0_AUDIENCE (or AUTH0_ISSUER, AUTH0_JWKS_URL and"
+                " AUTH0_AUDIENCE) are required when CROWDHIRE_ENV=production"
+            )
         return self
+
+    @model_validator(mode="after")
+    def _production_needs_consent_secret(self) -> Settings:
+        if self.crowdhire_env is Environment.PRODUCTION and self.consent_token_secret is None:
+            raise ValueError("CONSENT_TOKEN_SECRET is required when CROWDHIRE_ENV=production")
+        return self
+
+    @property
+    def token_issuer(self) -> str | None:
+        """The `iss` tokens must carry (Auth0's has a trailing slash)."""
+        if self.auth0_issuer:
+            return self.auth0_issuer
+        return f"https://{self.auth0_domain}/" if self.auth0_domain else None
+
+    @property
+    def jwks_url(self) -> str | None:
+        """Where the issuer publishes its signing keys."""
+        if self.auth0_jwks_url:
+            return self.auth0_jwks_url
+        return f"https://{self.auth0_domain}/.well-known/jwks.json" if self.auth0_domain else None
+
+    @property
+    def dev_issuer(self) -> bool:
+        """Dev mode without Auth0 settings: the app signs and verifies its own tokens."""
+        return self.is_dev and not (self.auth0_domain or self.auth0_issuer or self.auth0_jwks_url)
+
+    @model_validator(mode="after")
+    def _hardening_is_consistent(self) -> Settings:
+        if "*" in self.cors_allow_origins and self.cors_allow_credentials:
+            raise ValueError("CORS_ALLOW_ORIGINS may not contain '*' with CORS_ALLOW_CREDENTIALS")
+        if self.mongodb_operation_timeout_ms >= self.request_timeout_seconds * 1000:
+            raise ValueError("MONGODB_OPERATION_TIMEOUT_MS must be below REQUEST_TIMEOUT_SECONDS")
+        return self
+
+    @property
+    def introspection_enabled(self) -> bool:
+        """Introspection is on by default outside production (hardening)."""
+        if self.crowdhire_introspection is None:
+            return self.crowdhire_env is not Environment.PRODUCTION
+        return self.crowdhire_introspection
 
     @property
     def graphiql_enabled(self) -> bool:
@@ -64,10 +197,45 @@ class Settings(BaseSettings):
             return self.crowdhire_env is not Environment.PRODUCTION
         return self.crowdhire_graphiql
 
+    # --- payments (Stripe) ---
+    @property
+    def stripe_webhook_secrets(self) -> list[str]:
+        """Every accepted webhook signing secret (several during a rotation)."""
+        raw: SecretStr | str | None = self.stripe_webhook_secret  # a str after model_copy(update)
+        if raw is None:
+            return []
+        return _split_secrets(raw.get_secret_value() if isinstance(raw, SecretStr) else raw)
+
+    @model_validator(mode="after")
+    def _stripe_secrets_parse(self) -> Settings:
+        self.stripe_webhook_secrets  # noqa: B018 - raises (naming the variable) when malformed
+        return self
+
+    # --- end payments ---
+
     @property
     def is_dev(self) -> bool:
         """True when dev conveniences (embedded mongod, demo seed) are allowed."""
         return self.crowdhire_env is Environment.DEV
+
+
+# --- payments (Stripe) ---
+def _split_secrets(raw: str) -> list[str]:
+    """Webhook secrets from one string: a JSON list, or comma-separated."""
+    text = raw.strip()
+    if text.startswith("["):
+        try:
+            values = json.loads(text)
+        except ValueError:
+            values = None
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ValueError("STRIPE_WEBHOOK_SECRET must be a JSON list of strings")
+    else:
+        values = text.split(",")
+    return [value.strip() for value in values if value.strip()]
+
+
+# --- end payments ---
 
 
 def load_settings() -> Settings:

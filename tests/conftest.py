@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio  # payments
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -10,12 +11,20 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn  # payments
+from pydantic import SecretStr  # payments
 from starlette.applications import Starlette
 
 from crowdhire.cache import ObjectCache
-from crowdhire.devservers import MemcachedServer, MongodServer
+from crowdhire.devservers import (
+    MemcachedServer,
+    MongodServer,
+    free_port,  # payments
+)
+from crowdhire.payments.devserver import LocalStripeServer  # payments
 from crowdhire.server import create_app
 from crowdhire.settings import Environment, Settings
+from tests.auth_support import AUDIENCE, Issuer, JwksServer
 from tests.support import CommandCounter
 
 # --- real servers ---
@@ -62,15 +71,32 @@ def mongo_commands() -> CommandCounter:
     return CommandCounter()
 
 
+@pytest.fixture(scope="session")
+def jwks_server() -> Iterator[JwksServer]:
+    """A real loopback HTTP server publishing the test issuer's signing keys."""
+    server = JwksServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def issuer(jwks_server: JwksServer) -> Issuer:
+    """Signs bearer tokens the app under test accepts."""
+    return Issuer(jwks_server)
+
+
 @pytest.fixture
-def settings(mongodb_uri: str, memcached_address: str) -> Settings:
-    """Test settings: a fresh database name, the session's memcached."""
+def settings(mongodb_uri: str, memcached_address: str, jwks_server: JwksServer) -> Settings:
+    """Test settings: a fresh database name, the session's memcached, the loopback issuer."""
     return Settings(
         crowdhire_env=Environment.TEST,
         mongodb_uri=mongodb_uri,
         mongodb_db=f"test_{uuid.uuid4().hex[:16]}",
         memcached_url=memcached_address,
         cache_retry_seconds=0.2,
+        auth0_issuer=jwks_server.issuer,
+        auth0_jwks_url=jwks_server.jwks_url,
+        auth0_audience=AUDIENCE,
     )
 
 
@@ -105,8 +131,19 @@ async def app(app_factory: AppFactory) -> AsyncIterator[Starlette]:
 
 
 @pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    """An in-process HTTP client for `app`."""
+async def client(app: Starlette, issuer: Issuer) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process HTTP client for `app`, signed in as an admin (sees everything)."""
+    transport = httpx.ASGITransport(app=app)
+    headers = {"Authorization": f"Bearer {issuer.admin_token()}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=headers
+    ) as http:
+        yield http
+
+
+@pytest.fixture
+async def anonymous_client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process HTTP client for `app` without a token."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
@@ -118,3 +155,59 @@ def cache(app: Starlette) -> ObjectCache:
     services = app.state.services
     object_cache: ObjectCache = services.cache
     return object_cache
+
+
+# --- payments (issue 5): a real localstripe per session; the app served by a real uvicorn ---
+# localstripe POSTs signed webhooks to a URL, so the app must listen on a loopback port.
+
+STRIPE_TEST_KEY = "sk_test_crowdhire_suite"
+STRIPE_TEST_WEBHOOK_SECRET = "whsec_crowdhire_suite"
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[LocalStripeServer]:
+    """localstripe (from PyPI) on a free port, from scratch, stopped at the end."""
+    with LocalStripeServer() as server:
+        yield server
+
+
+@pytest.fixture
+def stripe_settings(settings: Settings, localstripe: LocalStripeServer) -> Settings:
+    """Test settings pointing the Stripe client and webhook at the session's localstripe."""
+    return settings.model_copy(
+        update={
+            "stripe_api_key": SecretStr(STRIPE_TEST_KEY),
+            "stripe_api_base": localstripe.url,
+            "stripe_webhook_secret": SecretStr(STRIPE_TEST_WEBHOOK_SECRET),
+        }
+    )
+
+
+@pytest.fixture
+async def served_app(
+    stripe_settings: Settings, localstripe: LocalStripeServer
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app under uvicorn on a free loopback port, registered as localstripe's webhook."""
+    app = create_app(stripe_settings)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # re-raises why it could not start
+        await asyncio.sleep(0.02)
+    url = f"http://127.0.0.1:{port}"
+    localstripe.register_webhook(
+        "crowdhire-tests", f"{url}/webhooks/stripe", STRIPE_TEST_WEBHOOK_SECRET
+    )
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            yield http
+    finally:
+        await app.state.services.mongo.drop_database(stripe_settings.mongodb_db)
+        server.should_exit = True
+        await task
+
+
+# --- end payments ---

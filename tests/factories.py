@@ -89,6 +89,7 @@ async def make_submission(job: Job, candidate: Candidate, **fields: Any) -> Subm
         "job_id": job.id,
         "candidate_id": candidate.id,
         "recruiter_id": candidate.recruiter_id,
+        "company_id": job.company_id,
         "pitch": "Strong match",
         "history": [StageChange(from_stage=None, to_stage=Stage.SUBMITTED, at=at, actor="t")],
         "created_at": at,

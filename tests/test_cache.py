@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import logging
 from collections.abc import Iterator
 
@@ -49,7 +50,7 @@ async def _memcached_get(address: str, key: str) -> bytes | None:
 def test_keys_are_versioned_and_hashed_past_memcacheds_limit() -> None:
     assert cache_key("jobs", "abc") == "crowdhire:v1:jobs:abc"
     long_key = cache_key("jobs", "x" * 400)
-    assert len(long_key) <= MAX_KEY_LENGTH
+    assert len("d" * 64 + ":" + long_key) <= MAX_KEY_LENGTH
     assert long_key.startswith("crowdhire:v1:jobs:h:")
     assert cache_key("jobs", "with space") != "crowdhire:v1:jobs:with space"
 
@@ -65,7 +66,8 @@ async def test_second_read_comes_from_memcached_as_json(
 
     assert mongo_commands.count == 0
     assert settings.memcached_url is not None
-    stored = await _memcached_get(settings.memcached_url, f"crowdhire:v1:jobs:{job.id}")
+    key = f"{settings.mongodb_db}:crowdhire:v1:jobs:{job.id}"
+    stored = await _memcached_get(settings.memcached_url, key)
     assert stored is not None
     assert orjson.loads(stored)["title"] == "Cached title"
 
@@ -168,3 +170,23 @@ async def test_cache_disabled_reads_mongodb_every_time(
 
         assert await _title(client, job) == "Uncached"
         assert mongo_commands.names == ["find"]
+
+
+async def test_writes_after_memcached_dies_do_not_spin(
+    app_factory: AppFactory, own_memcached: MemcachedServer, settings: Settings
+) -> None:
+    # aiomcache spins without yielding when a server closes mid-command; asyncio timeouts
+    # cannot fire then, so the guard is faulthandler: it kills a hung run with a traceback.
+    faulthandler.dump_traceback_later(60, exit=True)
+    try:
+        async with app_factory(memcached_url=own_memcached.address) as (app, client):
+            job = await make_job(await make_company(), title="Before")
+            await _title(client, job)  # connections to memcached are now open and idle
+            own_memcached.kill()
+
+            job.title = "After"
+            await save_job(build_context(settings, app.state.services.cache), job)
+
+            assert await _title(client, job) == "After"
+    finally:
+        faulthandler.cancel_dump_traceback_later()

@@ -2,8 +2,7 @@
 
 In-flight requests are made deterministic by freezing mongod with SIGSTOP: every request of the
 burst is then provably inside the app (the in-flight gauge says so) when SIGTERM arrives.
-TODO when mutations land (issue 4): the same test with a burst of mutations, checking that every
-acknowledged mutation is in MongoDB.
+The same holds for a burst of mutations: every acknowledged write is in MongoDB, exactly once.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from pymongo import AsyncMongoClient
 
 from crowdhire.devservers import MongodServer, free_port
 from crowdhire.models import DOCUMENT_MODELS
+from tests.auth_support import AUDIENCE, Issuer, JwksServer
 from tests.factories import make_jobs_page_graph
 
 QUERY = "query Burst { jobs(first: 5) { totalCount nodes { title company { name } } } }"
@@ -233,3 +233,70 @@ def test_start_up_waits_for_a_mongodb_that_comes_up_within_the_timeout(tmp_path:
         mongod.stop()
 
     assert answer.json()["data"]["jobs"]["totalCount"] == 0, "".join(seen) + output
+
+
+REGISTER = """mutation Join($input: RegisterRecruiterInput!) {
+  registerRecruiter(input: $input) { recruiter { id } userErrors { code } }
+}"""
+
+
+def _register(port: int, token: str, n: int) -> httpx.Response:
+    variables = {"input": {"displayName": f"Burst {n}", "email": f"burst{n}@example.test",
+                           "clientMutationId": f"burst-{n}"}}  # fmt: skip
+    with httpx.Client(timeout=120) as client:
+        return client.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": REGISTER, "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+
+def _recruiter_subs(uri: str) -> list[str]:
+    async def read() -> list[str]:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri)
+        try:
+            cursor = client["crowdhire"]["recruiters"].find({}, {"sub": 1})
+            return [doc["sub"] async for doc in cursor]
+        finally:
+            await client.close()
+
+    return asyncio.run(read())
+
+
+def test_sigterm_mid_burst_of_mutations_loses_no_acknowledged_write(
+    own_mongod: MongodServer, jwks_server: JwksServer, issuer: Issuer
+) -> None:
+    port = free_port()
+    server = _serve(
+        port,
+        MONGODB_URI=own_mongod.uri,
+        AUTH0_ISSUER=jwks_server.issuer,
+        AUTH0_JWKS_URL=jwks_server.jwks_url,
+        AUTH0_AUDIENCE=AUDIENCE,
+    )
+    tokens = [issuer.token(f"auth0|burst-{n}") for n in range(BURST)]
+    with ThreadPoolExecutor(max_workers=BURST) as pool:
+        try:
+            _wait_ready(server, port)
+            warm = _register(port, issuer.token("auth0|warm-up"), -1)
+            assert warm.status_code == 200, warm.text
+            with _frozen(own_mongod):
+                burst = [pool.submit(_register, port, tokens[n], n) for n in range(BURST)]
+                _until(lambda: _in_flight(port) >= BURST + 1, "the burst is in flight")
+                server.send_signal(signal.SIGTERM)
+                _until(lambda: _refuses_connections(port), "new connections are refused")
+            responses = [future.result() for future in burst]
+        finally:
+            if server.poll() is None:
+                server.send_signal(signal.SIGTERM)
+            output, _ = server.communicate(timeout=120)
+
+    acknowledged = [
+        f"auth0|burst-{n}"
+        for n, response in enumerate(responses)
+        if response.status_code == 200
+        and response.json()["data"]["registerRecruiter"]["recruiter"] is not None
+    ]
+    assert len(acknowledged) == BURST, output  # all finished before the process ended
+    stored = _recruiter_subs(own_mongod.uri)
+    assert sorted(s for s in stored if s.startswith("auth0|burst-")) == sorted(acknowledged)

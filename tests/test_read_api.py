@@ -66,13 +66,13 @@ query($id: ID!) {
 
 RECRUITER_RELATIONS = """
 query {
-  recruiters {
+  recruiters(first: 10) {
     totalCount
     nodes {
       displayName email specialties
-      candidates { totalCount nodes { fullName } }
-      submissions { totalCount }
-      placements { totalCount nodes { recruiterShare { amount currency } } }
+      candidates(first: 10) { totalCount nodes { fullName } }
+      submissions(first: 10) { totalCount }
+      placements(first: 10) { totalCount nodes { recruiterShare { amount currency } } }
     }
   }
 }

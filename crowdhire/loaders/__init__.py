@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crowdhire.cache import ObjectCache
+from crowdhire.loaders.candidacies import CandidaciesByCandidateIdLoader
 from crowdhire.loaders.candidates import (
     CandidateByIdLoader,
     CandidateCountByRecruiterIdLoader,
@@ -20,8 +21,10 @@ from crowdhire.loaders.placements import (
     PlacementsByCandidateIdLoader,
     PlacementsByJobIdLoader,
     PlacementsByRecruiterIdLoader,
+    RecruiterFeesByRecruiterIdLoader,
 )
 from crowdhire.loaders.recruiters import RecruiterByIdLoader
+from crowdhire.loaders.roles import RolesBySubLoader
 from crowdhire.loaders.submissions import (
     SubmissionByIdLoader,
     SubmissionCountByCandidateIdLoader,
@@ -30,6 +33,7 @@ from crowdhire.loaders.submissions import (
     SubmissionsByCandidateIdLoader,
     SubmissionsByJobIdLoader,
     SubmissionsByRecruiterIdLoader,
+    SubmissionStatsByRecruiterIdLoader,
 )
 
 
@@ -59,6 +63,11 @@ class Loaders:
     placement_count_by_job_id: PlacementCountByJobIdLoader
     placement_count_by_candidate_id: PlacementCountByCandidateIdLoader
     placement_count_by_recruiter_id: PlacementCountByRecruiterIdLoader
+    roles_by_sub: RolesBySubLoader
+    candidacies_by_candidate_id: CandidaciesByCandidateIdLoader
+    # recruiter stats (submissions/hires workflow)
+    submission_stats_by_recruiter_id: SubmissionStatsByRecruiterIdLoader
+    recruiter_fees_by_recruiter_id: RecruiterFeesByRecruiterIdLoader
 
 
 def build_loaders(cache: ObjectCache) -> Loaders:
@@ -86,4 +95,8 @@ def build_loaders(cache: ObjectCache) -> Loaders:
         placement_count_by_job_id=PlacementCountByJobIdLoader(),
         placement_count_by_candidate_id=PlacementCountByCandidateIdLoader(),
         placement_count_by_recruiter_id=PlacementCountByRecruiterIdLoader(),
+        roles_by_sub=RolesBySubLoader(cache),
+        candidacies_by_candidate_id=CandidaciesByCandidateIdLoader(),
+        submission_stats_by_recruiter_id=SubmissionStatsByRecruiterIdLoader(),
+        recruiter_fees_by_recruiter_id=RecruiterFeesByRecruiterIdLoader(),
     )

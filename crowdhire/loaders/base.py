@@ -7,6 +7,7 @@ multi-get), one `$group`/`$topN` aggregation for a page of children per parent, 
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from crowdhire.cache import ObjectCache, cache_key
 from crowdhire.loaders.pagination import Ordering, Page, PageRequest, window
 
 M = TypeVar("M", bound=Document)
+
+YIELD_EVERY = 64
 
 Criteria = tuple[tuple[str, tuple[Any, ...]], ...]
 """Extra equality/`$in` conditions in a hashable form: ((field, (values…)), …)."""
@@ -65,11 +68,16 @@ class ByIdLoader(DataLoader[ObjectId, M | None], Generic[M]):
         keys = [object_key(self.kind, object_id) for object_id in ids]
         found: dict[ObjectId, M] = {}
         misses: list[ObjectId] = []
-        for object_id, raw in zip(ids, await self._cache.get_many(keys), strict=True):
+        cached = await self._cache.get_many(keys)
+        for index, (object_id, raw) in enumerate(zip(ids, cached, strict=True)):
             if raw is None:
                 misses.append(object_id)
             else:
                 found[object_id] = decode_cached(self.model, raw)
+            if index % YIELD_EVERY == YIELD_EVERY - 1:
+                # Decoding hundreds of objects is CPU work; let other loaders' replies (and
+                # their short cache timeouts) be served in between.
+                await asyncio.sleep(0)
         if misses:
             collection = self.model.get_pymongo_collection()
             query = {"_id": {"$in": misses}}

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from bson import ObjectId
 from pymongo import DESCENDING
+from strawberry.dataloader import DataLoader
 
 from crowdhire.loaders.base import ByIdLoader, ChildCountLoader, ChildPageLoader
 from crowdhire.loaders.pagination import ordering
-from crowdhire.models.submissions import Submission
+from crowdhire.models.submissions import Stage, Submission
 
 SUBMISSIONS_BY_PARENT_ORDER = ordering("submissions.nested", ("created_at", DESCENDING))
 
@@ -61,3 +66,44 @@ class SubmissionCountByRecruiterIdLoader(ChildCountLoader):
 
     model = Submission
     foreign_key = "recruiter_id"
+
+
+INTERVIEW_STAGES = [Stage.INTERVIEWING.value, Stage.OFFER.value, Stage.HIRED.value]
+
+
+@dataclass(frozen=True)
+class SubmissionStats:
+    """A recruiter's pipeline counts."""
+
+    submissions: int = 0
+    interviews: int = 0  # reached interviewing (now or earlier, per the stage history)
+    hires: int = 0
+
+
+class SubmissionStatsByRecruiterIdLoader(DataLoader[ObjectId, SubmissionStats]):
+    """Pipeline counts for many recruiters in one `$group` aggregation (not cached)."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, recruiter_ids: list[ObjectId]) -> list[SubmissionStats]:
+        stages = {"$concatArrays": [["$stage"], {"$ifNull": ["$history.to_stage", []]}]}
+        reached = {"$gt": [{"$size": {"$setIntersection": [stages, INTERVIEW_STAGES]}}, 0]}
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"recruiter_id": {"$in": list(set(recruiter_ids))}}},
+            {
+                "$group": {
+                    "_id": "$recruiter_id",
+                    "submissions": {"$sum": 1},
+                    "interviews": {"$sum": {"$cond": [reached, 1, 0]}},
+                    "hires": {"$sum": {"$cond": [{"$eq": ["$stage", Stage.HIRED.value]}, 1, 0]}},
+                }
+            },
+        ]
+        collection = Submission.get_pymongo_collection()
+        cursor = await collection.aggregate(pipeline, batchSize=len(recruiter_ids) + 1)
+        found = {
+            row["_id"]: SubmissionStats(row["submissions"], row["interviews"], row["hires"])
+            async for row in cursor
+        }
+        return [found.get(recruiter_id, SubmissionStats()) for recruiter_id in recruiter_ids]

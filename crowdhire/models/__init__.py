@@ -2,20 +2,42 @@
 
 from beanie import Document
 
+from crowdhire.models.audit import AuditEvent
 from crowdhire.models.candidates import Candidate
-from crowdhire.models.companies import Company
+from crowdhire.models.companies import Company, CompanyMember
+from crowdhire.models.idempotency import MutationReceipt
 from crowdhire.models.jobs import Job
+from crowdhire.models.payments import PlacementPayment, StripeEvent  # payments
+from crowdhire.models.persisted_queries import PersistedQuery
 from crowdhire.models.placements import Placement
 from crowdhire.models.recruiters import Recruiter
 from crowdhire.models.submissions import Submission
 
 DOCUMENT_MODELS: list[type[Document]] = [
     Company,
+    CompanyMember,
     Recruiter,
     Candidate,
     Job,
     Submission,
     Placement,
+    PersistedQuery,
+    AuditEvent,
+    MutationReceipt,
+    PlacementPayment,  # payments
+    StripeEvent,  # payments
 ]
 
-__all__ = ["DOCUMENT_MODELS", "Candidate", "Company", "Job", "Placement", "Recruiter", "Submission"]
+__all__ = [
+    "DOCUMENT_MODELS",
+    "AuditEvent",
+    "Candidate",
+    "Company",
+    "CompanyMember",
+    "Job",
+    "MutationReceipt",
+    "PersistedQuery",
+    "Placement",
+    "Recruiter",
+    "Submission",
+]

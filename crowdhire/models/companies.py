@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
-from beanie import Document, Indexed
+from beanie import Document, Indexed, PydanticObjectId
 from pydantic import Field
-from pymongo import DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from crowdhire.models.common import UtcDatetime, utcnow
 
@@ -25,3 +26,24 @@ class Company(Document):
         name = "companies"
         use_cache = False
         indexes = [IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)])]
+
+
+class MemberRole(StrEnum):
+    """A company member's role: owners manage members and pay fees."""
+
+    OWNER = "owner"
+    MEMBER = "member"
+
+
+class CompanyMember(Document):
+    """An Auth0 subject's membership of a company."""
+
+    company_id: PydanticObjectId
+    sub: Annotated[str, Indexed()]
+    role: MemberRole = MemberRole.MEMBER
+    created_at: UtcDatetime = Field(default_factory=utcnow)
+
+    class Settings:
+        name = "company_members"
+        use_cache = False
+        indexes = [IndexModel([("company_id", ASCENDING), ("sub", ASCENDING)], unique=True)]

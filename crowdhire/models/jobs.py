@@ -23,6 +23,22 @@ class JobStatus(StrEnum):
     CLOSED = "closed"
 
 
+JOB_TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
+    JobStatus.DRAFT: frozenset({JobStatus.OPEN}),
+    # FILLED is reached only by hiring into the last opening, never by a status mutation
+    JobStatus.OPEN: frozenset({JobStatus.PAUSED, JobStatus.CLOSED, JobStatus.FILLED}),
+    JobStatus.PAUSED: frozenset({JobStatus.OPEN, JobStatus.CLOSED, JobStatus.FILLED}),
+    JobStatus.FILLED: frozenset(),
+    JobStatus.CLOSED: frozenset(),
+}
+"""Which status a job may move to from each status; FILLED and CLOSED are final."""
+
+
+def can_move(current: JobStatus, target: JobStatus) -> bool:
+    """True when the status machine allows moving a job from `current` to `target`."""
+    return target in JOB_TRANSITIONS[current]
+
+
 class RemotePolicy(StrEnum):
     """Where the work happens."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 
 from beanie import Document, PydanticObjectId
@@ -44,15 +45,31 @@ class StageChange(BaseModel):
     note: str = ""
 
 
+FINAL_STAGES = frozenset({Stage.HIRED, Stage.REJECTED, Stage.WITHDRAWN})
+
+
+def person_keys(email_normalized: str | None, phone_normalized: str | None) -> list[str]:
+    """Hashes of a person's matching keys (Candidate.email/phone_normalized), never the values."""
+    keys = [
+        f"email:{email_normalized}" if email_normalized else "",
+        f"phone:{phone_normalized}" if phone_normalized else "",
+    ]
+    return [hashlib.sha256(key.encode()).hexdigest() for key in keys if key]
+
+
 class Submission(Document):
     """One candidate for one job; the first valid submitter owns the candidacy."""
 
     job_id: PydanticObjectId
     candidate_id: PydanticObjectId
     recruiter_id: PydanticObjectId
+    company_id: PydanticObjectId  # the job's company, kept here for authorization filters
     stage: Stage = Stage.SUBMITTED
     reject_reason: RejectReason | None = None
     pitch: str = ""
+    # hashed normalized email/phone of the person; a unique index per job makes the first
+    # submitter of a person win even when two recruiters hold separate records of them
+    person_keys: list[str] = Field(default_factory=list)
     history: list[StageChange] = Field(default_factory=list)
     created_at: UtcDatetime = Field(default_factory=utcnow)
     updated_at: UtcDatetime = Field(default_factory=utcnow)
@@ -62,12 +79,21 @@ class Submission(Document):
         use_cache = False
         indexes = [
             IndexModel([("job_id", ASCENDING), ("candidate_id", ASCENDING)], unique=True),
+            IndexModel(
+                [("job_id", ASCENDING), ("person_keys", ASCENDING)],
+                unique=True,
+                name="one_submission_per_person_and_job",
+                partialFilterExpression={"person_keys": {"$type": "string"}},
+            ),
             IndexModel([("job_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
             IndexModel(
                 [("candidate_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]
             ),
             IndexModel(
                 [("recruiter_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]
+            ),
+            IndexModel(
+                [("company_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]
             ),
             IndexModel([("stage", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)]),
             IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -96,6 +97,40 @@ async def save_and_forget(context: Context, kind: str, document: Document) -> No
     await forget(context, kind, [document.id])
 
 
-async def forget(context: Context, kind: str, ids: Iterable[ObjectId | None]) -> None:
-    """Forget the cached objects of a kind."""
-    await context.cache.delete_many([object_key(kind, i) for i in ids if i is not None])
+_LOADER_OF_KIND = {
+    "companies": "company_by_id",
+    "recruiters": "recruiter_by_id",
+    "candidates": "candidate_by_id",
+    "jobs": "job_by_id",
+    "submissions": "submission_by_id",
+    "placements": "placement_by_id",
+    "roles": "roles_by_sub",
+}
+
+
+async def forget(context: Context, kind: str, ids: Iterable[ObjectId | str | None]) -> None:
+    """Forget cached objects of a kind: in memcached and in this request's loader."""
+    present = [i for i in ids if i is not None]
+    loader = getattr(context.loaders, _LOADER_OF_KIND.get(kind, ""), None)
+    if loader is not None:
+        for key in present:
+            with contextlib.suppress(KeyError):  # strawberry raises for keys it never loaded
+                loader.clear(key)
+    await context.cache.delete_many([object_key(kind, i) for i in present])
+
+
+def combine(match: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any]:
+    """Both conditions: a list's own filter and the viewer's visibility scope."""
+    if not scope:
+        return match
+    if not match:
+        return scope
+    return {"$and": [match, scope]}
+
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def is_email(value: str) -> bool:
+    """A plausible address (local@domain.tld, no spaces); delivery is not checked."""
+    return len(value) <= 254 and bool(_EMAIL.match(value))

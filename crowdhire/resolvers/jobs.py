@@ -10,10 +10,23 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
 from crowdhire.context import Context
-from crowdhire.loaders.base import ChildCountKey, ChildPageKey, count_documents, fetch_root_page
+from crowdhire.loaders.base import (
+    ChildCountKey,
+    ChildPageKey,
+    Criteria,
+    count_documents,
+    fetch_root_page,
+)
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.models.jobs import Job, JobStatus, RemotePolicy
-from crowdhire.resolvers.common import prefix_pattern, save_and_forget, skills_match, text_terms
+from crowdhire.resolvers.access import can_view_job, job_scope
+from crowdhire.resolvers.common import (
+    combine,
+    prefix_pattern,
+    save_and_forget,
+    skills_match,
+    text_terms,
+)
 
 JOB_ORDERS = {
     "CREATED_AT_DESC": ordering("jobs:created_at_desc", ("created_at", DESCENDING)),
@@ -69,29 +82,49 @@ def job_match(criteria: JobCriteria) -> dict[str, Any]:
     return match
 
 
-async def list_jobs(criteria: JobCriteria, order_by: str, request: PageRequest) -> Page:
-    """One page of the root jobs list."""
-    return await fetch_root_page(Job, job_match(criteria), JOB_ORDERS[order_by], request)
+def _visible_match(context: Context, criteria: JobCriteria) -> dict[str, Any]:
+    return combine(job_match(criteria), job_scope(context.viewer))
 
 
-async def count_jobs(criteria: JobCriteria) -> int:
-    """How many jobs the criteria match."""
-    return await count_documents(Job, job_match(criteria))
+async def list_jobs(
+    context: Context, criteria: JobCriteria, order_by: str, request: PageRequest
+) -> Page:
+    """One page of the root jobs list, limited to jobs the viewer may see."""
+    match = _visible_match(context, criteria)
+    return await fetch_root_page(Job, match, JOB_ORDERS[order_by], request)
+
+
+async def count_jobs(context: Context, criteria: JobCriteria) -> int:
+    """How many visible jobs the criteria match."""
+    return await count_documents(Job, _visible_match(context, criteria))
 
 
 async def job_by_id(context: Context, job_id: ObjectId) -> Job | None:
-    """One job, through the cached loader."""
-    return await context.loaders.job_by_id.load(job_id)
+    """One job through the cached loader; None when missing or not visible."""
+    job = await context.loaders.job_by_id.load(job_id)
+    return job if job is not None and can_view_job(context.viewer, job) else None
+
+
+def _company_job_criteria(context: Context, company_id: ObjectId) -> Criteria:
+    viewer = context.viewer
+    if viewer.is_admin or viewer.is_member_of(company_id):
+        return ()
+    if viewer.is_recruiter:
+        visible = tuple(s.value for s in JobStatus if s is not JobStatus.DRAFT)
+        return (("status", visible),)
+    return (("status", (JobStatus.OPEN.value,)),)
 
 
 async def company_jobs(context: Context, company_id: ObjectId, request: PageRequest) -> Page:
-    """A page of one company's jobs, batched across companies."""
-    return await context.loaders.jobs_by_company_id.load(ChildPageKey(company_id, request))
+    """A page of one company's visible jobs, batched across companies."""
+    key = ChildPageKey(company_id, request, _company_job_criteria(context, company_id))
+    return await context.loaders.jobs_by_company_id.load(key)
 
 
 async def company_job_count(context: Context, company_id: ObjectId) -> int:
-    """How many jobs a company has, batched across companies."""
-    return await context.loaders.job_count_by_company_id.load(ChildCountKey(company_id))
+    """How many visible jobs a company has, batched across companies."""
+    key = ChildCountKey(company_id, _company_job_criteria(context, company_id))
+    return await context.loaders.job_count_by_company_id.load(key)
 
 
 async def save_job(context: Context, job: Job) -> Job:

@@ -15,12 +15,14 @@ from crowdhire.loaders.base import (
     ChildCountLoader,
     ChildPageKey,
     ChildPageLoader,
+    Criteria,
     count_documents,
     fetch_root_page,
 )
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.models.placements import PaymentStatus, Placement
-from crowdhire.resolvers.common import save_and_forget
+from crowdhire.resolvers.access import can_view_deal, deal_scope, require_signed_in
+from crowdhire.resolvers.common import combine, save_and_forget
 
 PLACEMENT_ORDERS = {
     "CREATED_AT_DESC": ordering("placements:created_at_desc", ("created_at", DESCENDING)),
@@ -63,20 +65,30 @@ def placement_match(criteria: PlacementCriteria) -> dict[str, Any]:
     return match
 
 
-async def list_placements(criteria: PlacementCriteria, order_by: str, request: PageRequest) -> Page:
-    """One page of the root placements list."""
+def _visible_match(context: Context, criteria: PlacementCriteria) -> dict[str, Any]:
+    require_signed_in(context.viewer, "placements")
+    return combine(placement_match(criteria), deal_scope(context.viewer))
+
+
+async def list_placements(
+    context: Context, criteria: PlacementCriteria, order_by: str, request: PageRequest
+) -> Page:
+    """One page of the placements the viewer may see."""
     order = PLACEMENT_ORDERS[order_by]
-    return await fetch_root_page(Placement, placement_match(criteria), order, request)
+    return await fetch_root_page(Placement, _visible_match(context, criteria), order, request)
 
 
-async def count_placements(criteria: PlacementCriteria) -> int:
-    """How many placements the criteria match."""
-    return await count_documents(Placement, placement_match(criteria))
+async def count_placements(context: Context, criteria: PlacementCriteria) -> int:
+    """How many visible placements the criteria match."""
+    return await count_documents(Placement, _visible_match(context, criteria))
 
 
 async def placement_by_id(context: Context, placement_id: ObjectId) -> Placement | None:
-    """One placement, through the cached loader."""
-    return await context.loaders.placement_by_id.load(placement_id)
+    """One placement through the cached loader; None when missing or not visible."""
+    placement = await context.loaders.placement_by_id.load(placement_id)
+    if placement is None or not can_view_deal(context.viewer, placement):
+        return None
+    return placement
 
 
 def _loaders(context: Context, parent: PlacementParent) -> tuple[ChildPageLoader, ChildCountLoader]:
@@ -89,17 +101,23 @@ def _loaders(context: Context, parent: PlacementParent) -> tuple[ChildPageLoader
 
 
 async def placements_of(
-    context: Context, parent: PlacementParent, parent_id: ObjectId, request: PageRequest
+    context: Context,
+    parent: PlacementParent,
+    parent_id: ObjectId,
+    request: PageRequest,
+    visible: Criteria = (),
 ) -> Page:
-    """A page of the placements under one parent, batched across parents."""
+    """A page of the placements under one parent (`visible` narrows to what the viewer sees)."""
     page_loader, _ = _loaders(context, parent)
-    return await page_loader.load(ChildPageKey(parent_id, request))
+    return await page_loader.load(ChildPageKey(parent_id, request, visible))
 
 
-async def placement_count_of(context: Context, parent: PlacementParent, parent_id: ObjectId) -> int:
+async def placement_count_of(
+    context: Context, parent: PlacementParent, parent_id: ObjectId, visible: Criteria = ()
+) -> int:
     """How many placements one parent has, batched across parents."""
     _, count_loader = _loaders(context, parent)
-    return await count_loader.load(ChildCountKey(parent_id))
+    return await count_loader.load(ChildCountKey(parent_id, visible))
 
 
 async def save_placement(context: Context, placement: Placement) -> Placement:

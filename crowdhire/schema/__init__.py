@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import strawberry
 from graphql.error import GraphQLError
 from strawberry.types import ExecutionContext
 
+from crowdhire.budget import Budget
+from crowdhire.observability.extension import OperationObserver
 from crowdhire.schema.candidates import CandidateType
 from crowdhire.schema.companies import CompanyType
+from crowdhire.schema.cost import CostGuard
 from crowdhire.schema.errors import ErrorPresenter
 from crowdhire.schema.jobs import JobType
+from crowdhire.schema.limits import ExtensionFactory, limit_extensions
+from crowdhire.schema.mutation import Mutation
 from crowdhire.schema.placements import PlacementType
 from crowdhire.schema.query import Query
 from crowdhire.schema.recruiters import RecruiterType
 from crowdhire.schema.submissions import SubmissionType
+from crowdhire.settings import Settings
+
+
+# --- hardening: validation limits, query cost and budget, no suggestions ---
+def _hardening(settings: Settings | None, budget: Budget | None) -> list[ExtensionFactory]:
+    if settings is None:
+        return []
+    guard = partial(CostGuard, max_cost=settings.max_query_cost, budget=budget)
+    return [*limit_extensions(settings), guard]
+
+
+# --- end hardening ---
 
 
 class CrowdhireSchema(strawberry.Schema):
@@ -26,13 +44,24 @@ class CrowdhireSchema(strawberry.Schema):
     ) -> None:
         """Errors are logged where they are masked; nothing to do here."""
 
+    def _get_custom_context_kwargs(
+        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
+    ) -> dict[str, Any]:
+        # Hardening: no "Did you mean" in variable coercion errors; bounded coercion errors.
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        return {**kwargs, "hide_suggestions": True, "max_coercion_errors": 5}
 
-def build_schema(**options: Any) -> strawberry.Schema:
-    """The crowdhire schema with its error presentation."""
+
+def build_schema(
+    settings: Settings | None = None, *, budget: Budget | None = None, **options: Any
+) -> strawberry.Schema:
+    """The crowdhire schema with its error presentation and (given settings) its limits."""
     return CrowdhireSchema(
         query=Query,
+        mutation=Mutation,
         types=[CompanyType, RecruiterType, CandidateType, JobType, SubmissionType, PlacementType],
-        extensions=[ErrorPresenter],
+        # OperationObserver first: it then sees the errors as ErrorPresenter leaves them.
+        extensions=[OperationObserver, *_hardening(settings, budget), ErrorPresenter],
         **options,
     )
 

@@ -9,12 +9,19 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from crowdhire.context import Info
-from crowdhire.models.companies import Company
+from crowdhire.models.companies import Company, CompanyMember, MemberRole
 from crowdhire.resolvers import companies as company_rules
 from crowdhire.resolvers import jobs as job_rules
 from crowdhire.resolvers.common import page_request
 from crowdhire.schema.ids import Node, encode_global_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
+from crowdhire.schema.payloads import (
+    ClientMutationId,
+    UserError,
+    guarded,
+    input_object_id,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from crowdhire.schema.jobs import JobType
@@ -54,6 +61,11 @@ class CompanyType(Node):
             model=company,
         )
 
+    @strawberry.field(description="Who belongs to the company (its members and admins only).")
+    async def members(self, info: Info) -> list[CompanyMemberType] | None:
+        """FORBIDDEN to anyone outside the company."""
+        return await _members(self, info)
+
     @strawberry.field(description="The company's jobs, newest first.")
     async def jobs(
         self,
@@ -75,6 +87,13 @@ class CompanyType(Node):
         )
 
 
+async def _members(company: CompanyType, info: Info) -> list[CompanyMemberType] | None:
+    company_id = company.model.id
+    assert company_id is not None
+    members = await company_rules.company_members(info.context, company_id)
+    return [CompanyMemberType.from_model(member) for member in members]
+
+
 async def resolve_companies(
     first: First = None,
     after: After = None,
@@ -88,3 +107,145 @@ async def resolve_companies(
     request = page_request(first, after, last, before)
     page = await company_rules.list_companies(order_by.value, request)
     return connection_from(page, CompanyType.from_model, company_rules.count_companies)
+
+
+strawberry.enum(MemberRole, description="A company member's role; owners manage members.")
+
+
+@strawberry.type(name="CompanyMember", description="An Auth0 subject's membership of a company.")
+class CompanyMemberType:
+    """A membership."""
+
+    sub: str = strawberry.field(description="The member's Auth0 subject.")
+    role: MemberRole = strawberry.field(description="Owner or member.")
+    created_at: datetime = strawberry.field(description="When the membership began (UTC).")
+
+    @classmethod
+    def from_model(cls, member: CompanyMember) -> CompanyMemberType:
+        """The GraphQL view of a membership."""
+        return cls(sub=member.sub, role=member.role, created_at=member.created_at)
+
+
+@strawberry.enum(description="Why addCompanyMember changed nothing.")
+class AddCompanyMemberErrorCode(Enum):
+    """Codes of addCompanyMember's user errors."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_INPUT = "INVALID_INPUT"
+    LAST_OWNER = "LAST_OWNER"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+@strawberry.enum(description="Why removeCompanyMember changed nothing.")
+class RemoveCompanyMemberErrorCode(Enum):
+    """Codes of removeCompanyMember's user errors."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_A_MEMBER = "NOT_A_MEMBER"
+    LAST_OWNER = "LAST_OWNER"
+    INVALID_INPUT = "INVALID_INPUT"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+@strawberry.type(name="AddCompanyMemberError", description="A user error of addCompanyMember.")
+class AddCompanyMemberError(UserError[AddCompanyMemberErrorCode]):
+    """Field path, code and message."""
+
+
+@strawberry.type(
+    name="RemoveCompanyMemberError", description="A user error of removeCompanyMember."
+)
+class RemoveCompanyMemberError(UserError[RemoveCompanyMemberErrorCode]):
+    """Field path, code and message."""
+
+
+@strawberry.input(description="Who to add to which company, with which role.")
+class AddCompanyMemberInput:
+    """addCompanyMember's input."""
+
+    company_id: strawberry.ID = strawberry.field(description="The company.")
+    sub: str = strawberry.field(description="The Auth0 subject to add.")
+    role: MemberRole = strawberry.field(default=MemberRole.MEMBER, description="Their role.")
+    client_mutation_id: str | None = ClientMutationId
+
+
+@strawberry.input(description="Who to remove from which company.")
+class RemoveCompanyMemberInput:
+    """removeCompanyMember's input."""
+
+    company_id: strawberry.ID = strawberry.field(description="The company.")
+    sub: str = strawberry.field(description="The Auth0 subject to remove.")
+    client_mutation_id: str | None = ClientMutationId
+
+
+@strawberry.type(description="The membership after addCompanyMember, or why not.")
+class AddCompanyMemberPayload:
+    """addCompanyMember's result."""
+
+    member: CompanyMemberType | None = strawberry.field(description="The membership.")
+    user_errors: list[AddCompanyMemberError] = strawberry.field(description="Input problems.")
+
+
+@strawberry.type(description="The result of removeCompanyMember.")
+class RemoveCompanyMemberPayload:
+    """removeCompanyMember's result."""
+
+    removed: bool = strawberry.field(description="True when the membership was removed.")
+    user_errors: list[RemoveCompanyMemberError] = strawberry.field(description="Input problems.")
+
+
+@strawberry.type(description="Company mutations.")
+class CompanyMutations:
+    """Membership management."""
+
+    @strawberry.mutation(description="Add a member to a company (admins and owners).")
+    async def add_company_member(
+        self,
+        info: Info,
+        input: Annotated[  # noqa: A002 - Relay's argument name
+            AddCompanyMemberInput, strawberry.argument(description="Who, where, which role.")
+        ],
+    ) -> AddCompanyMemberPayload:
+        """Idempotent with clientMutationId; changing a role is allowed."""
+        outcome = await guarded(
+            lambda: company_rules.add_company_member(
+                info.context,
+                input_object_id(input.company_id, "Company", "companyId"),
+                input.sub,
+                input.role,
+                input.client_mutation_id,
+            )
+        )
+        member_id = outcome.object_id("member")
+        member = await company_rules.member_by_id(member_id) if member_id else None
+        return AddCompanyMemberPayload(
+            member=CompanyMemberType.from_model(member) if member else None,
+            user_errors=user_errors(outcome, AddCompanyMemberErrorCode, AddCompanyMemberError),
+        )
+
+    @strawberry.mutation(description="Remove a member from a company (admins and owners).")
+    async def remove_company_member(
+        self,
+        info: Info,
+        input: Annotated[  # noqa: A002 - Relay's argument name
+            RemoveCompanyMemberInput, strawberry.argument(description="Who and where.")
+        ],
+    ) -> RemoveCompanyMemberPayload:
+        """The last owner cannot be removed."""
+        outcome = await guarded(
+            lambda: company_rules.remove_company_member(
+                info.context,
+                input_object_id(input.company_id, "Company", "companyId"),
+                input.sub,
+                input.client_mutation_id,
+            )
+        )
+        return RemoveCompanyMemberPayload(
+            removed=not outcome.errors,
+            user_errors=user_errors(
+                outcome, RemoveCompanyMemberErrorCode, RemoveCompanyMemberError
+            ),
+        )

@@ -14,6 +14,7 @@ from crowdhire.models.submissions import Stage
 from crowdhire.resolvers import jobs as job_rules
 from crowdhire.resolvers import placements as placement_rules
 from crowdhire.resolvers import submissions as submission_rules
+from crowdhire.resolvers.access import ensure_can_see_fee_terms, job_pipeline_criteria
 from crowdhire.resolvers.common import capped_list, page_request
 from crowdhire.schema.common import MoneyType
 from crowdhire.schema.companies import CompanyType
@@ -87,7 +88,6 @@ class JobType(Node):
     skills: list[str] = strawberry.field(description="Required skills, lower-case.")
     status: JobStatus = strawberry.field(description="Lifecycle status.")
     openings: int = strawberry.field(description="How many people the company will hire.")
-    fee_terms: FeeTermsType = strawberry.field(description="Placement fee terms.")
     created_at: datetime = strawberry.field(description="When the job was created (UTC).")
     opened_at: datetime | None = strawberry.field(description="When it was first opened (UTC).")
     model: strawberry.Private[Job]
@@ -110,11 +110,16 @@ class JobType(Node):
             skills=job.skills,
             status=job.status,
             openings=job.openings,
-            fee_terms=FeeTermsType.from_model(job.fee_terms),
             created_at=job.created_at,
             opened_at=job.opened_at,
             model=job,
         )
+
+    @strawberry.field(description="Placement fee terms (recruiters and the company only).")
+    def fee_terms(self, info: Info) -> FeeTermsType | None:
+        """Hidden from anonymous viewers and other companies (FORBIDDEN)."""
+        ensure_can_see_fee_terms(info.context.viewer, self.model)
+        return FeeTermsType.from_model(self.model.fee_terms)
 
     @strawberry.field(description="The company that posted the job.")
     async def company(self, info: Info) -> CompanyType | None:
@@ -133,19 +138,26 @@ class JobType(Node):
         stage: Annotated[
             list[Stage] | None, strawberry.argument(description="Only these stages.")
         ] = None,
-    ) -> Connection[Annotated[SubmissionType, strawberry.lazy("crowdhire.schema.submissions")]]:
-        """A page of this job's submissions, batched across jobs."""
+    ) -> (
+        Connection[Annotated[SubmissionType, strawberry.lazy("crowdhire.schema.submissions")]]
+        | None
+    ):
+        """The company sees all; a recruiter only their own; others are FORBIDDEN."""
         from crowdhire.schema.submissions import SubmissionType  # noqa: PLC0415 - import cycle
 
+        context = info.context
+        visible = job_pipeline_criteria(context.viewer, self.model, "submissions")
         job_id = self.model.id
         assert job_id is not None
         stages = capped_list(stage, "stage")
         request = page_request(first, after, last, before)
-        page = await submission_rules.submissions_of(info.context, "job", job_id, request, stages)
+        page = await submission_rules.submissions_of(
+            context, "job", job_id, request, stages, visible
+        )
         return connection_from(
             page,
             SubmissionType.from_model,
-            lambda: submission_rules.submission_count_of(info.context, "job", job_id, stages),
+            lambda: submission_rules.submission_count_of(context, "job", job_id, stages, visible),
         )
 
     @strawberry.field(description="Hires made for this job, newest first.")
@@ -156,18 +168,22 @@ class JobType(Node):
         after: After = None,
         last: Last = None,
         before: Before = None,
-    ) -> Connection[Annotated[PlacementType, strawberry.lazy("crowdhire.schema.placements")]]:
-        """A page of this job's placements, batched across jobs."""
+    ) -> (
+        Connection[Annotated[PlacementType, strawberry.lazy("crowdhire.schema.placements")]] | None
+    ):
+        """The company sees all; a recruiter only their own; others are FORBIDDEN."""
         from crowdhire.schema.placements import PlacementType  # noqa: PLC0415 - import cycle
 
+        context = info.context
+        visible = job_pipeline_criteria(context.viewer, self.model, "placements")
         job_id = self.model.id
         assert job_id is not None
         request = page_request(first, after, last, before)
-        page = await placement_rules.placements_of(info.context, "job", job_id, request)
+        page = await placement_rules.placements_of(context, "job", job_id, request, visible)
         return connection_from(
             page,
             PlacementType.from_model,
-            lambda: placement_rules.placement_count_of(info.context, "job", job_id),
+            lambda: placement_rules.placement_count_of(context, "job", job_id, visible),
         )
 
 
@@ -223,6 +239,7 @@ class JobFilter:
 
 
 async def resolve_jobs(
+    info: Info,
     filter: Annotated[  # noqa: A002 - GraphQL argument name
         JobFilter | None, strawberry.argument(description="Conditions jobs must meet.")
     ] = None,
@@ -237,5 +254,7 @@ async def resolve_jobs(
     """Root list of jobs."""
     criteria = filter.criteria() if filter else job_rules.JobCriteria()
     request = page_request(first, after, last, before)
-    page = await job_rules.list_jobs(criteria, order_by.value, request)
-    return connection_from(page, JobType.from_model, lambda: job_rules.count_jobs(criteria))
+    page = await job_rules.list_jobs(info.context, criteria, order_by.value, request)
+    return connection_from(
+        page, JobType.from_model, lambda: job_rules.count_jobs(info.context, criteria)
+    )

@@ -6,8 +6,16 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bson import ObjectId
+
 from crowdhire.context import Context
 from crowdhire.errors import BadUserInputError
+from crowdhire.resolvers import candidates as candidate_rules
+from crowdhire.resolvers import companies as company_rules
+from crowdhire.resolvers import jobs as job_rules
+from crowdhire.resolvers import placements as placement_rules
+from crowdhire.resolvers import recruiters as recruiter_rules
+from crowdhire.resolvers import submissions as submission_rules
 from crowdhire.schema.candidates import CandidateType
 from crowdhire.schema.companies import CompanyType
 from crowdhire.schema.ids import Node, parse_global_id
@@ -18,15 +26,16 @@ from crowdhire.schema.submissions import SubmissionType
 
 MAX_NODES = 100
 
-_Resolver = tuple[Callable[[Context], Any], Callable[[Any], Node]]
+_Resolver = tuple[Callable[[Context, ObjectId], Awaitable[Any]], Callable[[Any], Node]]
 
+# Each lookup applies the viewer's visibility: a hidden record is exactly like a missing one.
 NODE_TYPES: dict[str, _Resolver] = {
-    "Company": (lambda c: c.loaders.company_by_id, CompanyType.from_model),
-    "Recruiter": (lambda c: c.loaders.recruiter_by_id, RecruiterType.from_model),
-    "Candidate": (lambda c: c.loaders.candidate_by_id, CandidateType.from_model),
-    "Job": (lambda c: c.loaders.job_by_id, JobType.from_model),
-    "Submission": (lambda c: c.loaders.submission_by_id, SubmissionType.from_model),
-    "Placement": (lambda c: c.loaders.placement_by_id, PlacementType.from_model),
+    "Company": (company_rules.company_by_id, CompanyType.from_model),
+    "Recruiter": (recruiter_rules.recruiter_by_id, RecruiterType.from_model),
+    "Candidate": (candidate_rules.candidate_by_id, CandidateType.from_model),
+    "Job": (job_rules.job_by_id, JobType.from_model),
+    "Submission": (submission_rules.submission_by_id, SubmissionType.from_model),
+    "Placement": (placement_rules.placement_by_id, PlacementType.from_model),
 }
 
 
@@ -36,8 +45,8 @@ async def load_node(context: Context, global_id: str) -> Node | None:
     if parsed is None or parsed[0] not in NODE_TYPES:
         return None
     type_name, object_id = parsed
-    loader_of, convert = NODE_TYPES[type_name]
-    found = await loader_of(context).load(object_id)
+    lookup, convert = NODE_TYPES[type_name]
+    found = await lookup(context, object_id)
     return convert(found) if found is not None else None
 
 

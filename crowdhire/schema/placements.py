@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from crowdhire.context import Info
 from crowdhire.models.placements import PaymentStatus, Placement
+from crowdhire.resolvers import candidates as candidate_rules
+from crowdhire.resolvers import jobs as job_rules
 from crowdhire.resolvers import placements as placement_rules
+from crowdhire.resolvers import recruiters as recruiter_rules
+from crowdhire.resolvers import submissions as submission_rules
 from crowdhire.resolvers.common import capped_list, page_request
 from crowdhire.schema.candidates import CandidateType
 from crowdhire.schema.common import MoneyType
@@ -20,6 +24,9 @@ from crowdhire.schema.jobs import JobType
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 from crowdhire.schema.recruiters import RecruiterType
 from crowdhire.schema.submissions import SubmissionType
+
+if TYPE_CHECKING:  # payments (issue 5)
+    from crowdhire.schema.payments import PlacementPaymentType
 
 strawberry.enum(PaymentStatus, description="Where the company's fee payment stands.")
 
@@ -44,6 +51,12 @@ class PlacementType(Node):
     recruiter_share: MoneyType = strawberry.field(description="The recruiter's part of the fee.")
     guarantee_end_date: date = strawberry.field(description="Last day of the guarantee.")
     payment_status: PaymentStatus = strawberry.field(description="Fee payment state.")
+    departure_date: date | None = strawberry.field(
+        description="The hire's last day, when they left inside the guarantee."
+    )
+    refund_due: MoneyType | None = strawberry.field(
+        description="Prorated fee refund owed to the company after an early departure."
+    )
     created_at: datetime = strawberry.field(description="When the hire was recorded (UTC).")
     model: strawberry.Private[Placement]
 
@@ -59,6 +72,8 @@ class PlacementType(Node):
             recruiter_share=MoneyType.from_model(placement.recruiter_share),
             guarantee_end_date=placement.guarantee_end_date,
             payment_status=placement.payment_status,
+            departure_date=placement.departure_date,
+            refund_due=MoneyType.from_model(placement.refund_due) if placement.refund_due else None,
             created_at=placement.created_at,
             model=placement,
         )
@@ -66,26 +81,38 @@ class PlacementType(Node):
     @strawberry.field(description="The submission that led to the hire.")
     async def submission(self, info: Info) -> SubmissionType | None:
         """Loaded through the batched, cached submission loader."""
-        found = await info.context.loaders.submission_by_id.load(self.model.submission_id)
+        found = await submission_rules.submission_by_id(info.context, self.model.submission_id)
         return SubmissionType.from_model(found) if found else None
 
     @strawberry.field(description="The job filled.")
     async def job(self, info: Info) -> JobType | None:
         """Loaded through the batched, cached job loader."""
-        job = await info.context.loaders.job_by_id.load(self.model.job_id)
+        job = await job_rules.job_by_id(info.context, self.model.job_id)
         return JobType.from_model(job) if job else None
 
     @strawberry.field(description="The person hired.")
     async def candidate(self, info: Info) -> CandidateType | None:
         """Loaded through the batched, cached candidate loader."""
-        candidate = await info.context.loaders.candidate_by_id.load(self.model.candidate_id)
-        return CandidateType.from_model(candidate) if candidate else None
+        found = await candidate_rules.candidate_by_id(info.context, self.model.candidate_id)
+        return CandidateType.from_model(found) if found else None
 
     @strawberry.field(description="The recruiter credited with the hire.")
     async def recruiter(self, info: Info) -> RecruiterType | None:
         """Loaded through the batched, cached recruiter loader."""
-        recruiter = await info.context.loaders.recruiter_by_id.load(self.model.recruiter_id)
-        return RecruiterType.from_model(recruiter) if recruiter else None
+        found = await recruiter_rules.recruiter_by_id(info.context, self.model.recruiter_id)
+        return RecruiterType.from_model(found) if found else None
+
+    # --- payments (issue 5): the fee payment, resolved in crowdhire/schema/payments.py ---
+    @strawberry.field(description="The company's payment of the fee: status, amount, refunds.")
+    async def payment(
+        self, info: Info
+    ) -> Annotated[PlacementPaymentType, strawberry.lazy("crowdhire.schema.payments")]:
+        """Visible to whoever sees the placement."""
+        from crowdhire.schema.payments import resolve_payment  # noqa: PLC0415 - import cycle
+
+        return await resolve_payment(info, self.model)
+
+    # --- end payments ---
 
     @strawberry.field(description="The company that hired.")
     async def company(self, info: Info) -> CompanyType | None:
@@ -120,6 +147,7 @@ class PlacementFilter:
 
 
 async def resolve_placements(
+    info: Info,
     filter: Annotated[  # noqa: A002 - GraphQL argument name
         PlacementFilter | None,
         strawberry.argument(description="Conditions placements must meet."),
@@ -135,7 +163,9 @@ async def resolve_placements(
     """Root list of placements."""
     criteria = filter.criteria() if filter else placement_rules.PlacementCriteria()
     request = page_request(first, after, last, before)
-    page = await placement_rules.list_placements(criteria, order_by.value, request)
+    page = await placement_rules.list_placements(info.context, criteria, order_by.value, request)
     return connection_from(
-        page, PlacementType.from_model, lambda: placement_rules.count_placements(criteria)
+        page,
+        PlacementType.from_model,
+        lambda: placement_rules.count_placements(info.context, criteria),
     )

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from crowdhire.context import Info
+from crowdhire.schema.audit import AuditEventType, resolve_audit_events
 from crowdhire.schema.candidates import CandidateType, resolve_candidates
 from crowdhire.schema.companies import CompanyType, resolve_companies
 from crowdhire.schema.ids import Node
@@ -59,4 +60,7 @@ class Query:
     )
     placements: Connection[PlacementType] = strawberry.field(
         resolver=resolve_placements, description="Placements, filtered and ordered."
+    )
+    audit_events: Connection[AuditEventType] = strawberry.field(
+        resolver=resolve_audit_events, description="The audit trail, newest first (admins only)."
     )

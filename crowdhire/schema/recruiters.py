@@ -14,12 +14,17 @@ from crowdhire.resolvers import candidates as candidate_rules
 from crowdhire.resolvers import placements as placement_rules
 from crowdhire.resolvers import recruiters as recruiter_rules
 from crowdhire.resolvers import submissions as submission_rules
+from crowdhire.resolvers.access import ensure_is_self_or_admin
 from crowdhire.resolvers.common import page_request
+from crowdhire.resolvers.recruiter_stats import recruiter_stats
 from crowdhire.schema.ids import Node, encode_global_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
+from crowdhire.schema.payloads import ClientMutationId, UserError, guarded, user_errors
+from crowdhire.schema.recruiter_stats import RecruiterStatsType
 
 if TYPE_CHECKING:
     from crowdhire.schema.candidates import CandidateType
+    from crowdhire.schema.payments import RecruiterEarningsType  # payments (issue 5)
     from crowdhire.schema.placements import PlacementType
     from crowdhire.schema.submissions import SubmissionType
 
@@ -37,7 +42,6 @@ class RecruiterType(Node):
     """A recruiter's profile and their work."""
 
     display_name: str = strawberry.field(description="Name shown to companies.")
-    email: str = strawberry.field(description="Contact email.")
     bio: str = strawberry.field(description="About the recruiter.")
     specialties: list[str] = strawberry.field(description="Fields the recruiter works in.")
     created_at: datetime = strawberry.field(description="When the recruiter joined (UTC).")
@@ -50,12 +54,43 @@ class RecruiterType(Node):
         return cls(
             id=encode_global_id("Recruiter", recruiter.id),
             display_name=recruiter.display_name,
-            email=recruiter.email,
             bio=recruiter.bio,
             specialties=recruiter.specialties,
             created_at=recruiter.created_at,
             model=recruiter,
         )
+
+    @strawberry.field(description="Contact email (the recruiter and admins only).")
+    def email(self, info: Info) -> str | None:
+        """FORBIDDEN to anyone but the recruiter and admins."""
+        ensure_is_self_or_admin(info.context.viewer, self.model, "email")
+        return self.model.email
+
+    # --- stats (submissions/hires workflow) ---
+    @strawberry.field(
+        description="Submissions, interviews, hires, rates, fee shares (self/admins)."
+    )
+    async def stats(self, info: Info) -> RecruiterStatsType | None:
+        """FORBIDDEN to anyone but the recruiter and admins; batched across recruiters."""
+        return RecruiterStatsType.from_stats(await recruiter_stats(info.context, self.model))
+
+    # --- end stats ---
+
+    # --- payments (issue 5): fee shares by payment state, resolved in schema/payments.py ---
+    @strawberry.field(
+        description="Fee shares per currency: pending, earned, reversed (self/admins)."
+    )
+    async def earnings(
+        self, info: Info
+    ) -> (
+        list[Annotated[RecruiterEarningsType, strawberry.lazy("crowdhire.schema.payments")]] | None
+    ):
+        """FORBIDDEN to anyone but the recruiter and admins."""
+        from crowdhire.schema.payments import resolve_earnings  # noqa: PLC0415 - import cycle
+
+        return list(await resolve_earnings(info, self.model))
+
+    # --- end payments ---
 
     @strawberry.field(description="Candidates this recruiter sourced, newest first.")
     async def candidates(
@@ -65,8 +100,11 @@ class RecruiterType(Node):
         after: After = None,
         last: Last = None,
         before: Before = None,
-    ) -> Connection[Annotated[CandidateType, strawberry.lazy("crowdhire.schema.candidates")]]:
-        """A page of this recruiter's candidates, batched across recruiters."""
+    ) -> (
+        Connection[Annotated[CandidateType, strawberry.lazy("crowdhire.schema.candidates")]] | None
+    ):
+        """The recruiter's own list (FORBIDDEN to others but admins)."""
+        ensure_is_self_or_admin(info.context.viewer, self.model, "candidates")
         from crowdhire.schema.candidates import CandidateType  # noqa: PLC0415 - import cycle
 
         owner = self.model.id
@@ -87,8 +125,12 @@ class RecruiterType(Node):
         after: After = None,
         last: Last = None,
         before: Before = None,
-    ) -> Connection[Annotated[SubmissionType, strawberry.lazy("crowdhire.schema.submissions")]]:
-        """A page of this recruiter's submissions, batched across recruiters."""
+    ) -> (
+        Connection[Annotated[SubmissionType, strawberry.lazy("crowdhire.schema.submissions")]]
+        | None
+    ):
+        """The recruiter's own list (FORBIDDEN to others but admins)."""
+        ensure_is_self_or_admin(info.context.viewer, self.model, "submissions")
         from crowdhire.schema.submissions import SubmissionType  # noqa: PLC0415 - import cycle
 
         owner = self.model.id
@@ -109,8 +151,11 @@ class RecruiterType(Node):
         after: After = None,
         last: Last = None,
         before: Before = None,
-    ) -> Connection[Annotated[PlacementType, strawberry.lazy("crowdhire.schema.placements")]]:
-        """A page of this recruiter's placements, batched across recruiters."""
+    ) -> (
+        Connection[Annotated[PlacementType, strawberry.lazy("crowdhire.schema.placements")]] | None
+    ):
+        """The recruiter's own list (FORBIDDEN to others but admins)."""
+        ensure_is_self_or_admin(info.context.viewer, self.model, "placements")
         from crowdhire.schema.placements import PlacementType  # noqa: PLC0415 - import cycle
 
         owner = self.model.id
@@ -125,6 +170,7 @@ class RecruiterType(Node):
 
 
 async def resolve_recruiters(
+    info: Info,
     first: First = None,
     after: After = None,
     last: Last = None,
@@ -135,5 +181,157 @@ async def resolve_recruiters(
 ) -> Connection[RecruiterType]:
     """Root list of recruiters."""
     request = page_request(first, after, last, before)
-    page = await recruiter_rules.list_recruiters(order_by.value, request)
-    return connection_from(page, RecruiterType.from_model, recruiter_rules.count_recruiters)
+    page = await recruiter_rules.list_recruiters(info.context, order_by.value, request)
+    return connection_from(
+        page, RecruiterType.from_model, lambda: recruiter_rules.count_recruiters(info.context)
+    )
+
+
+@strawberry.enum(description="Why registerRecruiter changed nothing.")
+class RegisterRecruiterErrorCode(Enum):
+    """Codes of registerRecruiter's user errors."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    INVALID_INPUT = "INVALID_INPUT"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+@strawberry.type(name="RegisterRecruiterError", description="A user error of registerRecruiter.")
+class RegisterRecruiterError(UserError[RegisterRecruiterErrorCode]):
+    """Field path, code and message."""
+
+
+@strawberry.input(description="The new recruiter's profile.")
+class RegisterRecruiterInput:
+    """registerRecruiter's input."""
+
+    display_name: str = strawberry.field(description="Name shown to companies (1 to 120).")
+    email: str = strawberry.field(description="Contact email.")
+    bio: str = strawberry.field(default="", description="About you (up to 2,000 chars).")
+    specialties: list[str] = strawberry.field(
+        default_factory=list, description="Fields you recruit in (up to 20)."
+    )
+    client_mutation_id: str | None = ClientMutationId
+
+
+@strawberry.type(description="The signed-in subject's recruiter profile, or why not.")
+class RegisterRecruiterPayload:
+    """registerRecruiter's result."""
+
+    recruiter: RecruiterType | None = strawberry.field(description="Your recruiter profile.")
+    user_errors: list[RegisterRecruiterError] = strawberry.field(description="Input problems.")
+
+
+@strawberry.enum(description="Why updateRecruiterProfile changed nothing.")
+class UpdateRecruiterProfileErrorCode(Enum):
+    """Codes of updateRecruiterProfile's user errors."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    INVALID_INPUT = "INVALID_INPUT"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+@strawberry.type(
+    name="UpdateRecruiterProfileError", description="A user error of updateRecruiterProfile."
+)
+class UpdateRecruiterProfileError(UserError[UpdateRecruiterProfileErrorCode]):
+    """Field path, code and message."""
+
+
+@strawberry.input(description="The profile fields to change; omitted fields stay as they are.")
+class UpdateRecruiterProfileInput:
+    """updateRecruiterProfile's input."""
+
+    display_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Name shown to companies (1 to 120)."
+    )
+    email: str | None = strawberry.field(default=strawberry.UNSET, description="Contact email.")
+    bio: str | None = strawberry.field(
+        default=strawberry.UNSET, description="About you (up to 2,000 chars)."
+    )
+    specialties: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Fields you recruit in (up to 20)."
+    )
+    client_mutation_id: str | None = ClientMutationId
+
+    def changes(self) -> dict[str, object]:
+        """The fields the caller gave (null included, to be refused by name)."""
+        given = {
+            "display_name": self.display_name,
+            "email": self.email,
+            "bio": self.bio,
+            "specialties": self.specialties,
+        }
+        return {name: value for name, value in given.items() if value is not strawberry.UNSET}
+
+
+@strawberry.type(description="Your recruiter profile after updateRecruiterProfile, or why not.")
+class UpdateRecruiterProfilePayload:
+    """updateRecruiterProfile's result."""
+
+    recruiter: RecruiterType | None = strawberry.field(description="Your recruiter profile.")
+    user_errors: list[UpdateRecruiterProfileError] = strawberry.field(description="Input problems.")
+
+
+@strawberry.type(description="Recruiter mutations.")
+class RecruiterMutations:
+    """Sign-up of the crowd."""
+
+    @strawberry.mutation(description="First login: become a recruiter (again: returns you).")
+    async def register_recruiter(
+        self,
+        info: Info,
+        input: Annotated[  # noqa: A002 - Relay's argument name
+            RegisterRecruiterInput, strawberry.argument(description="Your profile.")
+        ],
+    ) -> RegisterRecruiterPayload:
+        """Creates the Recruiter for the token's subject; repeated calls return it."""
+        profile = recruiter_rules.RecruiterProfileInput(
+            display_name=input.display_name,
+            email=input.email,
+            bio=input.bio,
+            specialties=tuple(input.specialties),
+        )
+        outcome = await guarded(
+            lambda: recruiter_rules.register_recruiter(
+                info.context, profile, input.client_mutation_id
+            )
+        )
+        recruiter_id = outcome.object_id("recruiter")
+        found = (
+            await recruiter_rules.recruiter_by_id(info.context, recruiter_id)
+            if recruiter_id
+            else None
+        )
+        return RegisterRecruiterPayload(
+            recruiter=RecruiterType.from_model(found) if found else None,
+            user_errors=user_errors(outcome, RegisterRecruiterErrorCode, RegisterRecruiterError),
+        )
+
+    @strawberry.mutation(description="Change your own recruiter profile (only the given fields).")
+    async def update_recruiter_profile(
+        self,
+        info: Info,
+        input: Annotated[  # noqa: A002 - Relay's argument name
+            UpdateRecruiterProfileInput, strawberry.argument(description="The fields to change.")
+        ],
+    ) -> UpdateRecruiterProfilePayload:
+        """Same validation as registerRecruiter; the signed-in recruiter only."""
+        outcome = await guarded(
+            lambda: recruiter_rules.update_recruiter_profile(
+                info.context, input.changes(), input.client_mutation_id
+            )
+        )
+        recruiter_id = outcome.object_id("recruiter")
+        found = (
+            await recruiter_rules.recruiter_by_id(info.context, recruiter_id)
+            if recruiter_id
+            else None
+        )
+        return UpdateRecruiterProfilePayload(
+            recruiter=RecruiterType.from_model(found) if found else None,
+            user_errors=user_errors(
+                outcome, UpdateRecruiterProfileErrorCode, UpdateRecruiterProfileError
+            ),
+        )

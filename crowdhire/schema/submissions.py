@@ -10,12 +10,23 @@ import strawberry
 
 from crowdhire.context import Info
 from crowdhire.models.submissions import RejectReason, Stage, StageChange, Submission
+from crowdhire.resolvers import candidates as candidate_rules
+from crowdhire.resolvers import jobs as job_rules
+from crowdhire.resolvers import recruiters as recruiter_rules
 from crowdhire.resolvers import submissions as submission_rules
 from crowdhire.resolvers.common import capped_list, page_request
+from crowdhire.resolvers.mutations import Outcome
 from crowdhire.schema.candidates import CandidateType
 from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
 from crowdhire.schema.jobs import JobType
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
+from crowdhire.schema.payloads import (
+    ClientMutationId,
+    UserError,
+    guarded,
+    input_object_id,
+    user_errors,
+)
 from crowdhire.schema.recruiters import RecruiterType
 
 strawberry.enum(RejectReason, description="Why a company rejected a submission.")
@@ -81,20 +92,20 @@ class SubmissionType(Node):
     @strawberry.field(description="The job applied to.")
     async def job(self, info: Info) -> JobType | None:
         """Loaded through the batched, cached job loader."""
-        job = await info.context.loaders.job_by_id.load(self.model.job_id)
+        job = await job_rules.job_by_id(info.context, self.model.job_id)
         return JobType.from_model(job) if job else None
 
     @strawberry.field(description="The candidate submitted.")
     async def candidate(self, info: Info) -> CandidateType | None:
         """Loaded through the batched, cached candidate loader."""
-        candidate = await info.context.loaders.candidate_by_id.load(self.model.candidate_id)
-        return CandidateType.from_model(candidate) if candidate else None
+        found = await candidate_rules.candidate_by_id(info.context, self.model.candidate_id)
+        return CandidateType.from_model(found) if found else None
 
     @strawberry.field(description="The recruiter who made the submission.")
     async def recruiter(self, info: Info) -> RecruiterType | None:
         """Loaded through the batched, cached recruiter loader."""
-        recruiter = await info.context.loaders.recruiter_by_id.load(self.model.recruiter_id)
-        return RecruiterType.from_model(recruiter) if recruiter else None
+        found = await recruiter_rules.recruiter_by_id(info.context, self.model.recruiter_id)
+        return RecruiterType.from_model(found) if found else None
 
 
 @strawberry.input(description="Filters for the submissions list; all given conditions must hold.")
@@ -119,6 +130,7 @@ class SubmissionFilter:
 
 
 async def resolve_submissions(
+    info: Info,
     filter: Annotated[  # noqa: A002 - GraphQL argument name
         SubmissionFilter | None,
         strawberry.argument(description="Conditions submissions must meet."),
@@ -134,7 +146,206 @@ async def resolve_submissions(
     """Root list of submissions."""
     criteria = filter.criteria() if filter else submission_rules.SubmissionCriteria()
     request = page_request(first, after, last, before)
-    page = await submission_rules.list_submissions(criteria, order_by.value, request)
+    page = await submission_rules.list_submissions(info.context, criteria, order_by.value, request)
     return connection_from(
-        page, SubmissionType.from_model, lambda: submission_rules.count_submissions(criteria)
+        page,
+        SubmissionType.from_model,
+        lambda: submission_rules.count_submissions(info.context, criteria),
     )
+
+
+# --- mutations: submitCandidate, moveSubmission, withdrawSubmission ------------------------------
+
+
+@strawberry.enum(description="Why submitCandidate changed nothing.")
+class SubmitCandidateErrorCode(Enum):
+    """Codes of submitCandidate's user errors."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    INVALID_INPUT = "INVALID_INPUT"
+    JOB_NOT_FOUND = "JOB_NOT_FOUND"
+    JOB_NOT_OPEN = "JOB_NOT_OPEN"
+    CANDIDATE_NOT_FOUND = "CANDIDATE_NOT_FOUND"
+    CONSENT_REQUIRED = "CONSENT_REQUIRED"
+    ALREADY_SUBMITTED = "ALREADY_SUBMITTED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+@strawberry.enum(description="Why moveSubmission changed nothing.")
+class MoveSubmissionErrorCode(Enum):
+    """Codes of moveSubmission's user errors."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
+    REJECT_REASON_REQUIRED = "REJECT_REASON_REQUIRED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+@strawberry.enum(description="Why withdrawSubmission changed nothing.")
+class WithdrawSubmissionErrorCode(Enum):
+    """Codes of withdrawSubmission's user errors."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+@strawberry.type(name="SubmitCandidateError", description="A user error of submitCandidate.")
+class SubmitCandidateError(UserError[SubmitCandidateErrorCode]):
+    """Field path, code and message."""
+
+
+@strawberry.type(name="MoveSubmissionError", description="A user error of moveSubmission.")
+class MoveSubmissionError(UserError[MoveSubmissionErrorCode]):
+    """Field path, code and message."""
+
+
+@strawberry.type(name="WithdrawSubmissionError", description="A user error of withdrawSubmission.")
+class WithdrawSubmissionError(UserError[WithdrawSubmissionErrorCode]):
+    """Field path, code and message."""
+
+
+@strawberry.input(description="Which of your candidates to put forward for which open job.")
+class SubmitCandidateInput:
+    """submitCandidate's input."""
+
+    job_id: strawberry.ID = strawberry.field(description="An open job.")
+    candidate_id: strawberry.ID = strawberry.field(description="Your candidate, with consent.")
+    pitch: str = strawberry.field(default="", description="Why they fit (up to 2,000 chars).")
+    client_mutation_id: str | None = ClientMutationId
+
+
+@strawberry.input(description="Where the company moves a submission, and why.")
+class MoveSubmissionInput:
+    """moveSubmission's input."""
+
+    id: strawberry.ID = strawberry.field(description="The submission.")
+    stage: Stage = strawberry.field(description="The next stage (see the transitions table).")
+    note: str = strawberry.field(default="", description="Kept in the history (2,000 chars).")
+    reject_reason: RejectReason | None = strawberry.field(
+        default=None, description="Required when stage is REJECTED, refused otherwise."
+    )
+    client_mutation_id: str | None = ClientMutationId
+
+
+@strawberry.input(description="The submission the recruiter takes back.")
+class WithdrawSubmissionInput:
+    """withdrawSubmission's input."""
+
+    id: strawberry.ID = strawberry.field(description="Your submission.")
+    note: str = strawberry.field(default="", description="Kept in the history (2,000 chars).")
+    client_mutation_id: str | None = ClientMutationId
+
+
+@strawberry.type(description="The new submission, or why not.")
+class SubmitCandidatePayload:
+    """submitCandidate's result."""
+
+    submission: SubmissionType | None = strawberry.field(description="The submission.")
+    user_errors: list[SubmitCandidateError] = strawberry.field(description="Input problems.")
+
+
+@strawberry.type(description="The moved submission, or why not.")
+class MoveSubmissionPayload:
+    """moveSubmission's result."""
+
+    submission: SubmissionType | None = strawberry.field(description="The submission.")
+    user_errors: list[MoveSubmissionError] = strawberry.field(description="Input problems.")
+
+
+@strawberry.type(description="The withdrawn submission, or why not.")
+class WithdrawSubmissionPayload:
+    """withdrawSubmission's result."""
+
+    submission: SubmissionType | None = strawberry.field(description="The submission.")
+    user_errors: list[WithdrawSubmissionError] = strawberry.field(description="Input problems.")
+
+
+async def submission_after(info: Info, outcome: Outcome) -> SubmissionType | None:
+    """The outcome's submission as the viewer may now see it."""
+    submission_id = outcome.object_id("submission")
+    if submission_id is None:
+        return None
+    found = await submission_rules.submission_by_id(info.context, submission_id)
+    return SubmissionType.from_model(found) if found else None
+
+
+@strawberry.type(description="Submission mutations.")
+class SubmissionMutations:
+    """The pipeline: recruiters submit and withdraw, companies move."""
+
+    @strawberry.mutation(description="Put your consenting candidate forward for an open job.")
+    async def submit_candidate(
+        self,
+        info: Info,
+        input: Annotated[  # noqa: A002 - Relay's argument name
+            SubmitCandidateInput, strawberry.argument(description="Job, candidate and pitch.")
+        ],
+    ) -> SubmitCandidatePayload:
+        """One submission per job and person: the first valid submitter owns the candidacy."""
+        outcome = await guarded(
+            lambda: submission_rules.submit_candidate(
+                info.context,
+                input_object_id(input.job_id, "Job", "jobId"),
+                input_object_id(input.candidate_id, "Candidate", "candidateId"),
+                input.pitch,
+                input.client_mutation_id,
+            )
+        )
+        return SubmitCandidatePayload(
+            submission=await submission_after(info, outcome),
+            user_errors=user_errors(outcome, SubmitCandidateErrorCode, SubmitCandidateError),
+        )
+
+    @strawberry.mutation(description="Move a submission along the pipeline (the job's company).")
+    async def move_submission(
+        self,
+        info: Info,
+        input: Annotated[  # noqa: A002 - Relay's argument name
+            MoveSubmissionInput, strawberry.argument(description="Submission, stage and note.")
+        ],
+    ) -> MoveSubmissionPayload:
+        """Only allowed transitions; every move is appended to the history."""
+        outcome = await guarded(
+            lambda: submission_rules.move_submission(
+                info.context,
+                input_object_id(input.id, "Submission", "id"),
+                input.stage,
+                input.note,
+                input.reject_reason,
+                input.client_mutation_id,
+            )
+        )
+        return MoveSubmissionPayload(
+            submission=await submission_after(info, outcome),
+            user_errors=user_errors(outcome, MoveSubmissionErrorCode, MoveSubmissionError),
+        )
+
+    @strawberry.mutation(description="Withdraw your submission (not from a final stage).")
+    async def withdraw_submission(
+        self,
+        info: Info,
+        input: Annotated[  # noqa: A002 - Relay's argument name
+            WithdrawSubmissionInput, strawberry.argument(description="Submission and note.")
+        ],
+    ) -> WithdrawSubmissionPayload:
+        """Moves the submission to WITHDRAWN and records it in the history."""
+        outcome = await guarded(
+            lambda: submission_rules.withdraw_submission(
+                info.context,
+                input_object_id(input.id, "Submission", "id"),
+                input.note,
+                input.client_mutation_id,
+            )
+        )
+        return WithdrawSubmissionPayload(
+            submission=await submission_after(info, outcome),
+            user_errors=user_errors(outcome, WithdrawSubmissionErrorCode, WithdrawSubmissionError),
+        )

@@ -1,0 +1,275 @@
+"""exportCandidateData, eraseCandidate and setCandidateLegalHold."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from bson import ObjectId, json_util
+
+from crowdhire.cache import ObjectCache
+from crowdhire.loaders.base import object_key
+from crowdhire.models import AuditEvent, Candidate, Placement, Submission
+from crowdhire.models.companies import CompanyMember, MemberRole
+from crowdhire.models.submissions import Stage, StageChange, person_keys
+from tests.auth_support import Issuer
+from tests.factories import (
+    BASE_TIME,
+    make_candidate,
+    make_company,
+    make_job,
+    make_placement,
+    make_recruiter,
+    make_submission,
+)
+from tests.support import global_id
+
+CREATE = """mutation($input: CreateCandidateInput!) {
+  createCandidate(input: $input) { candidate { id } userErrors { code } } }"""
+REQUEST = """mutation($input: RequestCandidateConsentInput!) {
+  requestCandidateConsent(input: $input) { token userErrors { code } } }"""
+CONFIRM = """mutation($input: ConfirmCandidateConsentInput!) {
+  confirmCandidateConsent(input: $input) { consent { status } userErrors { code } } }"""
+EXPORT = """mutation($input: ExportCandidateDataInput!) {
+  exportCandidateData(input: $input) { data userErrors { field code message } } }"""
+ERASE = """mutation($input: EraseCandidateInput!) {
+  eraseCandidate(input: $input) { erased userErrors { field code message } } }"""
+HOLD = """mutation($input: SetCandidateLegalHoldInput!) {
+  setCandidateLegalHold(input: $input) { candidate { legalHold } userErrors { field code } } }"""
+PERSON_QUERY = """query($id: ID!) { node(id: $id) { ... on Candidate {
+  fullName headline location skills email phone links erasedAt consent { status history { status } }
+  submissions { nodes { pitch history { note } } }
+  placements { nodes { fee { amount } } } } } }"""
+PERSON = {
+    "fullName": "Zelda Okonkwo-Vrabel",
+    "headline": "Quantum plumber extraordinaire",
+    "email": "Zelda.Vrabel@privacy.example",
+    "phone": "+44 20 7946 0958",
+    "location": "Tobermory",
+    "skills": ["Zorblang", "Quuxcraft"],
+    "yearsExperience": 17,
+    "links": ["https://zelda-vrabel.example/cv"],
+}
+TRACES = ["zelda", "okonkwo", "vrabel", "quantum plumber", "tobermory", "zorblang", "quuxcraft",
+          "7946", "442079460958", "her mobile", "best quantum",
+          *person_keys("zelda.vrabel@privacy.example", "+442079460958")]  # fmt: skip
+
+
+async def call(
+    client: httpx.AsyncClient, token: str | None, query: str, **variables: Any
+) -> dict[str, Any]:
+    """POST a document with an optional bearer token; no top-level errors allowed."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body["errors"]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def _codes(result: dict[str, Any]) -> list[tuple[list[str], str]]:
+    return [(e["field"], e["code"]) for e in result["userErrors"]]
+
+
+async def _person(client: httpx.AsyncClient, issuer: Issuer) -> tuple[str, str, str]:
+    """Zelda, created by Rita, consented through her link, submitted, hired: (id, token, link)."""
+    await make_recruiter(sub="auth0|rita", display_name="Rita")
+    token = issuer.token("auth0|rita")
+    created = (await call(client, token, CREATE, input=PERSON))["createCandidate"]
+    cid = created["candidate"]["id"]
+    link = await call(client, token, REQUEST, input={"candidateId": cid})
+    link_token = link["requestCandidateConsent"]["token"]
+    await call(client, None, CONFIRM, input={"token": link_token, "decision": "GRANTED"})
+    candidate = await Candidate.find_one({"full_name": PERSON["fullName"]})
+    assert candidate is not None
+    company = await make_company()
+    await CompanyMember(company_id=company.id, sub="auth0|hr", role=MemberRole.OWNER).insert()
+    job = await make_job(company)
+    moves = [StageChange(from_stage=None, to_stage=Stage.SUBMITTED, at=BASE_TIME, actor="r"),
+             StageChange(from_stage=Stage.SUBMITTED, to_stage=Stage.HIRED, at=BASE_TIME,
+                         actor="hr", note="Called Zelda on her mobile")]  # fmt: skip
+    keys = person_keys(candidate.email_normalized, candidate.phone_normalized)
+    submission = await make_submission(
+        job, candidate, stage=Stage.HIRED, pitch="Zelda is the best quantum plumber",
+        history=moves, person_keys=keys,
+    )  # fmt: skip
+    await make_placement(submission, job)
+    return cid, token, link_token
+
+
+async def _all_documents() -> list[tuple[str, str]]:
+    database = Candidate.get_pymongo_collection().database
+    found = []
+    for name in await database.list_collection_names():
+        async for document in database[name].find({}):
+            found.append((name, json_util.dumps(document).lower()))
+    return found
+
+
+async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer, cache: ObjectCache
+) -> None:
+    cid, token, _ = await _person(anonymous_client, issuer)
+    before = await call(anonymous_client, token, PERSON_QUERY, id=cid)  # warms the caches
+    candidate = await Candidate.find_one({"full_name": PERSON["fullName"]})
+    assert candidate is not None and before["node"]["fullName"] == PERSON["fullName"]
+
+    exported = await call(anonymous_client, token, EXPORT, input={"candidateId": cid})
+
+    data = exported["exportCandidateData"]["data"]
+    raw = await Candidate.get_pymongo_collection().find_one({"_id": candidate.id})
+    assert raw is not None
+    for field, value in raw.items():
+        name = "id" if field == "_id" else field
+        assert name in data["candidate"], field
+        if isinstance(value, ObjectId):
+            assert data["candidate"][name] == str(value), field
+        elif field not in {"consent", "created_at", "updated_at"}:  # datetimes: ISO strings
+            assert data["candidate"][name] == value, field
+    assert data["candidate"]["id"] == str(candidate.id)
+    assert data["candidate"]["phone_normalized"] == "+442079460958"
+    assert "link_nonce" not in data["candidate"]["consent"]
+    assert [entry["status"] for entry in data["consentLog"]] == ["granted"]
+    assert data["consentLog"][0]["method"] == "link"
+    [submission] = data["submissions"]
+    assert submission["pitch"] == "Zelda is the best quantum plumber"
+    assert submission["history"][1]["note"] == "Called Zelda on her mobile"
+    [placement] = data["placements"]
+    stored_placement = await Placement.find_one({"candidate_id": candidate.id})
+    assert stored_placement is not None
+    assert placement == stored_placement.model_dump(mode="json")
+    actions = {event["action"] for event in data["auditEvents"]}
+    assert {"createCandidate", "requestCandidateConsent", "confirmCandidateConsent"} <= actions
+    assert await AuditEvent.find({"action": "exportCandidateData"}).count() == 1
+
+    erased = await call(anonymous_client, token, ERASE, input={"candidateId": cid})
+
+    assert erased["eraseCandidate"] == {"erased": True, "userErrors": []}
+    submission_doc = await Submission.find_one({"candidate_id": candidate.id})
+    assert submission_doc is not None and submission_doc.id is not None
+    assert candidate.id is not None and stored_placement.id is not None
+    keys = [object_key("candidates", candidate.id), object_key("submissions", submission_doc.id),
+            object_key("placements", stored_placement.id)]  # fmt: skip
+    assert await cache.get_many(keys) == [None, None, None]
+    leftovers = [(name, trace) for name, text in await _all_documents()
+                 for trace in TRACES if trace in text]  # fmt: skip
+    assert leftovers == []
+
+    after = await call(anonymous_client, token, PERSON_QUERY, id=cid)
+    as_company = await anonymous_client.post(
+        "/graphql",
+        json={
+            "query": "{ submissions { nodes { pitch history { note } candidate { fullName } } } }"
+        },
+        headers={"Authorization": f"Bearer {issuer.token('auth0|hr')}"},
+    )
+    again = await call(anonymous_client, issuer.admin_token(), EXPORT, input={"candidateId": cid})
+    node = after["node"]
+    assert node["fullName"] == "Erased candidate"
+    assert node["email"] is None and node["phone"] is None and node["links"] == []
+    assert node["skills"] == [] and node["consent"]["history"] == []
+    assert node["erasedAt"] is not None
+    assert node["submissions"]["nodes"] == [{"pitch": "", "history": [{"note": ""}, {"note": ""}]}]
+    assert node["placements"]["nodes"][0]["fee"]["amount"] == stored_placement.fee.amount
+    visible = json_util.dumps([as_company.json(), after, again]).lower()
+    cached = json_util.dumps([v for v in await cache.get_many(keys) if v]).lower()
+    assert [t for t in TRACES if t in visible or t in cached] == []
+    assert again["exportCandidateData"]["userErrors"][0]["code"] == "NOT_FOUND"
+    stored_placement_after = await Placement.get(stored_placement.id)
+    assert stored_placement_after is not None
+    assert stored_placement_after.fee == stored_placement.fee
+
+
+async def test_the_person_erases_themselves_through_their_link(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer
+) -> None:
+    cid, _, link = await _person(anonymous_client, issuer)
+
+    erased = await call(anonymous_client, None, ERASE, input={"token": link})
+    reused = await call(anonymous_client, None, ERASE, input={"token": link})
+    await make_recruiter(sub="auth0|sam")
+    recreated = await call(anonymous_client, issuer.token("auth0|sam"), CREATE, input=PERSON)
+
+    assert erased["eraseCandidate"]["erased"] is True
+    assert _codes(reused["eraseCandidate"]) == [(["token"], "INVALID_TOKEN")]
+    assert recreated["createCandidate"]["userErrors"] == []  # the matching keys are gone
+    assert recreated["createCandidate"]["candidate"]["id"] != cid
+
+
+async def test_legal_hold_blocks_erasure(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer
+) -> None:
+    cid, token, link = await _person(anonymous_client, issuer)
+    admin = issuer.admin_token()
+    gone = await make_candidate(await make_recruiter())
+    await gone.delete()
+    refusals = [
+        (None, cid, ([], "UNAUTHENTICATED")),
+        (token, cid, (["candidateId"], "FORBIDDEN")),
+        (admin, global_id("Candidate", gone), (["candidateId"], "NOT_FOUND")),
+    ]
+    for who, target, expected in refusals:
+        data = await call(
+            anonymous_client, who, HOLD, input={"candidateId": target, "legalHold": True}
+        )
+        assert _codes(data["setCandidateLegalHold"]) == [expected]
+
+    held = await call(anonymous_client, admin, HOLD, input={"candidateId": cid, "legalHold": True})
+    by_owner = await call(anonymous_client, token, ERASE, input={"candidateId": cid})
+    by_link = await call(anonymous_client, None, ERASE, input={"token": link})
+    by_admin = await call(anonymous_client, admin, ERASE, input={"candidateId": cid})
+    still = await Candidate.find_one({"full_name": PERSON["fullName"]})
+
+    assert held["setCandidateLegalHold"]["candidate"] == {"legalHold": True}
+    for answer in (by_owner, by_link, by_admin):
+        assert answer["eraseCandidate"]["erased"] is False
+        assert _codes(answer["eraseCandidate"]) == [([], "LEGAL_HOLD")]
+    assert still is not None and still.email == PERSON["email"]
+
+    await call(anonymous_client, admin, HOLD, input={"candidateId": cid, "legalHold": False})
+    released = await call(anonymous_client, admin, ERASE, input={"candidateId": cid})
+    assert released["eraseCandidate"]["erased"] is True
+
+
+async def test_export_and_erase_permissions(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer
+) -> None:
+    cid, _, _ = await _person(anonymous_client, issuer)
+    await make_recruiter(sub="auth0|sam")
+    sam, company = issuer.token("auth0|sam"), issuer.token("auth0|hr")
+    cases = [
+        (None, {"candidateId": cid}, ([], "UNAUTHENTICATED")),
+        (sam, {"candidateId": cid}, (["candidateId"], "FORBIDDEN")),
+        (company, {"candidateId": cid}, (["candidateId"], "FORBIDDEN")),
+        (sam, {"candidateId": "not-an-id"}, (["candidateId"], "INVALID_INPUT")),
+    ]
+    for who, payload, expected in cases:
+        export = await call(anonymous_client, who, EXPORT, input=payload)
+        erase = await call(anonymous_client, who, ERASE, input=payload)
+        assert _codes(export["exportCandidateData"]) == [expected]
+        assert export["exportCandidateData"]["data"] is None
+        assert _codes(erase["eraseCandidate"]) == [expected]
+    neither = await call(anonymous_client, None, ERASE, input={})
+    assert _codes(neither["eraseCandidate"]) == [([], "INVALID_INPUT")]
+    by_admin = await call(
+        anonymous_client, issuer.admin_token(), EXPORT, input={"candidateId": cid}
+    )
+    assert by_admin["exportCandidateData"]["data"]["candidate"]["full_name"] == PERSON["fullName"]
+    stored = await Candidate.find_one({"full_name": PERSON["fullName"]})
+    assert stored is not None and stored.erased_at is None
+
+
+async def test_erase_retry_with_client_mutation_id(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer
+) -> None:
+    cid, token, _ = await _person(anonymous_client, issuer)
+    payload = {"candidateId": cid, "clientMutationId": "erase-zelda"}
+
+    first = await call(anonymous_client, token, ERASE, input=payload)
+    retry = await call(anonymous_client, token, ERASE, input=payload)
+
+    assert first == retry == {"eraseCandidate": {"erased": True, "userErrors": []}}
+    assert await AuditEvent.find({"action": "eraseCandidate"}).count() == 1

@@ -1,0 +1,419 @@
+"""submitCandidate, moveSubmission, withdrawSubmission: rules, races, history, audit, cache."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from bson import ObjectId
+
+from crowdhire.models import AuditEvent, Candidate, Submission
+from crowdhire.models.candidates import Consent, ConsentStatus
+from crowdhire.models.jobs import JobStatus
+from crowdhire.models.submissions import Stage
+from crowdhire.schema.ids import encode_global_id
+from tests.auth_support import Issuer
+from tests.factories import make_candidate, make_job, make_submission
+from tests.support import global_id
+from tests.workflow_support import (
+    HR,
+    OTHER_HR,
+    RECRUITER_A,
+    RECRUITER_B,
+    World,
+    call,
+    codes,
+    make_world,
+)
+
+SUBMIT = """mutation($input: SubmitCandidateInput!) {
+  submitCandidate(input: $input) {
+    submission { id stage pitch history { fromStage toStage actor note } job { title } }
+    userErrors { field code message }
+  }
+}"""
+MOVE = """mutation($input: MoveSubmissionInput!) {
+  moveSubmission(input: $input) {
+    submission { id stage rejectReason history { fromStage toStage actor note } }
+    userErrors { field code message }
+  }
+}"""
+WITHDRAW = """mutation($input: WithdrawSubmissionInput!) {
+  withdrawSubmission(input: $input) {
+    submission { stage history { toStage actor } }
+    userErrors { field code message }
+  }
+}"""
+SUBMISSION = "query($id: ID!) { node(id: $id) { ... on Submission { stage history { toStage } } } }"
+JOB_SUBMISSIONS = """query($id: ID!) { node(id: $id) { ... on Job {
+  submissions { totalCount nodes { stage candidate { fullName } } } } } }"""
+
+
+@pytest.fixture
+async def world(app: Any) -> World:
+    """Company, job, two recruiters with one consenting candidate each."""
+    return await make_world()
+
+
+def submit_input(world: World, candidate: Candidate, **overrides: Any) -> dict[str, Any]:
+    """submitCandidate's input for the world's job."""
+    return {"jobId": global_id("Job", world.job), "candidateId": global_id("Candidate", candidate),
+            "pitch": "Great fit", **overrides}  # fmt: skip
+
+
+async def test_recruiter_submits_and_the_company_sees_it_on_the_next_query(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World
+) -> None:
+    hr = issuer.token(HR)
+    job_id = global_id("Job", world.job)
+    before = await call(anonymous_client, hr, JOB_SUBMISSIONS, id=job_id)
+
+    data = await call(
+        anonymous_client,
+        issuer.token(RECRUITER_A),
+        SUBMIT,
+        input=submit_input(world, world.candidate_a),
+    )
+    after = await call(anonymous_client, hr, JOB_SUBMISSIONS, id=job_id)
+
+    payload = data["submitCandidate"]
+    assert payload["userErrors"] == []
+    assert payload["submission"]["stage"] == "SUBMITTED"
+    assert payload["submission"]["pitch"] == "Great fit"
+    assert payload["submission"]["history"] == [
+        {"fromStage": None, "toStage": "SUBMITTED", "actor": RECRUITER_A, "note": ""}
+    ]
+    assert before["node"]["submissions"]["totalCount"] == 0
+    assert after["node"]["submissions"]["totalCount"] == 1
+    stored = await Submission.find_one({"candidate_id": world.candidate_a.id})
+    assert stored is not None
+    assert stored.company_id == world.company.id
+    assert stored.recruiter_id == world.recruiter_a.id
+    events = await AuditEvent.find({"action": "submitCandidate"}).to_list()
+    assert [e.actor_sub for e in events] == [RECRUITER_A]
+    assert events[0].targets["submission"] == str(stored.id)
+    dumped = str(events[0].model_dump())
+    assert str(world.candidate_a.email) not in dumped and "Great fit" not in dumped
+
+
+@pytest.mark.parametrize(
+    ("who", "case", "field", "code"),
+    [
+        (None, "plain", [], "UNAUTHENTICATED"),
+        (HR, "plain", [], "FORBIDDEN"),
+        ("admin", "plain", [], "FORBIDDEN"),
+        (RECRUITER_A, "bad-job-id", ["jobId"], "INVALID_INPUT"),
+        (RECRUITER_A, "bad-candidate-id", ["candidateId"], "INVALID_INPUT"),
+        (RECRUITER_A, "long-pitch", ["pitch"], "INVALID_INPUT"),
+        (RECRUITER_A, "missing-job", ["jobId"], "JOB_NOT_FOUND"),
+        (RECRUITER_A, "draft-job", ["jobId"], "JOB_NOT_FOUND"),
+        (RECRUITER_A, "paused-job", ["jobId"], "JOB_NOT_OPEN"),
+        (RECRUITER_A, "someone-elses-candidate", ["candidateId"], "CANDIDATE_NOT_FOUND"),
+        (RECRUITER_A, "missing-candidate", ["candidateId"], "CANDIDATE_NOT_FOUND"),
+        (RECRUITER_A, "pending-consent", ["candidateId"], "CONSENT_REQUIRED"),
+        (RECRUITER_A, "revoked-consent", ["candidateId"], "CONSENT_REQUIRED"),
+    ],
+)
+async def test_submit_user_errors_change_nothing(
+    anonymous_client: httpx.AsyncClient,
+    issuer: Issuer,
+    world: World,
+    who: str | None,
+    case: str,
+    field: list[str],
+    code: str,
+) -> None:
+    request = submit_input(world, world.candidate_a)
+    if case == "bad-job-id":
+        request["jobId"] = "garbage"
+    elif case == "bad-candidate-id":
+        request["candidateId"] = global_id("Job", world.job)  # an id of the wrong type
+    elif case == "long-pitch":
+        request["pitch"] = "x" * 2001
+    elif case == "missing-job":
+        request["jobId"] = encode_global_id("Job", ObjectId())
+    elif case in {"draft-job", "paused-job"}:
+        status = JobStatus.DRAFT if case == "draft-job" else JobStatus.PAUSED
+        request["jobId"] = global_id("Job", await make_job(world.company, status=status))
+    elif case == "someone-elses-candidate":
+        request["candidateId"] = global_id("Candidate", world.candidate_b)
+    elif case == "missing-candidate":
+        request["candidateId"] = encode_global_id("Candidate", ObjectId())
+    elif case in {"pending-consent", "revoked-consent"}:
+        consent = ConsentStatus.PENDING if case == "pending-consent" else ConsentStatus.REVOKED
+        candidate = await make_candidate(world.recruiter_a, consent=Consent(status=consent))
+        request["candidateId"] = global_id("Candidate", candidate)
+
+    data = await call(anonymous_client, world.token(issuer, who), SUBMIT, input=request)
+
+    payload = data["submitCandidate"]
+    assert payload["submission"] is None
+    assert codes(payload) == [(field, code)]
+    assert await Submission.find_all().count() == 0
+    assert await AuditEvent.find_all().count() == 0
+
+
+async def test_a_second_submission_of_the_same_candidate_is_refused(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World
+) -> None:
+    token = issuer.token(RECRUITER_A)
+    request = submit_input(world, world.candidate_a)
+
+    first = await call(anonymous_client, token, SUBMIT, input=request)
+    second = await call(anonymous_client, token, SUBMIT, input={**request, "pitch": "again"})
+
+    assert first["submitCandidate"]["userErrors"] == []
+    assert codes(second["submitCandidate"]) == [(["candidateId"], "ALREADY_SUBMITTED")]
+    assert await Submission.find_all().count() == 1
+    assert await AuditEvent.find({"action": "submitCandidate"}).count() == 1
+
+
+async def _same_person_for_b(world: World) -> Candidate:
+    """Recruiter B's record of candidate A's person, stored before matching keys existed."""
+    assert world.candidate_a.email is not None and world.candidate_a.phone is not None
+    legacy = await make_candidate(world.recruiter_b, full_name="Same Person")
+    collection = Candidate.get_pymongo_collection()
+    await collection.update_one(
+        {"_id": legacy.id},
+        {"$set": {"email": world.candidate_a.email.upper(), "phone": world.candidate_a.phone},
+         "$unset": {"email_normalized": "", "phone_normalized": ""}},
+    )  # fmt: skip
+    found = await Candidate.get(legacy.id)
+    assert found is not None
+    return found
+
+
+async def test_first_valid_submitter_of_a_person_owns_the_candidacy(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World
+) -> None:
+    same_person = await _same_person_for_b(world)
+
+    first = await call(anonymous_client, issuer.token(RECRUITER_A), SUBMIT,
+                       input=submit_input(world, world.candidate_a))  # fmt: skip
+    later = await call(anonymous_client, issuer.token(RECRUITER_B), SUBMIT,
+                       input=submit_input(world, same_person))  # fmt: skip
+
+    assert first["submitCandidate"]["userErrors"] == []
+    assert later["submitCandidate"]["submission"] is None
+    assert later["submitCandidate"]["userErrors"] == [{
+        "field": ["candidateId"], "code": "ALREADY_SUBMITTED",
+        "message": "This candidate was already submitted to this job"}]  # fmt: skip
+    owners = [s.recruiter_id async for s in Submission.find_all()]
+    assert owners == [world.recruiter_a.id]
+
+
+@pytest.mark.parametrize("rounds", [5])
+async def test_concurrent_submissions_of_one_person_leave_exactly_one_owner(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World, rounds: int
+) -> None:
+    same_person = await _same_person_for_b(world)
+    jobs = [world.job] + [await make_job(world.company) for _ in range(rounds - 1)]
+
+    for job in jobs:
+        request_a = {**submit_input(world, world.candidate_a), "jobId": global_id("Job", job)}
+        request_b = {**submit_input(world, same_person), "jobId": global_id("Job", job)}
+        a, b = await asyncio.gather(
+            call(anonymous_client, issuer.token(RECRUITER_A), SUBMIT, input=request_a),
+            call(anonymous_client, issuer.token(RECRUITER_B), SUBMIT, input=request_b),
+        )
+        outcomes = sorted(codes(p["submitCandidate"]) != [] for p in (a, b))
+        assert outcomes == [False, True]  # one winner, one ALREADY_SUBMITTED
+        loser = a if a["submitCandidate"]["userErrors"] else b
+        assert codes(loser["submitCandidate"]) == [(["candidateId"], "ALREADY_SUBMITTED")]
+        assert await Submission.find({"job_id": job.id}).count() == 1
+    assert await AuditEvent.find({"action": "submitCandidate"}).count() == rounds
+
+
+async def test_concurrent_double_submit_by_one_recruiter_creates_one_submission(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World
+) -> None:
+    token, request = issuer.token(RECRUITER_A), submit_input(world, world.candidate_a)
+
+    results = await asyncio.gather(
+        *(call(anonymous_client, token, SUBMIT, input=request) for _ in range(3))
+    )
+
+    errors = [codes(r["submitCandidate"]) for r in results]
+    assert errors.count([]) == 1
+    assert sorted(map(str, errors)) == sorted(
+        map(str, [[], *[[(["candidateId"], "ALREADY_SUBMITTED")]] * 2])
+    )
+    assert await Submission.find_all().count() == 1
+
+
+async def test_client_mutation_id_retry_returns_the_same_submission(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World
+) -> None:
+    token = issuer.token(RECRUITER_A)
+    keyed = {**submit_input(world, world.candidate_a), "clientMutationId": "submit-1"}
+
+    first = await call(anonymous_client, token, SUBMIT, input=keyed)
+    retry = await call(anonymous_client, token, SUBMIT, input=keyed)
+    reused = await call(anonymous_client, token, SUBMIT, input={**keyed, "pitch": "other"})
+
+    assert first["submitCandidate"]["userErrors"] == []
+    assert retry == first
+    assert codes(reused["submitCandidate"]) == [(["clientMutationId"], "IDEMPOTENCY_KEY_REUSED")]
+    assert await Submission.find_all().count() == 1
+
+
+# --- moveSubmission / withdrawSubmission ---------------------------------------------------------
+
+
+async def _submitted(world: World, stage: Stage = Stage.SUBMITTED) -> str:
+    submission = await make_submission(world.job, world.candidate_a, stage=stage)
+    return global_id("Submission", submission)
+
+
+async def test_company_moves_a_submission_to_offer_with_history_and_fresh_reads(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World
+) -> None:
+    hr, submission_id = issuer.token(HR), await _submitted(world)
+    cached = await call(anonymous_client, hr, SUBMISSION, id=submission_id)  # warms the cache
+
+    moves = []
+    for stage in ("SCREENING", "INTERVIEWING", "OFFER"):
+        request = {"id": submission_id, "stage": stage, "note": f"to {stage}"}
+        data = await call(anonymous_client, hr, MOVE, input=request)
+        moves.append(data["moveSubmission"])
+    fresh = await call(anonymous_client, hr, SUBMISSION, id=submission_id)
+
+    assert cached["node"]["stage"] == "SUBMITTED"
+    assert all(move["userErrors"] == [] for move in moves)
+    assert moves[-1]["submission"]["history"][1:] == [
+        {"fromStage": "SUBMITTED", "toStage": "SCREENING", "actor": HR, "note": "to SCREENING"},
+        {"fromStage": "SCREENING", "toStage": "INTERVIEWING", "actor": HR,
+         "note": "to INTERVIEWING"},
+        {"fromStage": "INTERVIEWING", "toStage": "OFFER", "actor": HR, "note": "to OFFER"},
+    ]  # fmt: skip
+    assert fresh["node"]["stage"] == "OFFER"
+    assert [h["toStage"] for h in fresh["node"]["history"]] == [
+        "SUBMITTED", "SCREENING", "INTERVIEWING", "OFFER"]  # fmt: skip
+    events = await AuditEvent.find({"action": "moveSubmission"}).to_list()
+    assert len(events) == 3 and {e.actor_sub for e in events} == {HR}
+    assert all("to " not in str(e.model_dump()) for e in events)  # notes stay out of the audit
+
+
+async def test_reject_needs_a_reason_from_the_enum(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World
+) -> None:
+    hr, submission_id = issuer.token(HR), await _submitted(world, Stage.SCREENING)
+
+    missing = await call(
+        anonymous_client, hr, MOVE, input={"id": submission_id, "stage": "REJECTED"}
+    )
+    stray = await call(anonymous_client, hr, MOVE, input={
+        "id": submission_id, "stage": "INTERVIEWING", "rejectReason": "OTHER"})  # fmt: skip
+    rejected = await call(anonymous_client, hr, MOVE, input={
+        "id": submission_id, "stage": "REJECTED", "rejectReason": "SALARY_MISMATCH"})  # fmt: skip
+    after_final = await call(anonymous_client, hr, MOVE,
+                             input={"id": submission_id, "stage": "SCREENING"})  # fmt: skip
+
+    assert codes(missing["moveSubmission"]) == [(["rejectReason"], "REJECT_REASON_REQUIRED")]
+    assert codes(stray["moveSubmission"]) == [(["rejectReason"], "INVALID_INPUT")]
+    assert rejected["moveSubmission"]["submission"]["stage"] == "REJECTED"
+    assert rejected["moveSubmission"]["submission"]["rejectReason"] == "SALARY_MISMATCH"
+    assert codes(after_final["moveSubmission"]) == [(["stage"], "ILLEGAL_TRANSITION")]
+    assert await AuditEvent.find({"action": "moveSubmission"}).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        (Stage.SUBMITTED, "INTERVIEWING"),
+        (Stage.SUBMITTED, "OFFER"),
+        (Stage.SCREENING, "SUBMITTED"),
+        (Stage.INTERVIEWING, "SCREENING"),
+        (Stage.OFFER, "HIRED"),
+        (Stage.OFFER, "WITHDRAWN"),
+        (Stage.HIRED, "REJECTED"),
+        (Stage.WITHDRAWN, "SCREENING"),
+    ],
+)
+async def test_illegal_transitions_are_refused_and_change_nothing(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World, current: Stage, target: str
+) -> None:
+    submission_id = await _submitted(world, current)
+    request: dict[str, Any] = {"id": submission_id, "stage": target}
+
+    data = await call(anonymous_client, issuer.token(HR), MOVE, input=request)
+
+    assert codes(data["moveSubmission"]) == [(["stage"], "ILLEGAL_TRANSITION")]
+    assert data["moveSubmission"]["submission"] is None
+    stored = await Submission.find_one({"candidate_id": world.candidate_a.id})
+    assert stored is not None and stored.stage is current and len(stored.history) == 1
+    assert await AuditEvent.find_all().count() == 0
+
+
+@pytest.mark.parametrize(
+    ("who", "overrides", "field", "code"),
+    [
+        (None, {}, [], "UNAUTHENTICATED"),
+        (RECRUITER_A, {}, ["id"], "FORBIDDEN"),  # sees it, may not move it
+        ("admin", {}, ["id"], "FORBIDDEN"),
+        (OTHER_HR, {}, ["id"], "NOT_FOUND"),  # cannot see it: same as missing
+        (RECRUITER_B, {}, ["id"], "NOT_FOUND"),
+        (HR, {"id": encode_global_id("Submission", ObjectId())}, ["id"], "NOT_FOUND"),
+        (HR, {"id": "garbage"}, ["id"], "INVALID_INPUT"),
+        (HR, {"note": "n" * 2001}, ["note"], "INVALID_INPUT"),
+    ],
+)
+async def test_move_authorization_and_input_errors(
+    anonymous_client: httpx.AsyncClient,
+    issuer: Issuer,
+    world: World,
+    who: str | None,
+    overrides: dict[str, Any],
+    field: list[str],
+    code: str,
+) -> None:
+    request = {"id": await _submitted(world), "stage": "SCREENING", **overrides}
+
+    data = await call(anonymous_client, world.token(issuer, who), MOVE, input=request)
+
+    assert codes(data["moveSubmission"]) == [(field, code)]
+    stored = await Submission.find_one({"candidate_id": world.candidate_a.id})
+    assert stored is not None and stored.stage is Stage.SUBMITTED
+    assert await AuditEvent.find_all().count() == 0
+
+
+async def test_recruiter_withdraws_once_and_not_from_a_final_stage(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World
+) -> None:
+    token, submission_id = issuer.token(RECRUITER_A), await _submitted(world, Stage.INTERVIEWING)
+
+    withdrawn = await call(anonymous_client, token, WITHDRAW, input={"id": submission_id})
+    again = await call(anonymous_client, token, WITHDRAW, input={"id": submission_id})
+    seen_by_company = await call(anonymous_client, issuer.token(HR), SUBMISSION, id=submission_id)
+
+    assert withdrawn["withdrawSubmission"]["userErrors"] == []
+    assert withdrawn["withdrawSubmission"]["submission"]["history"][-1] == {
+        "toStage": "WITHDRAWN", "actor": RECRUITER_A}  # fmt: skip
+    assert codes(again["withdrawSubmission"]) == [(["id"], "ILLEGAL_TRANSITION")]
+    assert seen_by_company["node"]["stage"] == "WITHDRAWN"
+    assert await AuditEvent.find({"action": "withdrawSubmission"}).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "field", "code"),
+    [(None, [], "UNAUTHENTICATED"), (HR, ["id"], "FORBIDDEN"), ("admin", ["id"], "FORBIDDEN"),
+     (RECRUITER_B, ["id"], "NOT_FOUND"), (OTHER_HR, ["id"], "NOT_FOUND")],
+)  # fmt: skip
+async def test_withdraw_authorization(
+    anonymous_client: httpx.AsyncClient,
+    issuer: Issuer,
+    world: World,
+    who: str | None,
+    field: list[str],
+    code: str,
+) -> None:
+    submission_id = await _submitted(world)
+
+    data = await call(anonymous_client, world.token(issuer, who), WITHDRAW,
+                      input={"id": submission_id, "note": "x"})  # fmt: skip
+
+    assert codes(data["withdrawSubmission"]) == [(field, code)]
+    stored = await Submission.find_one({"candidate_id": world.candidate_a.id})
+    assert stored is not None and stored.stage is Stage.SUBMITTED

@@ -233,8 +233,10 @@ class FailOpenCache:
         with contextlib.suppress(ConnectionError):
             pairs = list(items.items())
             # memcached has no multi-set: the sets share the pool's connections.
+            # Write-backs also queue behind other requests' sets for a pool connection, so they
+            # get at least four timeouts, and one more per round of parallel sets.
             rounds = -(-len(pairs) // self._parallelism)
-            await self._call("multi_set", pairs, ttl=self._ttl, timeouts=-(-rounds // 8))
+            await self._call("multi_set", pairs, ttl=self._ttl, timeouts=max(4, rounds))
 
     async def delete_many(self, keys: Sequence[str]) -> None:
         """Forget keys; an outage is swallowed (the TTL bounds staleness)."""

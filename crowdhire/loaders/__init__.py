@@ -13,6 +13,7 @@ from crowdhire.loaders.candidates import (
 )
 from crowdhire.loaders.companies import CompanyByIdLoader
 from crowdhire.loaders.jobs import JobByIdLoader, JobCountByCompanyIdLoader, JobsByCompanyIdLoader
+from crowdhire.loaders.payments import EarningsByRecruiterIdLoader
 from crowdhire.loaders.placements import (
     PlacementByIdLoader,
     PlacementCountByCandidateIdLoader,
@@ -64,6 +65,7 @@ class Loaders:
     placement_count_by_candidate_id: PlacementCountByCandidateIdLoader
     placement_count_by_recruiter_id: PlacementCountByRecruiterIdLoader
     roles_by_sub: RolesBySubLoader
+    earnings_by_recruiter_id: EarningsByRecruiterIdLoader
     candidacies_by_candidate_id: CandidaciesByCandidateIdLoader
     # recruiter stats (submissions/hires workflow)
     submission_stats_by_recruiter_id: SubmissionStatsByRecruiterIdLoader
@@ -96,6 +98,7 @@ def build_loaders(cache: ObjectCache) -> Loaders:
         placement_count_by_candidate_id=PlacementCountByCandidateIdLoader(),
         placement_count_by_recruiter_id=PlacementCountByRecruiterIdLoader(),
         roles_by_sub=RolesBySubLoader(cache),
+        earnings_by_recruiter_id=EarningsByRecruiterIdLoader(),
         candidacies_by_candidate_id=CandidaciesByCandidateIdLoader(),
         submission_stats_by_recruiter_id=SubmissionStatsByRecruiterIdLoader(),
         recruiter_fees_by_recruiter_id=RecruiterFeesByRecruiterIdLoader(),

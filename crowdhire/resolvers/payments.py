@@ -19,6 +19,7 @@ from pymongo.errors import DuplicateKeyError
 from strawberry.dataloader import DataLoader
 
 from crowdhire.context import Context
+from crowdhire.loaders.payments import Earnings
 from crowdhire.models.common import utcnow
 from crowdhire.models.companies import Company
 from crowdhire.models.payments import PlacementPayment, RefundRecord
@@ -339,48 +340,8 @@ async def payment_of(context: Context, placement: Placement) -> PaymentView:
     )
 
 
-@dataclass(frozen=True)
-class Earnings:
-    """A recruiter's shares in one currency, in minor units."""
-
-    currency: str
-    pending: int = 0
-    earned: int = 0
-    reversed: int = 0
-
-
-PENDING = (PaymentStatus.UNPAID, PaymentStatus.PROCESSING, PaymentStatus.FAILED)
-
-
 async def recruiter_earnings(context: Context, recruiter: Recruiter) -> list[Earnings]:
     """Pending, earned and reversed shares per currency (the recruiter and admins only)."""
     ensure_is_self_or_admin(context.viewer, recruiter, "earnings")
-    shares = await Placement.get_pymongo_collection().aggregate(
-        [
-            {"$match": {"recruiter_id": recruiter.id}},
-            {
-                "$group": {
-                    "_id": {"currency": "$recruiter_share.currency", "status": "$payment_status"},
-                    "total": {"$sum": "$recruiter_share.amount"},
-                }
-            },
-        ]
-    )
-    reversals = await PlacementPayment.get_pymongo_collection().aggregate(
-        [
-            {"$match": {"recruiter_id": recruiter.id, "refunds.0": {"$exists": True}}},
-            {"$unwind": "$refunds"},
-            {"$group": {"_id": "$currency", "total": {"$sum": "$refunds.recruiter_share"}}},
-        ]
-    )
-    totals: dict[str, dict[str, int]] = {}
-    async for row in shares:
-        bucket = totals.setdefault(row["_id"]["currency"], {"pending": 0, "earned": 0})
-        status = PaymentStatus(row["_id"]["status"])
-        bucket["pending" if status in PENDING else "earned"] += row["total"]
-    async for row in reversals:
-        totals.setdefault(row["_id"], {"pending": 0, "earned": 0})["reversed"] = row["total"]
-    return [
-        Earnings(currency, t.get("pending", 0), t.get("earned", 0), t.get("reversed", 0))
-        for currency, t in sorted(totals.items())
-    ]
+    assert recruiter.id is not None
+    return await context.loaders.earnings_by_recruiter_id.load(recruiter.id)

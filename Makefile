@@ -74,7 +74,7 @@ format: install ## fix lint and format the code
 # --- benchmark (issue 7): bench/ owns everything it runs -------------------------------------
 BENCH_ARGS ?=
 .PHONY: bench
-bench: install services ## benchmark N/D/S/F on real servers (BENCH_SCALE=1 BENCH_ROUNDS=3 BENCH_SECONDS=3)
+bench: install services ## benchmark N/D/O/S/F on real servers (BENCH_SCALE=1 BENCH_ROUNDS=3 BENCH_SECONDS=3)
 	@if ! command -v wrk >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make: wrk is missing; installing it with apt-get"; \
@@ -84,6 +84,11 @@ bench: install services ## benchmark N/D/S/F on real servers (BENCH_SCALE=1 BENC
 	  fi; \
 	fi
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+PROFILE_ARGS ?= --scenario jobs_page --no-response-cache
+.PHONY: profile
+profile: install services ## pyinstrument call tree of one scenario (PROFILE_ARGS="--scenario hot_profile")
+	$(BIN)/python -m bench.profile $(PROFILE_ARGS)
 # --- end benchmark ------------------------------------------------------------------------------
 
 # --- scale-out (issue 9): a whole cluster on loopback, failure drills -------------------------

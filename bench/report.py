@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-VARIANTS = ["N", "D", "S", "F"]
+VARIANTS = ["N", "D", "O", "S", "F"]
 
 
 def machine() -> str:
@@ -50,9 +50,12 @@ def markdown(results: dict[str, Any]) -> str:
         f"{results['load_tool']}, {results['rounds']} interleaved rounds of "
         f"≥ {results['seconds_per_run']:g} s per variant (medians over rounds).",
         "",
-        "| Scenario | c | N p50 / p99 ms | D p50 / p99 | S-warm p50 / p99 | F p50 / p99 "
-        "| S req/s | N/S | S/F | D/S-warm |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "N naive, D no cache, O object cache only (warm), S object + response cache (warm, "
+        "the default), F hand-written floor.",
+        "",
+        "| Scenario | c | N p50 / p99 ms | D p50 / p99 | O p50 / p99 | S p50 / p99 "
+        "| F p50 / p99 | S req/s | N/S | S/F | O/F | D/O | D/S |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for scenario in load:
         for concurrency in (1, 8):
@@ -62,23 +65,26 @@ def markdown(results: dict[str, Any]) -> str:
             pair = {v: f"{c['p50_ms']:.1f} / {c['p99_ms']:.1f}" for v, c in cells.items()}
             p50 = {v: c["p50_ms"] for v, c in cells.items()}
             lines.append(
-                f"| {scenario} | {concurrency} | {pair['N']} | {pair['D']} | {pair['S']} "
-                f"| {pair['F']} | {cells['S']['rps']:.0f} | {_ratio(p50['N'], p50['S'])} "
-                f"| {_ratio(p50['S'], p50['F'])} | {_ratio(p50['D'], p50['S'])} |"
+                f"| {scenario} | {concurrency} | {pair['N']} | {pair['D']} | {pair['O']} "
+                f"| {pair['S']} | {pair['F']} | {cells['S']['rps']:.0f} "
+                f"| {_ratio(p50['N'], p50['S'])} | {_ratio(p50['S'], p50['F'])} "
+                f"| {_ratio(p50['O'], p50['F'])} | {_ratio(p50['D'], p50['O'])} "
+                f"| {_ratio(p50['D'], p50['S'])} |"
             )
     lines += [
         "",
         "Per request, exact (command monitoring inside each server; cache ops = memcached "
         "multi-get/multi-set calls + deletes):",
         "",
-        "| Scenario | N cmds | D cmds | S-cold cmds / cache ops | S-warm cmds / cache ops "
-        "| F cmds | S-cold p50 ms (c=1, flushed) |",
-        "|---|---|---|---|---|---|---|",
+        "| Scenario | N cmds | D cmds | S-cold cmds / cache ops | O-warm cmds / cache ops "
+        "| S-warm cmds / cache ops | F cmds | S-cold p50 ms (c=1, flushed) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for scenario, row in counts.items():
         lines.append(
             f"| {scenario} | {row['N']['mongo_commands']:g} | {row['D']['mongo_commands']:g} "
             f"| {row['S-cold']['mongo_commands']:g} / {row['S-cold']['cache_ops']:g} "
+            f"| {row['O-warm']['mongo_commands']:g} / {row['O-warm']['cache_ops']:g} "
             f"| {row['S-warm']['mongo_commands']:g} / {row['S-warm']['cache_ops']:g} "
             f"| {row['F']['mongo_commands']:g} | {row['S-cold']['client_p50_ms']:.1f} |"
         )

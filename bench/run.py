@@ -76,7 +76,9 @@ def counts_section(
         for name in ("N", "D", "F"):
             row[name] = counted(client, servers[name], bodies)
         row["S-cold"] = counted(client, servers["S"], bodies, before_each=flush)
-        counted(client, servers["S"], bodies)  # fill the cache
+        counted(client, servers["O"], bodies)  # fill the object cache
+        row["O-warm"] = counted(client, servers["O"], bodies)
+        counted(client, servers["S"], bodies)  # fill both caches
         row["S-warm"] = counted(client, servers["S"], bodies)
         result[scenario.name] = row
         say(
@@ -96,6 +98,8 @@ def page_growth(
         row = {name: counted(client, servers[name], body)["mongo_commands"] for name in "NDF"}
         cold = counted(client, servers["S"], body, before_each=lambda: flush_memcached(memcached))
         row["S-cold"] = cold["mongo_commands"]
+        counted(client, servers["O"], body)
+        row["O-warm"] = counted(client, servers["O"], body)["mongo_commands"]
         row["S-warm"] = counted(client, servers["S"], body)["mongo_commands"]
         growth[str(first)] = row
     say(f"jobs page commands, 5 vs 50 jobs: {growth}")

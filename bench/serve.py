@@ -122,13 +122,13 @@ def build(variant: str, commands: CommandCounter) -> Starlette:
     """The app of one variant; D and S are crowdhire's own `create_app`."""
     settings = load_settings()
     assert settings.mongodb_uri, "MONGODB_URI must be set"
-    if variant in ("D", "S"):
+    if variant in ("D", "O", "S"):
         return create_app(settings, mongo_listeners=[commands])
     if variant == "N":
         return naive_app(settings.mongodb_uri, settings.mongodb_db, [commands])
     if variant == "F":
         return create_floor_app(settings.mongodb_uri, settings.mongodb_db, [commands])
-    raise SystemExit(f"unknown variant {variant!r}: use N, D, S or F")
+    raise SystemExit(f"unknown variant {variant!r}: use N, D, O, S or F")
 
 
 def main() -> None:

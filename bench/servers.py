@@ -133,7 +133,10 @@ def admin_token(data_dir: Path) -> str:
 
 
 def variant_servers(mongo_uri: str, memcached: str, data_dir: Path) -> list[VariantServer]:
-    """N, D, S and F, all against the same database."""
+    """N, D, O, S and F, all against the same database.
+
+    O is crowdhire with the object cache only; S adds the response cache (the default).
+    """
     common = {
         "MONGODB_URI": mongo_uri,
         "MONGODB_DB": DB_NAME,
@@ -149,6 +152,15 @@ def variant_servers(mongo_uri: str, memcached: str, data_dir: Path) -> list[Vari
     return [
         VariantServer("N", common),
         VariantServer("D", {**common, "CACHE_ENABLED": "false"}),
+        VariantServer(
+            "O",
+            {
+                **common,
+                "CACHE_ENABLED": "true",
+                "MEMCACHED_URL": memcached,
+                "RESPONSE_CACHE_ENABLED": "false",
+            },
+        ),
         VariantServer("S", {**common, "CACHE_ENABLED": "true", "MEMCACHED_URL": memcached}),
         VariantServer("F", common),
     ]

@@ -9,7 +9,6 @@ failure is logged once until the cache answers again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 import time
@@ -70,8 +69,9 @@ class ObjectCache(Protocol):
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
         """Values in key order; None for a miss or when the cache is unavailable."""
 
-    async def set_many(self, items: Mapping[str, bytes]) -> None:
-        """Store values with the configured TTL; never raises."""
+    async def set_many(self, items: Mapping[str, bytes], ttl: int | None = None) -> bool:
+        """Store values with `ttl` (default: the configured TTL); False if they may not be
+        stored (never raises)."""
 
     async def delete_many(self, keys: Sequence[str]) -> None:
         """Forget keys; never raises."""
@@ -129,8 +129,9 @@ class NullCache:
         self.stats.misses += len(keys)
         return [None] * len(keys)
 
-    async def set_many(self, items: Mapping[str, bytes]) -> None:
-        """Does nothing."""
+    async def set_many(self, items: Mapping[str, bytes], ttl: int | None = None) -> bool:
+        """Stores nothing, so nothing can go stale: True."""
+        return True
 
     async def delete_many(self, keys: Sequence[str]) -> None:
         """Does nothing."""
@@ -225,18 +226,21 @@ class FailOpenCache:
         self.stats.misses += len(keys) - hits
         return values
 
-    async def set_many(self, items: Mapping[str, bytes]) -> None:
-        """Store values with the TTL; an outage is swallowed."""
+    async def set_many(self, items: Mapping[str, bytes], ttl: int | None = None) -> bool:
+        """Store values with `ttl` (default: the configured TTL); False after an outage."""
         if not items:
-            return
+            return True
         self.stats.sets += 1
-        with contextlib.suppress(ConnectionError):
-            pairs = list(items.items())
-            # memcached has no multi-set: the sets share the pool's connections.
-            # Write-backs also queue behind other requests' sets for a pool connection, so they
-            # get at least four timeouts, and one more per round of parallel sets.
-            rounds = -(-len(pairs) // self._parallelism)
-            await self._call("multi_set", pairs, ttl=self._ttl, timeouts=max(4, rounds))
+        pairs = list(items.items())
+        # memcached has no multi-set: the sets share the pool's connections.
+        # Write-backs also queue behind other requests' sets for a pool connection, so they
+        # get at least four timeouts, and one more per round of parallel sets.
+        rounds = -(-len(pairs) // self._parallelism)
+        try:
+            await self._call("multi_set", pairs, ttl=ttl or self._ttl, timeouts=max(4, rounds))
+        except ConnectionError:
+            return False
+        return True
 
     async def delete_many(self, keys: Sequence[str]) -> None:
         """Forget keys; an outage is swallowed (the TTL bounds staleness)."""

@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+import orjson
 import pymongo
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, parse
@@ -121,6 +122,10 @@ class HardenedGraphQLView(GraphQL[Context, None]):
         except HTTPException as error:
             response = refusal_response(error.status_code, "BAD_REQUEST", error.reason)
         await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson: fast, and it splices cached answers (orjson.Fragment) in as they are."""
+        return orjson.dumps(data)
 
     async def execute_single(
         self,

@@ -29,6 +29,7 @@ from crowdhire.auth.tokens import TokenVerifier
 from crowdhire.budget import Clock, build_budget, build_counters
 from crowdhire.cache import ObjectCache, build_cache
 from crowdhire.context import Context, build_context
+from crowdhire.freshness import FootprintListener, FreshnessMiddleware
 from crowdhire.graphiql import with_sign_in_note
 from crowdhire.http_view import HardenedGraphQLView
 from crowdhire.models import DOCUMENT_MODELS
@@ -130,7 +131,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        client = mongo_client(settings, [MongoMetrics(), *mongo_listeners])
+        client = mongo_client(settings, [MongoMetrics(), FootprintListener(), *mongo_listeners])
         try:
             await wait_for_mongodb(client, settings.mongodb_startup_timeout_seconds)
         except MongoUnreachableError:
@@ -177,6 +178,7 @@ def create_app(
     middleware: list[Middleware] = [
         Middleware(ObservabilityMiddleware),  # outermost: times and logs rejections too
         Middleware(BearerAuthMiddleware),
+        Middleware(FreshnessMiddleware),  # announces writes before a response leaves
     ]
     if settings.cors_allow_origins:  # hardening: an allow-list, never '*' with credentials
         cors = Middleware(

@@ -53,6 +53,15 @@ class Settings(BaseSettings):
         1.0, ge=0, description="after a memcached failure, skip it for this long"
     )
     cache_pool_size: int = Field(8, ge=1, le=256, description="memcached connections per process")
+    response_cache_enabled: bool = Field(
+        True, description="answer repeated queries from ready-to-serve JSON (needs the cache)"
+    )
+    response_cache_ttl_seconds: int = Field(
+        60, ge=1, le=24 * 3600, description="upper bound on a cached answer's age"
+    )
+    response_cache_max_bytes: int = Field(
+        512 * 1024, ge=1024, le=1024 * 1024, description="larger answers are not cached"
+    )
     seed_demo: bool = Field(True, description="dev only: seed demo data into an empty database")
     crowdhire_graphiql: bool | None = Field(
         None, description="serve GraphiQL at /graphql; default on except in production"

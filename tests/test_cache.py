@@ -100,7 +100,11 @@ async def test_memcached_down_serves_from_mongodb_logs_once_and_recovers(
     app_factory: AppFactory, own_memcached: MemcachedServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     port = int(own_memcached.address.rsplit(":", 1)[1])
-    async with app_factory(memcached_url=own_memcached.address) as (app, client):
+    # object-cache hits are counted exactly below: no response cache in between
+    async with app_factory(memcached_url=own_memcached.address, response_cache_enabled=False) as (
+        app,
+        client,
+    ):
         job = await make_job(await make_company(), title="Resilient")
         await _title(client, job)
         own_memcached.stop()
@@ -127,10 +131,8 @@ async def test_memcached_down_serves_from_mongodb_logs_once_and_recovers(
 async def test_frozen_memcached_gives_up_and_resumes_after_thaw(
     app_factory: AppFactory, own_memcached: MemcachedServer
 ) -> None:
-    async with app_factory(memcached_url=own_memcached.address, cache_timeout_ms=50) as (
-        app,
-        client,
-    ):
+    overrides = {"cache_timeout_ms": 50, "response_cache_enabled": False}  # exact hit counts
+    async with app_factory(memcached_url=own_memcached.address, **overrides) as (app, client):
         stats = app.state.services.cache.stats
         job = await make_job(await make_company(), title="Thawed")
         await _title(client, job)

@@ -49,7 +49,12 @@ PAGE_COST_CAP = 5_000
 async def test_jobs_page_commands_do_not_grow_with_the_page(
     app_factory: AppFactory, issuer: Issuer, mongo_commands: CommandCounter, jobs: int
 ) -> None:
-    async with app_factory(max_query_cost=PAGE_COST_CAP) as (app, client):
+    # The response cache would answer the warm request with no command at all
+    # (tests/test_response_cache.py); this guards the loaders and the object cache underneath.
+    async with app_factory(max_query_cost=PAGE_COST_CAP, response_cache_enabled=False) as (
+        app,
+        client,
+    ):
         client.headers["Authorization"] = f"Bearer {issuer.admin_token()}"
         cache: ObjectCache = app.state.services.cache
         await make_jobs_page_graph(jobs=50, submissions_per_job=12)

@@ -18,6 +18,7 @@ from bson import ObjectId
 from strawberry.dataloader import DataLoader
 
 from crowdhire.cache import ObjectCache, cache_key
+from crowdhire.freshness import note_read
 from crowdhire.loaders.pagination import Ordering, Page, PageRequest, window
 
 M = TypeVar("M", bound=Document)
@@ -65,6 +66,7 @@ class ByIdLoader(DataLoader[ObjectId, M | None], Generic[M]):
         self._cache = cache
 
     async def _load(self, ids: list[ObjectId]) -> list[M | None]:
+        note_read(self.model.get_pymongo_collection().name)  # also when served from the cache
         keys = [object_key(self.kind, object_id) for object_id in ids]
         found: dict[ObjectId, M] = {}
         misses: list[ObjectId] = []

@@ -24,6 +24,7 @@ from crowdhire.observability.stats import (
     GRAPHQL_ERRORS,
     IN_FLIGHT,
     REQUEST_SECONDS,
+    RESPONSE_CACHE,
     RequestStats,
     end_request,
     error_code_label,
@@ -105,6 +106,8 @@ def _finish(scope: Scope, stats: RequestStats, status: int, seconds: float) -> N
     REQUEST_SECONDS.labels(operation, outcome).observe(seconds)
     for code in stats.error_codes:
         GRAPHQL_ERRORS.labels(error_code_label(code)).inc()
+    if stats.response_cache is not None:
+        RESPONSE_CACHE.labels(stats.response_cache).inc()
     calls = {target: stats.calls.get(target, 0) for target in EXTERNAL_TARGETS}
     calls.update(stats.calls)
     fields: dict[str, Any] = {
@@ -117,6 +120,7 @@ def _finish(scope: Scope, stats: RequestStats, status: int, seconds: float) -> N
         "duration_ms": round(seconds * 1000, 2),
         "calls": calls,
         "cache": {"hits": stats.cache_hits, "misses": stats.cache_misses},
+        "response_cache": stats.response_cache,
         "error_codes": stats.error_codes,
         "viewer": stats.viewer,
     }

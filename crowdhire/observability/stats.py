@@ -38,6 +38,11 @@ EXTERNAL_SECONDS = Histogram(
 EXTERNAL_ERRORS = Counter(
     "crowdhire_external_call_errors_total", "Failed external calls by target", ["target"]
 )
+RESPONSE_CACHE = Counter(
+    "crowdhire_response_cache_total",
+    "Queries the response cache answered (hit) or left to execution (miss)",
+    ["result"],
+)
 CACHE_LOOKUPS = Counter("crowdhire_cache_lookups_total", "Object cache keys looked up", ["result"])
 CACHE_HIT_RATIO = Gauge(
     "crowdhire_cache_hit_ratio", "Object cache hits / lookups since the process started"
@@ -93,6 +98,7 @@ class RequestStats:
     cache_misses: int = 0
     error_codes: list[str] = field(default_factory=list)
     viewer: str | None = None
+    response_cache: str | None = None  # "hit" or "miss" when the response cache was consulted
 
 
 _current: ContextVar[RequestStats | None] = ContextVar("crowdhire_request_stats", default=None)

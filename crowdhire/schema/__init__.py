@@ -21,6 +21,7 @@ from crowdhire.schema.mutation import Mutation
 from crowdhire.schema.placements import PlacementType
 from crowdhire.schema.query import Query
 from crowdhire.schema.recruiters import RecruiterType
+from crowdhire.schema.response_cache import ResponseCache
 from crowdhire.schema.submissions import SubmissionType
 from crowdhire.settings import Settings
 
@@ -30,7 +31,15 @@ def _hardening(settings: Settings | None, budget: Budget | None) -> list[Extensi
     if settings is None:
         return []
     guard = partial(CostGuard, max_cost=settings.max_query_cost, budget=budget)
-    return [*limit_extensions(settings), guard]
+    return [*limit_extensions(settings), guard, *_response_cache(settings)]
+
+
+def _response_cache(settings: Settings) -> list[ExtensionFactory]:
+    """After the limits and the budget: cached answers are refused and charged alike."""
+    if not (settings.cache_enabled and settings.response_cache_enabled):
+        return []
+    ttl, max_bytes = settings.response_cache_ttl_seconds, settings.response_cache_max_bytes
+    return [partial(ResponseCache, ttl=ttl, max_bytes=max_bytes)]
 
 
 # --- end hardening ---

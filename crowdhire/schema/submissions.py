@@ -69,7 +69,6 @@ class SubmissionType(Node):
     stage: Stage = strawberry.field(description="Current pipeline stage.")
     reject_reason: RejectReason | None = strawberry.field(description="Set when rejected.")
     pitch: str = strawberry.field(description="Why the recruiter submitted this candidate.")
-    history: list[StageChangeType] = strawberry.field(description="Every move, oldest first.")
     created_at: datetime = strawberry.field(description="When it was submitted (UTC).")
     updated_at: datetime = strawberry.field(description="Last change (UTC).")
     model: strawberry.Private[Submission]
@@ -83,11 +82,15 @@ class SubmissionType(Node):
             stage=submission.stage,
             reject_reason=submission.reject_reason,
             pitch=submission.pitch,
-            history=[StageChangeType.from_model(change) for change in submission.history],
             created_at=submission.created_at,
             updated_at=submission.updated_at,
             model=submission,
         )
+
+    @strawberry.field(description="Every move, oldest first.")
+    def history(self) -> list[StageChangeType]:
+        """Built only when asked for (a pipeline page rarely shows it)."""
+        return [StageChangeType.from_model(change) for change in self.model.history]
 
     @strawberry.field(description="The job applied to.")
     async def job(self, info: Info) -> JobType | None:

@@ -1,0 +1,180 @@
+"""Ready-to-serve answers: repeated queries skip MongoDB, and never outlive what they show."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from crowdhire.cache import ObjectCache
+from crowdhire.devservers import MemcachedServer
+from crowdhire.freshness import generation_key
+from crowdhire.models import Company, Job
+from crowdhire.models.jobs import JobStatus
+from tests.auth_support import Issuer
+from tests.factories import make_candidate, make_company, make_job, make_recruiter, make_submission
+from tests.job_support import HR, OTHER_HR, call, make_hiring_company
+from tests.support import CommandCounter, error_codes, global_id, gql
+
+JOBS = "{ jobs(first: 5) { nodes { id title submissions(first: 5) { nodes { stage } } } } }"
+DRAFT = "query($id: ID!) { node(id: $id) { ... on Job { title } } }"
+RENAME = """mutation($input: UpdateJobInput!) {
+  updateJob(input: $input) { job { title } userErrors { code } } }"""
+ADD_MEMBER = """mutation($input: AddCompanyMemberInput!) {
+  addCompanyMember(input: $input) { userErrors { code } } }"""
+
+
+async def _job_with_submission() -> tuple[Company, Job]:
+    company = await make_company()
+    job = await make_job(company, title="Platform engineer")
+    recruiter = await make_recruiter()
+    await make_submission(job, await make_candidate(recruiter))
+    return company, job
+
+
+async def test_a_repeated_query_is_answered_without_mongodb(
+    client: httpx.AsyncClient, mongo_commands: CommandCounter
+) -> None:
+    await _job_with_submission()
+    first = await client.post("/graphql", json={"query": JOBS})
+    mongo_commands.reset()
+    second = await client.post("/graphql", json={"query": JOBS})
+    assert mongo_commands.count == 0
+    assert second.json()["data"] == first.json()["data"]
+    assert second.json()["data"]["jobs"]["nodes"][0]["title"] == "Platform engineer"
+    # cached answers are charged against the budget like executed ones
+    first_cost, second_cost = (
+        first.json()["extensions"]["cost"],
+        second.json()["extensions"]["cost"],
+    )
+    assert second_cost["requested"] == first_cost["requested"] > 0
+    assert second_cost["remaining"] < first_cost["remaining"]
+
+
+async def test_a_mutation_through_the_api_is_seen_by_the_next_read(
+    client: httpx.AsyncClient,
+) -> None:
+    _, job = await _job_with_submission()
+    before = await gql(client, JOBS)
+    assert before["data"]["jobs"]["nodes"][0]["title"] == "Platform engineer"
+    renamed = await gql(client, RENAME, {"input": {"jobId": global_id("Job", job), "title": "SRE"}})
+    assert renamed["data"]["updateJob"]["userErrors"] == []
+    after = await gql(client, JOBS)
+    assert after["data"]["jobs"]["nodes"][0]["title"] == "SRE"
+
+
+async def test_writes_outside_a_request_are_seen_by_the_next_read(
+    client: httpx.AsyncClient,
+) -> None:
+    _, job = await _job_with_submission()
+    await gql(client, JOBS)
+    job.title = "Data engineer"
+    await job.save()  # through the app's MongoDB client, but in no request
+    after = await gql(client, JOBS)
+    assert after["data"]["jobs"]["nodes"][0]["title"] == "Data engineer"
+
+
+async def test_a_nested_collection_change_invalidates_the_answer(
+    client: httpx.AsyncClient,
+) -> None:
+    _, job = await _job_with_submission()
+    before = await gql(client, JOBS)
+    assert len(before["data"]["jobs"]["nodes"][0]["submissions"]["nodes"]) == 1
+    recruiter = await make_recruiter()
+    await make_submission(job, await make_candidate(recruiter))
+    after = await gql(client, JOBS)
+    assert len(after["data"]["jobs"]["nodes"][0]["submissions"]["nodes"]) == 2
+
+
+async def test_an_evicted_generation_makes_entries_stale(
+    client: httpx.AsyncClient,
+    cache: ObjectCache,
+    mongo_commands: CommandCounter,
+) -> None:
+    await _job_with_submission()
+    await gql(client, JOBS)
+    await cache.delete_many([generation_key("jobs")])
+    mongo_commands.reset()
+    await gql(client, JOBS)
+    assert mongo_commands.count > 0  # executed again: the old token is gone for good
+    mongo_commands.reset()
+    await gql(client, JOBS)
+    assert mongo_commands.count == 0
+
+
+async def test_each_viewer_gets_its_own_answer(
+    anonymous_client: httpx.AsyncClient, client: httpx.AsyncClient, issuer: Issuer
+) -> None:
+    hiring = await make_hiring_company()
+    draft = await make_job(hiring, title="Stealth role", status=JobStatus.DRAFT)
+    job_id = global_id("Job", draft)
+    member = await call(anonymous_client, issuer.token(HR), DRAFT, id=job_id)
+    assert member["node"] == {"title": "Stealth role"}
+    assert (await call(anonymous_client, issuer.token(OTHER_HR), DRAFT, id=job_id))["node"] is None
+    assert (await call(anonymous_client, None, DRAFT, id=job_id))["node"] is None
+    # a role change shows at once for the same viewer and the same document
+    added = await gql(
+        client, ADD_MEMBER, {"input": {"companyId": global_id("Company", hiring), "sub": OTHER_HR}}
+    )
+    assert added["data"]["addCompanyMember"]["userErrors"] == []
+    now_member = await call(anonymous_client, issuer.token(OTHER_HR), DRAFT, id=job_id)
+    assert now_member["node"] == {"title": "Stealth role"}
+
+
+async def test_mutations_are_never_answered_from_the_cache(client: httpx.AsyncClient) -> None:
+    _, job = await _job_with_submission()
+    rename = {"input": {"jobId": global_id("Job", job), "title": "SRE"}}
+    await gql(client, RENAME, rename)
+    stored = await Job.get(job.id)
+    assert stored is not None
+    stored.title = "Renamed elsewhere"
+    await stored.save()
+    again = await gql(client, RENAME, rename)
+    assert again["data"]["updateJob"]["job"] == {"title": "SRE"}
+    final = await Job.get(job.id)
+    assert final is not None
+    assert final.title == "SRE"
+
+
+async def test_answers_with_errors_are_not_stored(anonymous_client: httpx.AsyncClient) -> None:
+    await _job_with_submission()
+    query = "{ jobs(first: 1) { nodes { title feeTerms { percent } } } }"
+    first = await gql(anonymous_client, query, expect_errors=True)
+    assert error_codes(first) == ["FORBIDDEN"]
+    second = await gql(anonymous_client, query, expect_errors=True)
+    assert second["errors"] == first["errors"]  # executed again, not replayed without them
+
+
+async def test_switched_off_every_query_executes(
+    app_factory: Any, issuer: Issuer, mongo_commands: CommandCounter
+) -> None:
+    app: Starlette
+    async with app_factory(response_cache_enabled=False) as (app, http):
+        await _job_with_submission()
+        headers = {"Authorization": f"Bearer {issuer.admin_token()}"}
+        await http.post("/graphql", json={"query": JOBS}, headers=headers)
+        mongo_commands.reset()
+        await http.post("/graphql", json={"query": JOBS}, headers=headers)
+        assert mongo_commands.count > 0
+        assert app.state.services.settings.response_cache_enabled is False
+
+
+async def test_a_write_during_a_cache_outage_is_announced_before_the_next_lookup(
+    app_factory: Any, issuer: Issuer, memcached_server: MemcachedServer
+) -> None:
+    overrides = {"memcached_url": memcached_server.address, "cache_timeout_ms": 50}
+    async with app_factory(**overrides) as (_, http):
+        http.headers["Authorization"] = f"Bearer {issuer.admin_token()}"
+        _, job = await _job_with_submission()
+        await gql(http, JOBS)  # stored, with the tokens of jobs, submissions…
+        memcached_server.pause()  # the rename's new tokens cannot be stored
+        try:
+            rename = {"input": {"jobId": global_id("Job", job), "title": "SRE"}}
+            assert (await gql(http, RENAME, rename))["data"]["updateJob"]["userErrors"] == []
+        finally:
+            memcached_server.resume()
+        await asyncio.sleep(0.3)  # past CACHE_RETRY_SECONDS: memcached is used again
+        after = await gql(http, JOBS)
+    assert after["data"]["jobs"]["nodes"][0]["title"] == "SRE"

@@ -69,6 +69,22 @@ def _collection_of(event: CommandStartedEvent) -> str | None:
     return target if isinstance(target, str) else None
 
 
+def joined_collections(pipeline: Any) -> set[str]:
+    """Collections an aggregation pipeline reads besides its own ($lookup, $unionWith…)."""
+    found: set[str] = set()
+    for stage in pipeline if isinstance(pipeline, list) else ():
+        for operator in ("$lookup", "$graphLookup", "$unionWith"):
+            spec = stage.get(operator) if isinstance(stage, dict) else None
+            if isinstance(spec, str):
+                found.add(spec)
+            elif isinstance(spec, dict):
+                target = spec.get("from", spec.get("coll"))
+                if isinstance(target, str):
+                    found.add(target)
+                found |= joined_collections(spec.get("pipeline"))
+    return found
+
+
 class FootprintListener(CommandListener):
     """Feeds every command's collection into the current request's footprint."""
 
@@ -79,6 +95,8 @@ class FootprintListener(CommandListener):
             return
         if event.command_name in READ_COMMANDS:
             note_read(collection)
+            for joined in joined_collections(event.command.get("pipeline")):
+                note_read(joined)
         elif event.command_name in WRITE_COMMANDS:
             note_write(collection)
 

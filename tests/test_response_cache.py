@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 
 from crowdhire.cache import ObjectCache
 from crowdhire.devservers import MemcachedServer
-from crowdhire.freshness import generation_key
+from crowdhire.freshness import generation_key, joined_collections
 from crowdhire.models import Company, Job
 from crowdhire.models.jobs import JobStatus
 from tests.auth_support import Issuer
@@ -178,3 +178,14 @@ async def test_a_write_during_a_cache_outage_is_announced_before_the_next_lookup
         await asyncio.sleep(0.3)  # past CACHE_RETRY_SECONDS: memcached is used again
         after = await gql(http, JOBS)
     assert after["data"]["jobs"]["nodes"][0]["title"] == "SRE"
+
+
+def test_pipelines_that_join_other_collections_depend_on_them() -> None:
+    pipeline = [
+        {"$match": {"stage": "hired"}},
+        {"$lookup": {"from": "jobs", "localField": "job_id", "foreignField": "_id", "as": "j"}},
+        {"$unionWith": {"coll": "placements", "pipeline": [{"$lookup": {"from": "companies"}}]}},
+        {"$unionWith": "recruiters"},
+    ]
+    assert joined_collections(pipeline) == {"jobs", "placements", "companies", "recruiters"}
+    assert joined_collections([{"$match": {}}]) == set()

@@ -10,8 +10,10 @@ Validation, the cost cap and the budget run before this, so cached answers are c
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
@@ -51,13 +53,20 @@ def response_key(
     return cache_key("response", digest)
 
 
-def encode_entry(tokens: dict[str, str], data: bytes) -> bytes:
-    """An entry: the generation tokens on the first line, then the data's JSON."""
-    return orjson.dumps(tokens) + b"\n" + data
+@dataclass(frozen=True)
+class Entry:
+    """A stored answer: the generation tokens it was computed under, and its data's JSON."""
+
+    tokens: dict[str, str]
+    data: bytes
+
+    def encode(self) -> bytes:
+        """The tokens on the first line, then the data."""
+        return orjson.dumps(self.tokens) + b"\n" + self.data
 
 
-def decode_entry(raw: bytes) -> tuple[dict[str, str], bytes] | None:
-    """Tokens and data of an entry (None if it is not one)."""
+def decode_entry(raw: bytes) -> Entry | None:
+    """An entry from its stored bytes (None if they are not one)."""
     header, newline, data = raw.partition(b"\n")
     if not newline:
         return None
@@ -65,7 +74,42 @@ def decode_entry(raw: bytes) -> tuple[dict[str, str], bytes] | None:
         tokens = orjson.loads(header)
     except orjson.JSONDecodeError:
         return None
-    return (tokens, data) if isinstance(tokens, dict) else None
+    return Entry(tokens, data) if isinstance(tokens, dict) else None
+
+
+# Identical queries executing right now in this process, by key: later arrivals wait for the
+# first one's answer instead of executing the same work in parallel (a thundering herd when
+# a popular entry expires or a write invalidates it).
+_in_flight: dict[str, asyncio.Future[Entry | None]] = {}
+
+
+async def answer_in_flight(key: str, current: dict[str, str | None]) -> Entry | None:
+    """The answer an identical request executing now produces, if still fresh for this one."""
+    leader = _in_flight.get(key)
+    if leader is None or leader.get_loop() is not asyncio.get_running_loop():
+        return None
+    entry = await asyncio.shield(leader)
+    # Fresh only if no write moved a token between its start and this request's lookup.
+    return entry if entry is not None and entry_is_fresh(entry.tokens, current) else None
+
+
+def lead(key: str) -> asyncio.Future[Entry | None] | None:
+    """Become the request others wait for (None if another identical one already is)."""
+    if key in _in_flight:
+        return None
+    future: asyncio.Future[Entry | None] = asyncio.get_running_loop().create_future()
+    _in_flight[key] = future
+    return future
+
+
+def finish(key: str, future: asyncio.Future[Entry | None] | None, entry: Entry | None) -> None:
+    """Hand the answer (or None) to whoever waits, and step down."""
+    if future is None:
+        return
+    if _in_flight.get(key) is future:
+        del _in_flight[key]
+    if not future.done():
+        future.set_result(entry)
 
 
 def _schema_id(execution: Any) -> str:
@@ -115,26 +159,39 @@ class ResponseCache(SchemaExtension):
             for name, value in zip(COLLECTIONS, token_values, strict=True)
         }
         entry = decode_entry(entry_raw) if entry_raw else None
-        stats = current_stats()
-        if entry is not None and entry_is_fresh(entry[0], current):
-            execution.result = GraphQLExecutionResult(data=cast(Any, orjson.Fragment(entry[1])))
-            if stats is not None:
-                stats.response_cache = "hit"
+        if entry is None or not entry_is_fresh(entry.tokens, current):
+            entry = await answer_in_flight(key, current)
+        if entry is not None:
+            execution.result = GraphQLExecutionResult(data=cast(Any, orjson.Fragment(entry.data)))
+            _record("hit")
             yield
             return
-        if stats is not None:
-            stats.response_cache = "miss"
-        # Tokens are taken before anything is read: a write committed after this point moves
-        # a token this entry records, so the entry is never served with older data.
-        tokens = await Generations(context.cache).complete(COLLECTIONS, token_values)
-        yield
-        result = execution.result
+        _record("miss")
+        future = lead(key)
+        try:
+            # Tokens are taken before anything is read: a write committed after this point
+            # moves a token this entry records, so the entry is never served with older data.
+            tokens = await Generations(context.cache).complete(COLLECTIONS, token_values)
+            yield
+            entry = self._entry_of(execution.result, footprint.reads, tokens)
+            if entry is not None:
+                await context.cache.set_many({key: entry.encode()}, ttl=self.ttl)
+        finally:
+            finish(key, future, entry)
+
+    def _entry_of(self, result: Any, reads: set[str], tokens: dict[str, str]) -> Entry | None:
+        """The entry to store for an executed answer, or None if it must not be stored."""
         if not isinstance(result, GraphQLExecutionResult) or result.errors or result.data is None:
-            return
-        if not footprint.reads <= tokens.keys():
-            return  # read something without a generation: cannot tell when it changes
+            return None
+        if not reads <= tokens.keys():
+            return None  # read something without a generation: cannot tell when it changes
         data = orjson.dumps(result.data)
         if len(data) > self.max_bytes:
-            return
-        recorded = {name: tokens[name] for name in sorted(footprint.reads)}
-        await context.cache.set_many({key: encode_entry(recorded, data)}, ttl=self.ttl)
+            return None
+        return Entry({name: tokens[name] for name in sorted(reads)}, data)
+
+
+def _record(outcome: str) -> None:
+    stats = current_stats()
+    if stats is not None:
+        stats.response_cache = outcome

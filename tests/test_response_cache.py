@@ -202,3 +202,25 @@ async def test_identical_concurrent_queries_execute_once(
     assert bodies[0]["data"]["jobs"]["nodes"][0]["title"] == "Platform engineer"
     # one submissions $topN aggregation: the other four waited for the first answer
     assert mongo_commands.names.count("aggregate") == 1, mongo_commands.names
+
+
+async def test_identical_queries_execute_once_while_the_cache_is_unreachable(
+    app_factory: Any,
+    issuer: Issuer,
+    memcached_server: MemcachedServer,
+    mongo_commands: CommandCounter,
+) -> None:
+    counter = mongo_commands
+    overrides = {"memcached_url": memcached_server.address, "cache_timeout_ms": 50}
+    async with app_factory(**overrides) as (_, http):
+        http.headers["Authorization"] = f"Bearer {issuer.admin_token()}"
+        await _job_with_submission()
+        await gql(http, "{ jobs(first: 1) { nodes { id } } }")  # roles and tokens in place
+        counter.reset()
+        memcached_server.pause()
+        try:
+            bodies = await asyncio.gather(*(gql(http, JOBS) for _ in range(5)))
+        finally:
+            memcached_server.resume()
+    assert all(body["data"] == bodies[0]["data"] for body in bodies)
+    assert counter.names.count("aggregate") == 1, counter.names

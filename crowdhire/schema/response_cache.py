@@ -89,8 +89,15 @@ async def answer_in_flight(key: str, current: dict[str, str | None]) -> Entry | 
     if leader is None or leader.get_loop() is not asyncio.get_running_loop():
         return None
     entry = await asyncio.shield(leader)
-    # Fresh only if no write moved a token between its start and this request's lookup.
-    return entry if entry is not None and entry_is_fresh(entry.tokens, current) else None
+    if entry is None:
+        return None
+    # Fresh only if no write moved a token between its start and this request's lookup. A
+    # token this lookup could not read (the cache is unreachable) cannot have been moved by
+    # anyone since the leader read it; this process's own unannounced writes were ruled out
+    # before the lookup, so the leader's answer is the best there is.
+    known = {name: token for name, token in current.items() if token is not None}
+    unknown = {name: entry.tokens[name] for name in entry.tokens if name not in known}
+    return entry if entry_is_fresh(entry.tokens, known | unknown) else None
 
 
 def lead(key: str) -> asyncio.Future[Entry | None] | None:

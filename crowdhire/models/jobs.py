@@ -118,6 +118,10 @@ class Job(Document):
     fee_terms: FeeTerms
     created_at: UtcDatetime = Field(default_factory=utcnow)
     opened_at: UtcDatetime | None = None
+    # Incremented inside every transaction that acts on the job's current state (a submission,
+    # a hire), so a concurrent status or fee-terms change conflicts and retries instead of
+    # committing beside a decision made on what it replaced.
+    revision: int = 0
 
     @field_validator("skills")
     @classmethod

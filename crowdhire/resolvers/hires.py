@@ -21,6 +21,7 @@ from crowdhire.models.jobs import Job, JobStatus
 from crowdhire.models.placements import Placement, prorated_refund
 from crowdhire.models.submissions import Stage, Submission
 from crowdhire.resolvers.access import can_view_deal
+from crowdhire.resolvers.jobs import claim_job
 from crowdhire.resolvers.mutations import Outcome, audit, refuse, run_mutation
 from crowdhire.resolvers.submissions import record_move, visible_submission
 
@@ -99,9 +100,12 @@ async def hire_submission(
         if submission.stage is not Stage.OFFER:
             message = f"Only a submission at OFFER can be hired, not at {submission.stage.name}"
             raise refuse(("id",), "ILLEGAL_TRANSITION", message)
-        job = await Job.find_one({"_id": submission.job_id}, session=session)
+        job = await claim_job(session, submission.job_id)
         if job is None:
             raise refuse(("id",), "NOT_FOUND", "The submission's job no longer exists")
+        if job.status in (JobStatus.CLOSED, JobStatus.DRAFT):
+            message = f"The job is {job.status.name}; reopen it to hire"
+            raise refuse(("id",), "JOB_CLOSED", message)
         _check_currency(job, salary)
         placements = Placement.get_pymongo_collection()
         filled = await placements.count_documents({"job_id": job.id}, session=session)

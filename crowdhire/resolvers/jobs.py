@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
 from crowdhire.loaders.base import (
@@ -131,3 +132,16 @@ async def save_job(context: Context, job: Job) -> Job:
     """Persist a job and forget its cached copy."""
     await save_and_forget(context, "jobs", job)
     return job
+
+
+async def claim_job(session: AsyncClientSession, job_id: ObjectId) -> Job | None:
+    """The job as this transaction sees it, written (`revision` + 1) so that a concurrent
+    change to it (close, pause, new fee terms) conflicts with this transaction and one of the
+    two retries on the other's result."""
+    raw = await Job.get_pymongo_collection().find_one_and_update(
+        {"_id": job_id},
+        {"$inc": {"revision": 1}},
+        session=session,
+        return_document=ReturnDocument.AFTER,
+    )
+    return Job.model_validate(raw) if raw is not None else None

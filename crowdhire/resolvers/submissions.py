@@ -29,7 +29,7 @@ from crowdhire.models.candidates import (
     normalize_phone,
 )
 from crowdhire.models.common import utcnow
-from crowdhire.models.jobs import Job, JobStatus
+from crowdhire.models.jobs import JobStatus
 from crowdhire.models.submissions import (
     FINAL_STAGES,
     RejectReason,
@@ -41,6 +41,7 @@ from crowdhire.models.submissions import (
 from crowdhire.resolvers.access import can_view_deal, can_view_job, deal_scope, require_signed_in
 from crowdhire.resolvers.candidates import has_granted_consent
 from crowdhire.resolvers.common import combine, save_and_forget
+from crowdhire.resolvers.jobs import claim_job
 from crowdhire.resolvers.mutations import Outcome, audit, refuse, run_mutation
 
 SUBMISSION_ORDERS = {
@@ -196,7 +197,7 @@ async def submit_candidate(
         viewer = _signed_in(context, "submit candidates")
         if viewer.recruiter_id is None:
             raise refuse((), "FORBIDDEN", "Only recruiters submit candidates")
-        job = await Job.find_one({"_id": job_id}, session=session)
+        job = await claim_job(session, job_id)
         if job is None or not can_view_job(viewer, job):
             raise refuse(("jobId",), "JOB_NOT_FOUND", "No such job")
         candidate = await Candidate.find_one({"_id": candidate_id}, session=session)

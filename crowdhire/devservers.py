@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import random
 import shutil
 import signal
 import socket
@@ -31,9 +32,26 @@ STOP_TIMEOUT = 15.0
 _PR_SET_PDEATHSIG = 1
 
 
+LISTEN_PORTS = (15000, 32767)
+"""Where servers listen: below Linux's ephemeral range (32768-60999 by default), so a port
+chosen now cannot be taken by some outgoing connection's local port before the server binds."""
+
+
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as sock:
+    """Return a TCP port on 127.0.0.1 that is free right now, outside the ephemeral range."""
+    low, high = LISTEN_PORTS
+    for _ in range(200):
+        port = random.randint(low, high)
+        if port in _handed_out:  # free now, but promised to another server of this process
+            continue
+        with socket.socket() as sock, contextlib.suppress(OSError):
+            sock.bind((HOST, port))
+            _handed_out.add(port)
+            return port
+    with socket.socket() as sock:  # a crowded range: let the kernel choose
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
 

@@ -29,6 +29,27 @@ Criteria = tuple[tuple[str, tuple[Any, ...]], ...]
 """Extra equality/`$in` conditions in a hashable form: ((field, (values…)), …)."""
 
 
+class Pending:
+    """A value not known without waiting for I/O (see `loaded`)."""
+
+
+PENDING = Pending()
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def loaded(loader: DataLoader[K, V], key: K) -> V | Pending:
+    """What `loader` already holds for `key` in this request, or PENDING.
+
+    Lets a resolver answer synchronously once a parent prefetched the batch, sparing the
+    executor an awaitable (and a task) per object.
+    """
+    future = loader.cache_map.get(key)
+    if future is None or not future.done() or future.cancelled() or future.exception():
+        return PENDING
+    return future.result()
+
+
 def criteria_match(criteria: Criteria) -> dict[str, Any]:
     """The MongoDB filter for hashable criteria."""
     return {name: {"$in": list(values)} for name, values in criteria}

@@ -13,7 +13,7 @@ from bson import ObjectId
 from crowdhire.auth.viewer import Viewer
 from crowdhire.context import Context
 from crowdhire.errors import ForbiddenError, UnauthenticatedError
-from crowdhire.loaders.base import Criteria
+from crowdhire.loaders.base import PENDING, Criteria, Pending, loaded
 from crowdhire.models import Candidate, Job, Placement, Recruiter, Submission
 from crowdhire.models.candidates import ConsentStatus
 from crowdhire.models.jobs import JobStatus
@@ -113,14 +113,31 @@ def owns_candidate(viewer: Viewer, candidate: Candidate) -> bool:
 
 async def can_view_candidate(context: Context, candidate: Candidate) -> bool:
     """Owner, admins, and members of a company the candidate was submitted to."""
+    known = can_view_candidate_now(context, candidate)
+    if not isinstance(known, Pending):
+        return known
+    assert candidate.id is not None
+    candidacies = await context.loaders.candidacies_by_candidate_id.load(candidate.id)
+    return any(context.viewer.is_member_of(c.company_id) for c in candidacies)
+
+
+def can_view_candidate_now(context: Context, candidate: Candidate) -> bool | Pending:
+    """`can_view_candidate` when it is decidable without I/O, else PENDING."""
     viewer = context.viewer
     if owns_candidate(viewer, candidate):
         return True
     if not viewer.company_ids:
         return False
     assert candidate.id is not None
-    candidacies = await context.loaders.candidacies_by_candidate_id.load(candidate.id)
+    candidacies = loaded(context.loaders.candidacies_by_candidate_id, candidate.id)
+    if isinstance(candidacies, Pending):
+        return PENDING
     return any(viewer.is_member_of(c.company_id) for c in candidacies)
+
+
+def needs_candidacies(viewer: Viewer) -> bool:
+    """Whether seeing others' candidates depends on their candidacies (company members)."""
+    return not viewer.is_admin and bool(viewer.company_ids)
 
 
 async def ensure_can_see_contact(context: Context, candidate: Candidate, field: str) -> None:

@@ -17,7 +17,14 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from crowdhire.context import Context
-from crowdhire.loaders.base import ChildCountKey, ChildPageKey, count_documents, fetch_root_page
+from crowdhire.loaders.base import (
+    ChildCountKey,
+    ChildPageKey,
+    Pending,
+    count_documents,
+    fetch_root_page,
+    loaded,
+)
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.models.candidates import (
     Candidate,
@@ -27,7 +34,13 @@ from crowdhire.models.candidates import (
     normalize_skills,
 )
 from crowdhire.models.common import utcnow
-from crowdhire.resolvers.access import can_view_candidate, candidate_scope, require_signed_in
+from crowdhire.resolvers.access import (
+    can_view_candidate,
+    can_view_candidate_now,
+    candidate_scope,
+    needs_candidacies,
+    require_signed_in,
+)
 from crowdhire.resolvers.common import (
     combine,
     is_email,
@@ -98,6 +111,24 @@ async def candidate_by_id(context: Context, candidate_id: ObjectId) -> Candidate
     if candidate is None or not await can_view_candidate(context, candidate):
         return None
     return candidate
+
+
+def candidate_now(context: Context, candidate_id: ObjectId) -> Candidate | Pending | None:
+    """`candidate_by_id` when already loaded and decidable without I/O, else PENDING."""
+    candidate = loaded(context.loaders.candidate_by_id, candidate_id)
+    if candidate is None or isinstance(candidate, Pending):
+        return candidate
+    visible = can_view_candidate_now(context, candidate)
+    if isinstance(visible, Pending):
+        return visible
+    return candidate if visible else None
+
+
+async def prefetch_candidates(context: Context, candidate_ids: list[ObjectId]) -> None:
+    """Load many candidates (and what their visibility needs) in this request's batches."""
+    await context.loaders.candidate_by_id.load_many(candidate_ids)
+    if needs_candidacies(context.viewer):
+        await context.loaders.candidacies_by_candidate_id.load_many(candidate_ids)
 
 
 async def recruiter_candidates(

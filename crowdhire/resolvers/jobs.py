@@ -15,8 +15,10 @@ from crowdhire.loaders.base import (
     ChildCountKey,
     ChildPageKey,
     Criteria,
+    Pending,
     count_documents,
     fetch_root_page,
+    loaded,
 )
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.models.jobs import Job, JobStatus, RemotePolicy
@@ -104,6 +106,19 @@ async def job_by_id(context: Context, job_id: ObjectId) -> Job | None:
     """One job through the cached loader; None when missing or not visible."""
     job = await context.loaders.job_by_id.load(job_id)
     return job if job is not None and can_view_job(context.viewer, job) else None
+
+
+def job_now(context: Context, job_id: ObjectId) -> Job | Pending | None:
+    """`job_by_id` when already loaded in this request, else PENDING."""
+    job = loaded(context.loaders.job_by_id, job_id)
+    if job is None or isinstance(job, Pending):
+        return job
+    return job if can_view_job(context.viewer, job) else None
+
+
+async def prefetch_jobs(context: Context, job_ids: list[ObjectId]) -> None:
+    """Load many jobs in this request's batch."""
+    await context.loaders.job_by_id.load_many(job_ids)
 
 
 def _company_job_criteria(context: Context, company_id: ObjectId) -> Criteria:

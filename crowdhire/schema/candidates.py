@@ -135,7 +135,7 @@ class CandidateType(Node):
         before: Before = None,
     ) -> Connection[Annotated[SubmissionType, strawberry.lazy("crowdhire.schema.submissions")]]:
         """A page of this candidate's submissions, batched across candidates."""
-        from crowdhire.schema.submissions import SubmissionType  # noqa: PLC0415 - import cycle
+        from crowdhire.schema.submissions import submission_connection  # noqa: PLC0415 - cycle
 
         context = info.context
         visible = candidate_deals_criteria(context.viewer, self.model)
@@ -145,9 +145,9 @@ class CandidateType(Node):
         page = await submission_rules.submissions_of(
             context, "candidate", person, request, visible=visible
         )
-        return connection_from(
+        return await submission_connection(
+            info,
             page,
-            SubmissionType.from_model,
             lambda: submission_rules.submission_count_of(
                 context, "candidate", person, visible=visible
             ),

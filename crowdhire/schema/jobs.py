@@ -143,7 +143,7 @@ class JobType(Node):
         | None
     ):
         """The company sees all; a recruiter only their own; others are FORBIDDEN."""
-        from crowdhire.schema.submissions import SubmissionType  # noqa: PLC0415 - import cycle
+        from crowdhire.schema.submissions import submission_connection  # noqa: PLC0415 - cycle
 
         context = info.context
         visible = job_pipeline_criteria(context.viewer, self.model, "submissions")
@@ -154,9 +154,9 @@ class JobType(Node):
         page = await submission_rules.submissions_of(
             context, "job", job_id, request, stages, visible
         )
-        return connection_from(
+        return await submission_connection(
+            info,
             page,
-            SubmissionType.from_model,
             lambda: submission_rules.submission_count_of(context, "job", job_id, stages, visible),
         )
 

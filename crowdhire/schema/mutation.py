@@ -13,7 +13,7 @@ from crowdhire.schema.job_mutations import JobMutations
 from crowdhire.schema.payments import PaymentMutations
 from crowdhire.schema.privacy import PrivacyMutations
 from crowdhire.schema.recruiters import RecruiterMutations
-from crowdhire.schema.submissions import SubmissionMutations
+from crowdhire.schema.submission_mutations import SubmissionMutations
 
 Mutation = merge_types(
     "Mutation",

@@ -131,15 +131,15 @@ class RecruiterType(Node):
     ):
         """The recruiter's own list (FORBIDDEN to others but admins)."""
         ensure_is_self_or_admin(info.context.viewer, self.model, "submissions")
-        from crowdhire.schema.submissions import SubmissionType  # noqa: PLC0415 - import cycle
+        from crowdhire.schema.submissions import submission_connection  # noqa: PLC0415 - cycle
 
         owner = self.model.id
         assert owner is not None
         request = page_request(first, after, last, before)
         page = await submission_rules.submissions_of(info.context, "recruiter", owner, request)
-        return connection_from(
+        return await submission_connection(
+            info,
             page,
-            SubmissionType.from_model,
             lambda: submission_rules.submission_count_of(info.context, "recruiter", owner),
         )
 

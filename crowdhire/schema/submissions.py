@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from enum import Enum
 from typing import Annotated
 
 import strawberry
+from bson import ObjectId
 
 from crowdhire.context import Info
+from crowdhire.loaders.pagination import Page
 from crowdhire.models.submissions import RejectReason, Stage, StageChange, Submission
 from crowdhire.resolvers import candidates as candidate_rules
 from crowdhire.resolvers import jobs as job_rules
@@ -20,14 +24,8 @@ from crowdhire.schema.candidates import CandidateType
 from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
 from crowdhire.schema.jobs import JobType
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
-from crowdhire.schema.payloads import (
-    ClientMutationId,
-    UserError,
-    guarded,
-    input_object_id,
-    user_errors,
-)
 from crowdhire.schema.recruiters import RecruiterType
+from crowdhire.schema.relations import MaybeLater, now_or_later, selected_node_fields
 
 strawberry.enum(RejectReason, description="Why a company rejected a submission.")
 
@@ -92,23 +90,55 @@ class SubmissionType(Node):
         """Built only when asked for (a pipeline page rarely shows it)."""
         return [StageChangeType.from_model(change) for change in self.model.history]
 
-    @strawberry.field(description="The job applied to.")
-    async def job(self, info: Info) -> JobType | None:
-        """Loaded through the batched, cached job loader."""
-        job = await job_rules.job_by_id(info.context, self.model.job_id)
-        return JobType.from_model(job) if job else None
+    # Relations answer at once when the connection prefetched them (`submission_connection`).
+    @strawberry.field(description="The job applied to.", graphql_type=JobType | None)
+    def job(self, info: Info) -> MaybeLater[JobType | None]:
+        """Through the batched, cached job loader."""
+        context, job_id = info.context, self.model.job_id
+        now = job_rules.job_now(context, job_id)
+        return now_or_later(now, lambda: job_rules.job_by_id(context, job_id), JobType.from_model)
 
-    @strawberry.field(description="The candidate submitted.")
-    async def candidate(self, info: Info) -> CandidateType | None:
-        """Loaded through the batched, cached candidate loader."""
-        found = await candidate_rules.candidate_by_id(info.context, self.model.candidate_id)
-        return CandidateType.from_model(found) if found else None
+    @strawberry.field(description="The candidate submitted.", graphql_type=CandidateType | None)
+    def candidate(self, info: Info) -> MaybeLater[CandidateType | None]:
+        """Through the batched, cached candidate loader."""
+        context, candidate_id = info.context, self.model.candidate_id
+        now = candidate_rules.candidate_now(context, candidate_id)
+        later = lambda: candidate_rules.candidate_by_id(context, candidate_id)  # noqa: E731
+        return now_or_later(now, later, CandidateType.from_model)
 
-    @strawberry.field(description="The recruiter who made the submission.")
-    async def recruiter(self, info: Info) -> RecruiterType | None:
-        """Loaded through the batched, cached recruiter loader."""
-        found = await recruiter_rules.recruiter_by_id(info.context, self.model.recruiter_id)
-        return RecruiterType.from_model(found) if found else None
+    @strawberry.field(
+        description="The recruiter who made the submission.", graphql_type=RecruiterType | None
+    )
+    def recruiter(self, info: Info) -> MaybeLater[RecruiterType | None]:
+        """Through the batched, cached recruiter loader."""
+        context, recruiter_id = info.context, self.model.recruiter_id
+        now = recruiter_rules.recruiter_now(context, recruiter_id)
+        later = lambda: recruiter_rules.recruiter_by_id(context, recruiter_id)  # noqa: E731
+        return now_or_later(now, later, RecruiterType.from_model)
+
+
+async def submission_connection(
+    info: Info, page: Page, count: Callable[[], Awaitable[int]]
+) -> Connection[SubmissionType]:
+    """A page of submissions whose selected relations are prefetched in one batch each."""
+    context, items = info.context, page.items
+    selected = selected_node_fields(info)
+    prefetches = []
+    if "job" in selected:
+        prefetches.append(job_rules.prefetch_jobs(context, _distinct(s.job_id for s in items)))
+    if "candidate" in selected:
+        ids = _distinct(s.candidate_id for s in items)
+        prefetches.append(candidate_rules.prefetch_candidates(context, ids))
+    if "recruiter" in selected:
+        ids = _distinct(s.recruiter_id for s in items)
+        prefetches.append(recruiter_rules.prefetch_recruiters(context, ids))
+    if prefetches:
+        await asyncio.gather(*prefetches)
+    return connection_from(page, SubmissionType.from_model, count)
+
+
+def _distinct(ids: Iterable[ObjectId]) -> list[ObjectId]:
+    return list(dict.fromkeys(ids))
 
 
 @strawberry.input(description="Filters for the submissions list; all given conditions must hold.")
@@ -150,125 +180,8 @@ async def resolve_submissions(
     criteria = filter.criteria() if filter else submission_rules.SubmissionCriteria()
     request = page_request(first, after, last, before)
     page = await submission_rules.list_submissions(info.context, criteria, order_by.value, request)
-    return connection_from(
-        page,
-        SubmissionType.from_model,
-        lambda: submission_rules.count_submissions(info.context, criteria),
-    )
-
-
-# --- mutations: submitCandidate, moveSubmission, withdrawSubmission ------------------------------
-
-
-@strawberry.enum(description="Why submitCandidate changed nothing.")
-class SubmitCandidateErrorCode(Enum):
-    """Codes of submitCandidate's user errors."""
-
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    FORBIDDEN = "FORBIDDEN"
-    INVALID_INPUT = "INVALID_INPUT"
-    JOB_NOT_FOUND = "JOB_NOT_FOUND"
-    JOB_NOT_OPEN = "JOB_NOT_OPEN"
-    CANDIDATE_NOT_FOUND = "CANDIDATE_NOT_FOUND"
-    CONSENT_REQUIRED = "CONSENT_REQUIRED"
-    ALREADY_SUBMITTED = "ALREADY_SUBMITTED"
-    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-
-
-@strawberry.enum(description="Why moveSubmission changed nothing.")
-class MoveSubmissionErrorCode(Enum):
-    """Codes of moveSubmission's user errors."""
-
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    FORBIDDEN = "FORBIDDEN"
-    INVALID_INPUT = "INVALID_INPUT"
-    NOT_FOUND = "NOT_FOUND"
-    ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
-    REJECT_REASON_REQUIRED = "REJECT_REASON_REQUIRED"
-    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-
-
-@strawberry.enum(description="Why withdrawSubmission changed nothing.")
-class WithdrawSubmissionErrorCode(Enum):
-    """Codes of withdrawSubmission's user errors."""
-
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    FORBIDDEN = "FORBIDDEN"
-    INVALID_INPUT = "INVALID_INPUT"
-    NOT_FOUND = "NOT_FOUND"
-    ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
-    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-
-
-@strawberry.type(name="SubmitCandidateError", description="A user error of submitCandidate.")
-class SubmitCandidateError(UserError[SubmitCandidateErrorCode]):
-    """Field path, code and message."""
-
-
-@strawberry.type(name="MoveSubmissionError", description="A user error of moveSubmission.")
-class MoveSubmissionError(UserError[MoveSubmissionErrorCode]):
-    """Field path, code and message."""
-
-
-@strawberry.type(name="WithdrawSubmissionError", description="A user error of withdrawSubmission.")
-class WithdrawSubmissionError(UserError[WithdrawSubmissionErrorCode]):
-    """Field path, code and message."""
-
-
-@strawberry.input(description="Which of your candidates to put forward for which open job.")
-class SubmitCandidateInput:
-    """submitCandidate's input."""
-
-    job_id: strawberry.ID = strawberry.field(description="An open job.")
-    candidate_id: strawberry.ID = strawberry.field(description="Your candidate, with consent.")
-    pitch: str = strawberry.field(default="", description="Why they fit (up to 2,000 chars).")
-    client_mutation_id: str | None = ClientMutationId
-
-
-@strawberry.input(description="Where the company moves a submission, and why.")
-class MoveSubmissionInput:
-    """moveSubmission's input."""
-
-    id: strawberry.ID = strawberry.field(description="The submission.")
-    stage: Stage = strawberry.field(description="The next stage (see the transitions table).")
-    note: str = strawberry.field(default="", description="Kept in the history (2,000 chars).")
-    reject_reason: RejectReason | None = strawberry.field(
-        default=None, description="Required when stage is REJECTED, refused otherwise."
-    )
-    client_mutation_id: str | None = ClientMutationId
-
-
-@strawberry.input(description="The submission the recruiter takes back.")
-class WithdrawSubmissionInput:
-    """withdrawSubmission's input."""
-
-    id: strawberry.ID = strawberry.field(description="Your submission.")
-    note: str = strawberry.field(default="", description="Kept in the history (2,000 chars).")
-    client_mutation_id: str | None = ClientMutationId
-
-
-@strawberry.type(description="The new submission, or why not.")
-class SubmitCandidatePayload:
-    """submitCandidate's result."""
-
-    submission: SubmissionType | None = strawberry.field(description="The submission.")
-    user_errors: list[SubmitCandidateError] = strawberry.field(description="Input problems.")
-
-
-@strawberry.type(description="The moved submission, or why not.")
-class MoveSubmissionPayload:
-    """moveSubmission's result."""
-
-    submission: SubmissionType | None = strawberry.field(description="The submission.")
-    user_errors: list[MoveSubmissionError] = strawberry.field(description="Input problems.")
-
-
-@strawberry.type(description="The withdrawn submission, or why not.")
-class WithdrawSubmissionPayload:
-    """withdrawSubmission's result."""
-
-    submission: SubmissionType | None = strawberry.field(description="The submission.")
-    user_errors: list[WithdrawSubmissionError] = strawberry.field(description="Input problems.")
+    count = lambda: submission_rules.count_submissions(info.context, criteria)  # noqa: E731
+    return await submission_connection(info, page, count)
 
 
 async def submission_after(info: Info, outcome: Outcome) -> SubmissionType | None:
@@ -278,77 +191,3 @@ async def submission_after(info: Info, outcome: Outcome) -> SubmissionType | Non
         return None
     found = await submission_rules.submission_by_id(info.context, submission_id)
     return SubmissionType.from_model(found) if found else None
-
-
-@strawberry.type(description="Submission mutations.")
-class SubmissionMutations:
-    """The pipeline: recruiters submit and withdraw, companies move."""
-
-    @strawberry.mutation(description="Put your consenting candidate forward for an open job.")
-    async def submit_candidate(
-        self,
-        info: Info,
-        input: Annotated[  # noqa: A002 - Relay's argument name
-            SubmitCandidateInput, strawberry.argument(description="Job, candidate and pitch.")
-        ],
-    ) -> SubmitCandidatePayload:
-        """One submission per job and person: the first valid submitter owns the candidacy."""
-        outcome = await guarded(
-            lambda: submission_rules.submit_candidate(
-                info.context,
-                input_object_id(input.job_id, "Job", "jobId"),
-                input_object_id(input.candidate_id, "Candidate", "candidateId"),
-                input.pitch,
-                input.client_mutation_id,
-            )
-        )
-        return SubmitCandidatePayload(
-            submission=await submission_after(info, outcome),
-            user_errors=user_errors(outcome, SubmitCandidateErrorCode, SubmitCandidateError),
-        )
-
-    @strawberry.mutation(description="Move a submission along the pipeline (the job's company).")
-    async def move_submission(
-        self,
-        info: Info,
-        input: Annotated[  # noqa: A002 - Relay's argument name
-            MoveSubmissionInput, strawberry.argument(description="Submission, stage and note.")
-        ],
-    ) -> MoveSubmissionPayload:
-        """Only allowed transitions; every move is appended to the history."""
-        outcome = await guarded(
-            lambda: submission_rules.move_submission(
-                info.context,
-                input_object_id(input.id, "Submission", "id"),
-                input.stage,
-                input.note,
-                input.reject_reason,
-                input.client_mutation_id,
-            )
-        )
-        return MoveSubmissionPayload(
-            submission=await submission_after(info, outcome),
-            user_errors=user_errors(outcome, MoveSubmissionErrorCode, MoveSubmissionError),
-        )
-
-    @strawberry.mutation(description="Withdraw your submission (not from a final stage).")
-    async def withdraw_submission(
-        self,
-        info: Info,
-        input: Annotated[  # noqa: A002 - Relay's argument name
-            WithdrawSubmissionInput, strawberry.argument(description="Submission and note.")
-        ],
-    ) -> WithdrawSubmissionPayload:
-        """Moves the submission to WITHDRAWN and records it in the history."""
-        outcome = await guarded(
-            lambda: submission_rules.withdraw_submission(
-                info.context,
-                input_object_id(input.id, "Submission", "id"),
-                input.note,
-                input.client_mutation_id,
-            )
-        )
-        return WithdrawSubmissionPayload(
-            submission=await submission_after(info, outcome),
-            user_errors=user_errors(outcome, WithdrawSubmissionErrorCode, WithdrawSubmissionError),
-        )

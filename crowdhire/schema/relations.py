@@ -1,0 +1,62 @@
+"""Relations resolved at once when a parent prefetched them, and lookahead into a connection.
+
+A list of 500 submissions each showing its candidate costs the executor one awaitable (and a
+task) per relation when every resolver is async. A connection resolver that loads its page
+can instead prefetch the relations its nodes select (one batch per relation, as before); the
+relation resolvers then answer synchronously from the loaders, and fall back to an awaitable
+only when nothing was prefetched (a single node, another path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from typing import TypeAlias, TypeVar
+
+from strawberry.types.nodes import SelectedField, Selection
+
+from crowdhire.context import Info
+from crowdhire.loaders.base import Pending
+
+M = TypeVar("M")
+T = TypeVar("T")
+
+MaybeLater: TypeAlias = T | Awaitable[T]
+"""A resolver's value now, or an awaitable of it (graphql-core awaits what needs awaiting)."""
+
+
+def now_or_later(
+    now: M | Pending | None,
+    later: Callable[[], Awaitable[M | None]],
+    convert: Callable[[M], T],
+) -> MaybeLater[T | None]:
+    """`convert(now)` when known without I/O; otherwise an awaitable that loads it."""
+    if not isinstance(now, Pending):
+        return convert(now) if now is not None else None
+
+    async def load() -> T | None:
+        found = await later()
+        return convert(found) if found is not None else None
+
+    return load()
+
+
+def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            yield selection
+        else:  # inline fragments and fragment spreads
+            yield from _fields(selection.selections)
+
+
+def selected_node_fields(info: Info) -> set[str]:
+    """Names of the fields this connection's nodes select, via `nodes` or `edges { node }`."""
+    names: set[str] = set()
+    for connection in info.selected_fields:
+        for field in _fields(connection.selections):
+            if field.name == "nodes":
+                names.update(node_field.name for node_field in _fields(field.selections))
+            elif field.name == "edges":
+                for edge_field in _fields(field.selections):
+                    if edge_field.name == "node":
+                        names.update(f.name for f in _fields(edge_field.selections))
+    return names

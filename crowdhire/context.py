@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
@@ -24,6 +24,8 @@ class Context:
     viewer: Viewer = ANONYMOUS
     request: Request | None = None
     response: Any = None
+    # per-request lookahead results, by response path without list indexes (schema.relations)
+    selections: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
 
 
 def build_context(

@@ -114,11 +114,13 @@ class Page:
     order: Ordering
     has_next_page: bool
     has_previous_page: bool
-    cursors: list[str] = field(default_factory=list)
     items: list[Any] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        self.cursors = [encode_cursor(self.order, doc) for doc in self.docs]
+    def cursor_at(self, index: int) -> str | None:
+        """The cursor of the item at `index` (computed on demand: most pages show none)."""
+        if not -len(self.docs) <= index < len(self.docs):
+            return None
+        return encode_cursor(self.order, self.docs[index])
 
 
 def window(docs: list[dict[str, Any]], request: PageRequest, order: Ordering) -> Page:

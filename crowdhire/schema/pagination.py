@@ -46,10 +46,16 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     """A Relay connection whose total count is computed only when asked for."""
 
-    edges: list[Edge[T]] = strawberry.field(description="The items of this page with cursors.")
     nodes: list[T] = strawberry.field(description="The items of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page sits.")
     count: strawberry.Private[Callable[[], Awaitable[int]]]
+    page: strawberry.Private[Page]
+
+    @strawberry.field(description="The items of this page with cursors.")
+    def edges(self) -> list[Edge[T]]:
+        """Cursors are encoded only for clients that ask for edges."""
+        cursors = [self.page.cursor_at(i) or "" for i in range(len(self.nodes))]
+        return [Edge(cursor=c, node=n) for c, n in zip(cursors, self.nodes, strict=True)]
 
     @strawberry.field(description="How many items match, across all pages.")
     async def total_count(self) -> int:
@@ -62,11 +68,10 @@ def connection_from(
 ) -> Connection[T]:
     """A connection from a loaded page, converting each model to its GraphQL type."""
     nodes = [convert(item) for item in page.items]
-    edges = [Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)]
     info = PageInfo(
         has_next_page=page.has_next_page,
         has_previous_page=page.has_previous_page,
-        start_cursor=page.cursors[0] if page.cursors else None,
-        end_cursor=page.cursors[-1] if page.cursors else None,
+        start_cursor=page.cursor_at(0),
+        end_cursor=page.cursor_at(-1),
     )
-    return Connection(edges=edges, nodes=nodes, page_info=info, count=count)
+    return Connection(nodes=nodes, page_info=info, count=count, page=page)

@@ -49,7 +49,18 @@ def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
 
 
 def selected_node_fields(info: Info) -> set[str]:
-    """Names of the fields this connection's nodes select, via `nodes` or `edges { node }`."""
+    """Names of the fields this connection's nodes select, via `nodes` or `edges { node }`.
+
+    Worked out once per position in the response (the 50 jobs of a page share it).
+    """
+    position = tuple(key for key in info.path.as_list() if isinstance(key, str))
+    known = info.context.selections.get(position)
+    if known is None:
+        known = info.context.selections[position] = _node_fields(info)
+    return known
+
+
+def _node_fields(info: Info) -> set[str]:
     names: set[str] = set()
     for connection in info.selected_fields:
         for field in _fields(connection.selections):

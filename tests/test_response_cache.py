@@ -224,3 +224,19 @@ async def test_identical_queries_execute_once_while_the_cache_is_unreachable(
             memcached_server.resume()
     assert all(body["data"] == bodies[0]["data"] for body in bodies)
     assert counter.names.count("aggregate") == 1, counter.names
+
+
+async def test_variables_json_cannot_hold_exactly_get_the_typed_error(
+    client: httpx.AsyncClient,
+) -> None:
+    query = "query($first: Int) { jobs(first: $first) { nodes { id } } }"
+    response = await client.post(
+        "/graphql",
+        content=b'{"query": "'
+        + query.encode()
+        + b'", "variables": {"first": 123456789012345678901234567890}}',
+        headers={"content-type": "application/json"},
+    )
+    body = response.json()
+    assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"], body
+    assert "first" in body["errors"][0]["message"]

@@ -46,11 +46,15 @@ def viewer_scope(viewer: Viewer) -> list[Any]:
 
 def response_key(
     schema_id: str, query: str, operation: str | None, variables: Any, viewer: Viewer
-) -> str:
-    """The cache key of one request's answer."""
+) -> str | None:
+    """The cache key of one request's answer (None for variables JSON cannot hold exactly,
+    such as integers past 64 bits: execution refuses those with a typed error)."""
     material = [schema_id, query, operation, variables or {}, viewer_scope(viewer)]
-    digest = hashlib.sha256(orjson.dumps(material, option=orjson.OPT_SORT_KEYS)).hexdigest()
-    return cache_key("response", digest)
+    try:
+        canonical = orjson.dumps(material, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return None
+    return cache_key("response", hashlib.sha256(canonical).hexdigest())
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,9 @@ class ResponseCache(SchemaExtension):
             execution.variables,
             context.viewer,
         )
+        if key is None:
+            yield
+            return
         entry_raw, *token_values = await context.cache.get_many(
             [key, *(generation_key(name) for name in COLLECTIONS)]
         )
@@ -181,21 +188,20 @@ class ResponseCache(SchemaExtension):
             tokens = await Generations(context.cache).complete(COLLECTIONS, token_values)
             yield
             entry = self._entry_of(execution.result, footprint.reads, tokens)
-            if entry is not None:
+            if entry is not None and len(entry.data) <= self.max_bytes:
                 await context.cache.set_many({key: entry.encode()}, ttl=self.ttl)
         finally:
             finish(key, future, entry)
 
-    def _entry_of(self, result: Any, reads: set[str], tokens: dict[str, str]) -> Entry | None:
-        """The entry to store for an executed answer, or None if it must not be stored."""
+    @staticmethod
+    def _entry_of(result: Any, reads: set[str], tokens: dict[str, str]) -> Entry | None:
+        """The entry for an executed answer (shared with waiting requests, stored if small
+        enough), or None if it must not be reused."""
         if not isinstance(result, GraphQLExecutionResult) or result.errors or result.data is None:
             return None
         if not reads <= tokens.keys():
             return None  # read something without a generation: cannot tell when it changes
-        data = orjson.dumps(result.data)
-        if len(data) > self.max_bytes:
-            return None
-        return Entry({name: tokens[name] for name in sorted(reads)}, data)
+        return Entry({name: tokens[name] for name in sorted(reads)}, orjson.dumps(result.data))
 
 
 def _record(outcome: str) -> None:

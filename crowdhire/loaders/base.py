@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
@@ -48,6 +48,20 @@ def loaded(loader: DataLoader[K, V], key: K) -> V | Pending:
     if future is None or not future.done() or future.cancelled() or future.exception():
         return PENDING
     return future.result()
+
+
+def loaded_if_visible(
+    loader: DataLoader[K, V | None], key: K, visible: Callable[[V], bool | Pending]
+) -> V | Pending | None:
+    """The loaded value when `visible` says yes, None when it says no, PENDING when either the
+    value or the decision needs I/O."""
+    value = loaded(loader, key)
+    if value is None or isinstance(value, Pending):
+        return value
+    decision = visible(value)
+    if isinstance(decision, Pending):
+        return decision
+    return value if decision else None
 
 
 def criteria_match(criteria: Criteria) -> dict[str, Any]:

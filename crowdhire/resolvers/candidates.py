@@ -23,7 +23,7 @@ from crowdhire.loaders.base import (
     Pending,
     count_documents,
     fetch_root_page,
-    loaded,
+    loaded_if_visible,
 )
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.models.candidates import (
@@ -115,13 +115,8 @@ async def candidate_by_id(context: Context, candidate_id: ObjectId) -> Candidate
 
 def candidate_now(context: Context, candidate_id: ObjectId) -> Candidate | Pending | None:
     """`candidate_by_id` when already loaded and decidable without I/O, else PENDING."""
-    candidate = loaded(context.loaders.candidate_by_id, candidate_id)
-    if candidate is None or isinstance(candidate, Pending):
-        return candidate
-    visible = can_view_candidate_now(context, candidate)
-    if isinstance(visible, Pending):
-        return visible
-    return candidate if visible else None
+    loader = context.loaders.candidate_by_id
+    return loaded_if_visible(loader, candidate_id, lambda c: can_view_candidate_now(context, c))
 
 
 async def prefetch_candidates(context: Context, candidate_ids: list[ObjectId]) -> None:

@@ -18,7 +18,7 @@ from crowdhire.loaders.base import (
     Pending,
     count_documents,
     fetch_root_page,
-    loaded,
+    loaded_if_visible,
 )
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.models.jobs import Job, JobStatus, RemotePolicy
@@ -110,10 +110,8 @@ async def job_by_id(context: Context, job_id: ObjectId) -> Job | None:
 
 def job_now(context: Context, job_id: ObjectId) -> Job | Pending | None:
     """`job_by_id` when already loaded in this request, else PENDING."""
-    job = loaded(context.loaders.job_by_id, job_id)
-    if job is None or isinstance(job, Pending):
-        return job
-    return job if can_view_job(context.viewer, job) else None
+    viewer = context.viewer
+    return loaded_if_visible(context.loaders.job_by_id, job_id, lambda j: can_view_job(viewer, j))
 
 
 async def prefetch_jobs(context: Context, job_ids: list[ObjectId]) -> None:

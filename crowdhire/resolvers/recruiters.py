@@ -10,7 +10,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
-from crowdhire.loaders.base import Pending, count_documents, fetch_root_page, loaded
+from crowdhire.loaders.base import Pending, count_documents, fetch_root_page, loaded_if_visible
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.models.recruiters import Recruiter
 from crowdhire.resolvers.access import can_view_recruiter, recruiter_scope, require_signed_in
@@ -49,10 +49,9 @@ async def recruiter_by_id(context: Context, recruiter_id: ObjectId) -> Recruiter
 
 def recruiter_now(context: Context, recruiter_id: ObjectId) -> Recruiter | Pending | None:
     """`recruiter_by_id` when already loaded in this request, else PENDING."""
-    recruiter = loaded(context.loaders.recruiter_by_id, recruiter_id)
-    if recruiter is None or isinstance(recruiter, Pending):
-        return recruiter
-    return recruiter if can_view_recruiter(context.viewer, recruiter) else None
+    viewer = context.viewer
+    loader = context.loaders.recruiter_by_id
+    return loaded_if_visible(loader, recruiter_id, lambda r: can_view_recruiter(viewer, r))
 
 
 async def prefetch_recruiters(context: Context, recruiter_ids: list[ObjectId]) -> None:

@@ -66,8 +66,12 @@ class ObjectCache(Protocol):
 
     stats: CacheStats
 
-    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
-        """Values in key order; None for a miss or when the cache is unavailable."""
+    async def get_many(self, keys: Sequence[str], *, tally: bool = True) -> list[bytes | None]:
+        """Values in key order; None for a miss or when the cache is unavailable.
+
+        `tally=False` keeps the lookups out of the object-cache hit/miss counts (metrics,
+        request log, stats): for the response cache's entries and generation tokens.
+        """
 
     async def set_many(self, items: Mapping[str, bytes], ttl: int | None = None) -> bool:
         """Store values with `ttl` (default: the configured TTL); False if they may not be
@@ -124,9 +128,10 @@ class NullCache:
     def __init__(self) -> None:
         self.stats = CacheStats()
 
-    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+    async def get_many(self, keys: Sequence[str], *, tally: bool = True) -> list[bytes | None]:
         """Always misses."""
-        self.stats.misses += len(keys)
+        if tally:
+            self.stats.misses += len(keys)
         return [None] * len(keys)
 
     async def set_many(self, items: Mapping[str, bytes], ttl: int | None = None) -> bool:
@@ -209,7 +214,7 @@ class FailOpenCache:
         _background.add(task)
         task.add_done_callback(_background.discard)
 
-    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+    async def get_many(self, keys: Sequence[str], *, tally: bool = True) -> list[bytes | None]:
         """Values in key order; misses (and outages) are None."""
         if not keys:
             return []
@@ -220,6 +225,8 @@ class FailOpenCache:
             )
         except ConnectionError:
             values = [None] * len(keys)
+        if not tally:
+            return values
         hits = sum(value is not None for value in values)
         record_cache_lookup(hits, len(keys) - hits)
         self.stats.hits += hits

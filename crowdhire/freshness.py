@@ -121,7 +121,7 @@ class Generations:
     async def current(self, collections: Iterable[str]) -> dict[str, str]:
         """Each collection's token, creating tokens that are missing (or evicted)."""
         names = sorted(set(collections))
-        values = await self.cache.get_many([generation_key(name) for name in names])
+        values = await self.cache.get_many([generation_key(n) for n in names], tally=False)
         return await self.complete(names, values)
 
     async def complete(self, names: list[str], values: list[bytes | None]) -> dict[str, str]:

@@ -166,7 +166,7 @@ class ResponseCache(SchemaExtension):
             yield
             return
         entry_raw, *token_values = await context.cache.get_many(
-            [key, *(generation_key(name) for name in COLLECTIONS)]
+            [key, *(generation_key(name) for name in COLLECTIONS)], tally=False
         )
         current = {
             name: value.decode() if value else None

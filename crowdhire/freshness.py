@@ -12,6 +12,7 @@ Tokens are random, so an evicted token can never come back with an old value.
 from __future__ import annotations
 
 import secrets
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -40,9 +41,9 @@ class Footprint:
 
 
 _current: ContextVar[Footprint | None] = ContextVar("crowdhire_footprint", default=None)
-# Writes made outside any request (start-up seeding, tests' fixtures): announced before the
-# next request of this process looks anything up.
-_unannounced: set[str] = set()
+# Writes made outside any request (start-up seeding, tests' fixtures), and bumps the cache
+# did not take, by database: announced before this process's next lookup in that database.
+_unannounced: defaultdict[str, set[str]] = defaultdict(set)
 
 
 def current_footprint() -> Footprint | None:
@@ -57,10 +58,10 @@ def note_read(collection: str) -> None:
         footprint.reads.add(collection)
 
 
-def note_write(collection: str) -> None:
+def note_write(database: str, collection: str) -> None:
     """Record that `collection` changed (announced when the request answers)."""
     footprint = _current.get()
-    (footprint.writes if footprint is not None else _unannounced).add(collection)
+    (footprint.writes if footprint is not None else _unannounced[database]).add(collection)
 
 
 def _collection_of(event: CommandStartedEvent) -> str | None:
@@ -98,7 +99,7 @@ class FootprintListener(CommandListener):
             for joined in joined_collections(event.command.get("pipeline")):
                 note_read(joined)
         elif event.command_name in WRITE_COMMANDS:
-            note_write(collection)
+            note_write(event.database_name, collection)
 
     def succeeded(self, event: CommandSucceededEvent) -> None:
         """Nothing to do."""
@@ -118,12 +119,6 @@ class Generations:
     def __init__(self, cache: ObjectCache) -> None:
         self.cache = cache
 
-    async def current(self, collections: Iterable[str]) -> dict[str, str]:
-        """Each collection's token, creating tokens that are missing (or evicted)."""
-        names = sorted(set(collections))
-        values = await self.cache.get_many([generation_key(n) for n in names], tally=False)
-        return await self.complete(names, values)
-
     async def complete(self, names: list[str], values: list[bytes | None]) -> dict[str, str]:
         """Tokens from a multi-get of `names`' keys, with new tokens for the missing ones."""
         tokens = {name: value.decode() for name, value in zip(names, values, strict=True) if value}
@@ -140,20 +135,20 @@ class Generations:
         return await self.cache.set_many(tokens)
 
 
-async def announce_writes(cache: ObjectCache, footprint: Footprint | None) -> bool:
-    """Bump the generations of everything written so far (by this request, or outside one).
+async def announce_writes(cache: ObjectCache, database: str, footprint: Footprint | None) -> bool:
+    """Bump the generations of everything written to `database` so far (by this request, or
+    outside one).
 
     What the cache could not take is kept and tried again before this process's next lookup;
     False until then.
     """
-    written = set(_unannounced)
-    _unannounced.clear()
+    written = _unannounced.pop(database, set())
     if footprint is not None:
         written |= footprint.writes
         footprint.writes.clear()
     if not written or await Generations(cache).bump(written):
         return True
-    _unannounced.update(written)
+    _unannounced[database] |= written
     return False
 
 
@@ -172,19 +167,20 @@ class FreshnessMiddleware:
         token = _current.set(footprint)
         services: Any = getattr(scope["app"].state, "services", None)
         cache: ObjectCache | None = services.cache if services is not None else None
+        database: str = services.settings.mongodb_db if services is not None else ""
 
         async def announcing_send(message: Message) -> None:
             # Handlers commit before they answer: the new tokens land before the client can
             # send its next request.
             if message["type"] == "http.response.start" and cache and footprint.writes:
-                await announce_writes(cache, footprint)
+                await announce_writes(cache, database, footprint)
             await send(message)
 
         try:
             await self.app(scope, receive, announcing_send)
         finally:
             if cache is not None and footprint.writes:
-                await announce_writes(cache, footprint)
+                await announce_writes(cache, database, footprint)
             _current.reset(token)
 
 

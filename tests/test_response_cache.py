@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 
 from crowdhire.cache import ObjectCache
 from crowdhire.devservers import MemcachedServer
-from crowdhire.freshness import generation_key, joined_collections
+from crowdhire.freshness import announce_writes, generation_key, joined_collections, note_write
 from crowdhire.models import Company, Job
 from crowdhire.models.jobs import JobStatus
 from tests.auth_support import Issuer
@@ -240,3 +240,18 @@ async def test_variables_json_cannot_hold_exactly_get_the_typed_error(
     body = response.json()
     assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"], body
     assert "first" in body["errors"][0]["message"]
+
+
+async def test_writes_outside_requests_are_announced_to_their_own_database(
+    cache: ObjectCache,
+) -> None:
+    key = generation_key("jobs")
+    await cache.set_many({key: b"before"})
+    note_write("some_other_database", "jobs")  # e.g. a script's client in this process
+    assert await announce_writes(cache, "this_database", None)
+    assert await cache.get_many([key]) == [b"before"]  # not this database's write
+    note_write("this_database", "jobs")
+    assert await announce_writes(cache, "this_database", None)
+    (after,) = await cache.get_many([key])
+    assert after not in (None, b"before")
+    assert await announce_writes(cache, "some_other_database", None)  # leaves nothing behind

@@ -152,7 +152,7 @@ class ResponseCache(SchemaExtension):
         ):
             yield
             return
-        if not await announce_writes(context.cache, None):
+        if not await announce_writes(context.cache, context.settings.mongodb_db, None):
             yield  # writes this process could not announce yet: neither serve nor store
             return
         key = response_key(

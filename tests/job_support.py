@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
-
 from crowdhire.models import Company, CompanyMember
 from crowdhire.models.companies import MemberRole
 from tests.auth_support import Issuer
@@ -19,23 +15,6 @@ MOVES = {
   {name}(input: $input) {{ job {{ status openedAt }} userErrors {{ field code message }} }} }}"""
     for name in ("publishJob", "pauseJob", "closeJob")
 }
-
-
-async def call(client: httpx.AsyncClient, token: str | None, query: str, **variables: Any) -> Any:
-    """POST a document with an optional bearer token; no top-level errors allowed."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body["errors"]
-    return body["data"]
-
-
-def codes(payload: dict[str, Any]) -> list[tuple[list[str], str]]:
-    """A payload's user errors as (field, code) pairs."""
-    return [(error["field"], error["code"]) for error in payload["userErrors"]]
 
 
 def token_for(issuer: Issuer, who: str | None) -> str | None:

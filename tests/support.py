@@ -71,3 +71,31 @@ def global_id(type_name: str, document: Document) -> str:
     """The opaque API id of a saved document."""
     assert document.id is not None
     return encode_global_id(type_name, document.id)
+
+
+async def post_as(
+    client: httpx.AsyncClient, token: str | None, query: str, **variables: Any
+) -> dict[str, Any]:
+    """POST a document with an optional bearer token; the whole JSON body (HTTP 200 asserted)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def call(
+    client: httpx.AsyncClient, token: str | None, query: str, **variables: Any
+) -> dict[str, Any]:
+    """POST a document with an optional bearer token; no top-level errors allowed; the data."""
+    body = await post_as(client, token, query, **variables)
+    assert "errors" not in body, body["errors"]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def codes(payload: dict[str, Any]) -> list[tuple[list[str], str]]:
+    """A mutation payload's user errors as (field, code) pairs."""
+    return [(error["field"], error["code"]) for error in payload["userErrors"]]

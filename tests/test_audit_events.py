@@ -14,6 +14,7 @@ from crowdhire.models import AuditEvent, CompanyMember
 from crowdhire.schema.ids import encode_global_id
 from tests.auth_support import Issuer
 from tests.factories import make_company, make_recruiter
+from tests.support import post_as
 
 EVENTS = """query($filter: AuditEventFilter, $first: Int, $after: String) {
   auditEvents(filter: $filter, first: $first, after: $after) {
@@ -26,19 +27,9 @@ T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 JOB_X, COMPANY_Y = ObjectId(), ObjectId()
 
 
-async def post(client: httpx.AsyncClient, token: str | None, query: str, **variables: Any) -> Any:
-    """POST a document with an optional bearer token; the whole JSON body."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 async def events(client: httpx.AsyncClient, token: str, **variables: Any) -> dict[str, Any]:
     """The auditEvents connection as an admin sees it (no errors allowed)."""
-    body = await post(client, token, EVENTS, **variables)
+    body = await post_as(client, token, EVENTS, **variables)
     assert "errors" not in body, body["errors"]
     connection: dict[str, Any] = body["data"]["auditEvents"]
     return connection
@@ -81,7 +72,7 @@ async def test_only_admins_read_the_audit_trail(
     company = await make_company()
     await CompanyMember(company_id=company.id, sub="auth0|member").insert()
 
-    body = await post(anonymous_client, issuer.token(who) if who else None, EVENTS)
+    body = await post_as(anonymous_client, issuer.token(who) if who else None, EVENTS)
 
     assert body["data"] is None
     assert [e["extensions"]["code"] for e in body["errors"]] == [code]
@@ -150,7 +141,7 @@ async def test_bad_arguments_are_named(
     variables: dict[str, Any],
     argument: str,
 ) -> None:
-    body = await post(anonymous_client, issuer.admin_token(), EVENTS, **variables)
+    body = await post_as(anonymous_client, issuer.admin_token(), EVENTS, **variables)
 
     error = body["errors"][0]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": argument}
@@ -164,14 +155,14 @@ async def test_mutations_are_audited_with_resolvable_targets_and_no_values(
       createCompany(input: $input) { company { id } userErrors { code } } }"""
     update = """mutation($input: UpdateCompanyInput!) {
       updateCompany(input: $input) { userErrors { code } } }"""
-    created = await post(
+    created = await post_as(
         anonymous_client,
         admin,
         create,
         input={"name": "Secret Name Ltd", "slug": "secret", "ownerSub": "auth0|boss"},
     )
     company_id = created["data"]["createCompany"]["company"]["id"]
-    await post(
+    await post_as(
         anonymous_client,
         issuer.token("auth0|boss"),
         update,
@@ -179,7 +170,7 @@ async def test_mutations_are_audited_with_resolvable_targets_and_no_values(
     )
 
     connection = await events(anonymous_client, admin, filter={"target": company_id})
-    node = await post(
+    node = await post_as(
         anonymous_client,
         admin,
         "query($id: ID!) { node(id: $id) { id } }",

@@ -14,7 +14,7 @@ from crowdhire.models.candidates import Consent
 from crowdhire.resolvers.candidates import has_granted_consent
 from tests.auth_support import Issuer
 from tests.factories import BASE_TIME, make_candidate, make_recruiter
-from tests.support import global_id
+from tests.support import call, global_id
 
 CREATE = """mutation($input: CreateCandidateInput!) {
   createCandidate(input: $input) {
@@ -45,21 +45,6 @@ PERSON = {
     "yearsExperience": 9,
     "links": ["https://code.example.test/ada"],
 }
-
-
-async def call(
-    client: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    """POST a document with an optional bearer token; no top-level errors allowed."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body["errors"]
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 async def _recruiter(issuer: Issuer, name: str) -> tuple[Recruiter, str]:

@@ -15,7 +15,7 @@ from crowdhire.models.companies import MemberRole
 from crowdhire.schema.ids import encode_global_id
 from tests.auth_support import Issuer
 from tests.factories import make_company, make_recruiter
-from tests.support import global_id
+from tests.support import call, codes, global_id, post_as
 
 CREATE = """mutation($input: CreateCompanyInput!) {
   createCompany(input: $input) {
@@ -32,28 +32,6 @@ UPDATE = """mutation($input: UpdateCompanyInput!) {
 READ = """query($id: ID!) { node(id: $id) { ... on Company { name slug website description
   members { sub role } } } }"""
 ACME = {"name": "Acme", "slug": "acme", "website": "https://acme.example", "description": "Rockets"}
-
-
-async def post(client: httpx.AsyncClient, token: str | None, query: str, **variables: Any) -> Any:
-    """POST a document with an optional bearer token; the whole JSON body."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def call(client: httpx.AsyncClient, token: str | None, query: str, **variables: Any) -> Any:
-    """POST a document; no top-level errors allowed; the data."""
-    body = await post(client, token, query, **variables)
-    assert "errors" not in body, body["errors"]
-    return body["data"]
-
-
-def codes(payload: dict[str, Any]) -> list[tuple[list[str], str]]:
-    """A payload's user errors as (field, code) pairs."""
-    return [(error["field"], error["code"]) for error in payload["userErrors"]]
 
 
 async def counts() -> tuple[int, int, int]:
@@ -291,7 +269,7 @@ async def test_update_company_user_errors_change_nothing(
 async def test_the_slug_cannot_be_changed(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, acme: Company
 ) -> None:
-    body = await post(
+    body = await post_as(
         anonymous_client,
         issuer.admin_token(),
         UPDATE,

@@ -21,7 +21,7 @@ from crowdhire.resolvers import consent as consent_rules
 from crowdhire.settings import Environment, Settings
 from tests.auth_support import Issuer
 from tests.factories import make_candidate, make_company, make_job, make_recruiter, make_submission
-from tests.support import global_id
+from tests.support import call, global_id
 
 REQUEST = """mutation($input: RequestCandidateConsentInput!) {
   requestCandidateConsent(input: $input) {
@@ -42,21 +42,6 @@ REVOKE = """mutation($input: RevokeCandidateConsentInput!) {
   }
 }"""
 STATUS = "query($id: ID!) { node(id: $id) { ... on Candidate { consent { status } } } }"
-
-
-async def call(
-    client: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    """POST a document with an optional bearer token; no top-level errors allowed."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body["errors"]
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 def _codes(result: dict[str, Any]) -> list[tuple[list[str], str]]:

@@ -17,8 +17,8 @@ from crowdhire.models.submissions import Stage
 from crowdhire.schema.ids import encode_global_id
 from tests.auth_support import Issuer
 from tests.factories import make_candidate, make_placement, make_submission
-from tests.support import global_id
-from tests.workflow_support import HR, OTHER_HR, RECRUITER_A, RECRUITER_B, World, call, codes
+from tests.support import call, codes, global_id
+from tests.workflow_support import HR, OTHER_HR, RECRUITER_A, RECRUITER_B, World
 from tests.workflow_support import make_world as _make_world
 
 HIRE = """mutation($input: HireSubmissionInput!) {

@@ -20,12 +20,10 @@ from tests.job_support import (
     PUBLIC_READ,
     READ,
     RECRUITER,
-    call,
-    codes,
     make_hiring_company,
     token_for,
 )
-from tests.support import global_id
+from tests.support import call, codes, global_id
 
 JOB_FIELDS = """id title description location remotePolicy employmentType skills status openings
   openedAt salary { min max currency }

@@ -16,8 +16,8 @@ from crowdhire.models.jobs import JobStatus
 from crowdhire.models.submissions import Stage
 from tests.auth_support import Issuer
 from tests.factories import make_submission
-from tests.support import global_id
-from tests.workflow_support import HR, RECRUITER_A, call, codes, make_world
+from tests.support import call, codes, global_id
+from tests.workflow_support import HR, RECRUITER_A, make_world
 
 SUBMIT = """mutation($input: SubmitCandidateInput!) {
   submitCandidate(input: $input) { submission { id } userErrors { field code } } }"""

@@ -19,12 +19,10 @@ from tests.job_support import (
     PUBLIC_READ,
     READ,
     RECRUITER,
-    call,
-    codes,
     make_hiring_company,
     token_for,
 )
-from tests.support import global_id
+from tests.support import call, codes, global_id
 
 
 @pytest.fixture

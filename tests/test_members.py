@@ -16,7 +16,7 @@ from crowdhire.models.jobs import JobStatus
 from crowdhire.schema.ids import encode_global_id
 from tests.auth_support import Issuer
 from tests.factories import make_company, make_job
-from tests.support import global_id
+from tests.support import call, global_id
 
 REGISTER = """mutation($input: RegisterRecruiterInput!) {
   registerRecruiter(input: $input) {
@@ -31,21 +31,6 @@ REMOVE = """mutation($input: RemoveCompanyMemberInput!) {
   removeCompanyMember(input: $input) { removed userErrors { field code message } }
 }"""
 DRAFTS = "{ jobs(filter: { status: [DRAFT] }) { totalCount } }"
-
-
-async def call(
-    client: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    """POST a document with an optional bearer token; no top-level errors allowed."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body["errors"]
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 PROFILE = {"displayName": "Nia", "email": "Nia@Example.test", "specialties": ["data"]}

@@ -20,7 +20,7 @@ from crowdhire.payments.devserver import LocalStripeServer
 from crowdhire.schema.ids import encode_global_id
 from tests.auth_support import Issuer
 from tests.conftest import STRIPE_TEST_KEY
-from tests.support import global_id
+from tests.support import call, global_id
 from tests.test_payments_helpers import (
     EARNINGS,
     MEMBER,
@@ -29,7 +29,6 @@ from tests.test_payments_helpers import (
     PAYMENT,
     REFUND,
     Deal,
-    call,
     make_deal,
 )
 

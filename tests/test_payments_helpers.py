@@ -56,21 +56,6 @@ async def make_deal(**placement_fields: Any) -> Deal:
     return Deal(company, recruiter, placement)
 
 
-async def call(
-    client: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    """POST a document with an optional bearer token; no top-level errors allowed."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body["errors"]
-    data: dict[str, Any] = body["data"]
-    return data
-
-
 PAY = """mutation($input: CreatePlacementFeePaymentInput!) {
   createPlacementFeePayment(input: $input) {
     placement { id paymentStatus payment { status amount { amount currency } } }

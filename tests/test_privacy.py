@@ -22,7 +22,7 @@ from tests.factories import (
     make_recruiter,
     make_submission,
 )
-from tests.support import global_id
+from tests.support import call, global_id
 
 CREATE = """mutation($input: CreateCandidateInput!) {
   createCandidate(input: $input) { candidate { id } userErrors { code } } }"""
@@ -53,21 +53,6 @@ PERSON = {
 TRACES = ["zelda", "okonkwo", "vrabel", "quantum plumber", "tobermory", "zorblang", "quuxcraft",
           "7946", "442079460958", "her mobile", "best quantum",
           *person_keys("zelda.vrabel@privacy.example", "+442079460958")]  # fmt: skip
-
-
-async def call(
-    client: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    """POST a document with an optional bearer token; no top-level errors allowed."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body["errors"]
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 def _codes(result: dict[str, Any]) -> list[tuple[list[str], str]]:

@@ -15,8 +15,8 @@ from crowdhire.models import Company, Job
 from crowdhire.models.jobs import JobStatus
 from tests.auth_support import Issuer
 from tests.factories import make_candidate, make_company, make_job, make_recruiter, make_submission
-from tests.job_support import HR, OTHER_HR, call, make_hiring_company
-from tests.support import CommandCounter, error_codes, global_id, gql
+from tests.job_support import HR, OTHER_HR, make_hiring_company
+from tests.support import CommandCounter, call, error_codes, global_id, gql
 
 JOBS = "{ jobs(first: 5) { nodes { id title submissions(first: 5) { nodes { stage } } } } }"
 DRAFT = "query($id: ID!) { node(id: $id) { ... on Job { title } } }"

@@ -16,17 +16,8 @@ from crowdhire.models.submissions import Stage
 from crowdhire.schema.ids import encode_global_id
 from tests.auth_support import Issuer
 from tests.factories import make_candidate, make_job, make_submission
-from tests.support import global_id
-from tests.workflow_support import (
-    HR,
-    OTHER_HR,
-    RECRUITER_A,
-    RECRUITER_B,
-    World,
-    call,
-    codes,
-    make_world,
-)
+from tests.support import call, codes, global_id
+from tests.workflow_support import HR, OTHER_HR, RECRUITER_A, RECRUITER_B, World, make_world
 
 SUBMIT = """mutation($input: SubmitCandidateInput!) {
   submitCandidate(input: $input) {

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from crowdhire.models import Candidate, Company, CompanyMember, Job, Recruiter
 from crowdhire.models.companies import MemberRole
 from tests.auth_support import Issuer
@@ -16,26 +14,6 @@ HR = "auth0|hr"  # member of the hiring company
 OTHER_HR = "auth0|other-hr"  # member of another company
 RECRUITER_A = "auth0|recruiter-a"
 RECRUITER_B = "auth0|recruiter-b"
-
-
-async def call(
-    client: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    """POST a document with an optional bearer token; no top-level errors allowed."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body["errors"]
-    data: dict[str, Any] = body["data"]
-    return data
-
-
-def codes(payload: dict[str, Any]) -> list[tuple[list[str], str]]:
-    """A payload's user errors as (field, code) pairs."""
-    return [(error["field"], error["code"]) for error in payload["userErrors"]]
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from crowdhire.context import Context
 from crowdhire.models.common import Money, utcnow
-from crowdhire.models.jobs import Job, JobStatus
+from crowdhire.models.jobs import Job, JobStatus, can_move
 from crowdhire.models.placements import Placement, prorated_refund
 from crowdhire.models.submissions import Stage, Submission
 from crowdhire.resolvers.access import can_view_deal
@@ -103,14 +103,14 @@ async def hire_submission(
         job = await claim_job(session, submission.job_id)
         if job is None:
             raise refuse(("id",), "NOT_FOUND", "The submission's job no longer exists")
-        if job.status in (JobStatus.CLOSED, JobStatus.DRAFT):
-            message = f"The job is {job.status.name}; reopen it to hire"
-            raise refuse(("id",), "JOB_CLOSED", message)
         _check_currency(job, salary)
         placements = Placement.get_pymongo_collection()
         filled = await placements.count_documents({"job_id": job.id}, session=session)
         if filled >= job.openings:
             raise refuse(("id",), "NO_OPENINGS_LEFT", "Every opening of this job is filled")
+        if not can_move(job.status, JobStatus.FILLED):  # the status machine: OPEN or PAUSED
+            message = f"The job is {job.status.name}: only an OPEN or PAUSED job hires"
+            raise refuse(("id",), "JOB_CLOSED", message)
         record_move(submission, Stage.HIRED, context.viewer.sub, "", utcnow())
         await submission.save(session=session)
         placement = new_placement(submission, job, start_date, salary, filled + 1)

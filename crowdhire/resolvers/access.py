@@ -162,15 +162,8 @@ def candidate_deals_criteria(viewer: Viewer, candidate: Candidate) -> Criteria:
 
 async def candidate_scope(viewer: Viewer) -> dict[str, Any]:
     """The filter that keeps a candidates list to what `can_view_candidate` allows."""
-    if viewer.is_admin:
-        return {}
-    branches: list[dict[str, Any]] = []
-    if viewer.recruiter_id is not None:
-        branches.append({"recruiter_id": viewer.recruiter_id})
-    if viewer.company_ids:
-        ids = await _distinct_submitted("candidate_id", viewer.company_ids)
-        branches.append({"_id": {"$in": ids}})
-    return _any_of(branches)
+    own = {"recruiter_id": viewer.recruiter_id} if viewer.recruiter_id is not None else None
+    return await _own_or_submitted(viewer, own, "candidate_id")
 
 
 # --- recruiters ---------------------------------------------------------------------------------
@@ -189,13 +182,20 @@ def ensure_is_self_or_admin(viewer: Viewer, recruiter: Recruiter, field: str) ->
 
 async def recruiter_scope(viewer: Viewer) -> dict[str, Any]:
     """A recruiters list: everyone for admins; yourself and those who submitted to you."""
+    own = {"_id": viewer.recruiter_id} if viewer.recruiter_id is not None else None
+    return await _own_or_submitted(viewer, own, "recruiter_id")
+
+
+async def _own_or_submitted(
+    viewer: Viewer, own: dict[str, Any] | None, field: str
+) -> dict[str, Any]:
+    """Admins: everything; others: their own rows (`own`) or rows whose `field` appears in a
+    submission to one of their companies."""
     if viewer.is_admin:
         return {}
-    branches: list[dict[str, Any]] = []
-    if viewer.recruiter_id is not None:
-        branches.append({"_id": viewer.recruiter_id})
+    branches = [own] if own is not None else []
     if viewer.company_ids:
-        ids = await _distinct_submitted("recruiter_id", viewer.company_ids)
+        ids = await _distinct_submitted(field, viewer.company_ids)
         branches.append({"_id": {"$in": ids}})
     return _any_of(branches)
 

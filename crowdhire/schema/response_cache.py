@@ -99,9 +99,8 @@ async def answer_in_flight(key: str, current: dict[str, str | None]) -> Entry | 
     # token this lookup could not read (the cache is unreachable) cannot have been moved by
     # anyone since the leader read it; this process's own unannounced writes were ruled out
     # before the lookup, so the leader's answer is the best there is.
-    known = {name: token for name, token in current.items() if token is not None}
-    unknown = {name: entry.tokens[name] for name in entry.tokens if name not in known}
-    return entry if entry_is_fresh(entry.tokens, known | unknown) else None
+    moved = any(current.get(name) not in (token, None) for name, token in entry.tokens.items())
+    return None if moved else entry
 
 
 def lead(key: str) -> asyncio.Future[Entry | None] | None:

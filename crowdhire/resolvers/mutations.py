@@ -9,6 +9,7 @@ transaction aborts, and it returns the winner's outcome.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,8 +140,11 @@ async def run_mutation(
         if earlier is None:
             raise
         return earlier
+    by_kind: defaultdict[str, list[ObjectId | str]] = defaultdict(list)
     for kind, object_id in outcome.forget:
-        await forget(context, kind, [object_id])
+        by_kind[kind].append(object_id)
+    for kind, ids in by_kind.items():  # one parallel round of deletes per kind, not one per key
+        await forget(context, kind, ids)
     return outcome
 
 

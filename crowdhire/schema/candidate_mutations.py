@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from enum import Enum
+from functools import partial
 from typing import Annotated, Any
 
 import strawberry
-from bson import ObjectId
 
 from crowdhire.context import Info
 from crowdhire.resolvers import candidates as candidate_rules
@@ -17,6 +17,7 @@ from crowdhire.schema.payloads import (
     UserError,
     guarded,
     input_object_id,
+    shown_after,
     user_errors,
 )
 
@@ -130,11 +131,8 @@ class UpdateCandidatePayload:
 
 async def payload_candidate(info: Info, outcome: Outcome) -> CandidateType | None:
     """The outcome's candidate, re-read through the visibility-checked lookup."""
-    candidate_id: ObjectId | None = outcome.object_id("candidate")
-    found = (
-        await candidate_rules.candidate_by_id(info.context, candidate_id) if candidate_id else None
-    )
-    return CandidateType.from_model(found) if found else None
+    load = partial(candidate_rules.candidate_by_id, info.context)
+    return await shown_after(outcome, "candidate", load, CandidateType.from_model)
 
 
 @strawberry.type(description="Candidate mutations.")

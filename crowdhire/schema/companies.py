@@ -20,6 +20,7 @@ from crowdhire.schema.payloads import (
     UserError,
     guarded,
     input_object_id,
+    shown_after,
     user_errors,
 )
 
@@ -219,10 +220,11 @@ class CompanyMutations:
                 input.client_mutation_id,
             )
         )
-        member_id = outcome.object_id("member")
-        member = await company_rules.member_by_id(member_id) if member_id else None
+        member = await shown_after(
+            outcome, "member", company_rules.member_by_id, CompanyMemberType.from_model
+        )
         return AddCompanyMemberPayload(
-            member=CompanyMemberType.from_model(member) if member else None,
+            member=member,
             user_errors=user_errors(outcome, AddCompanyMemberErrorCode, AddCompanyMemberError),
         )
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from enum import Enum
+from functools import partial
 from typing import Annotated
 
 import strawberry
-from bson import ObjectId
 
 from crowdhire.context import Info
 from crowdhire.resolvers import companies as company_rules
@@ -19,6 +19,7 @@ from crowdhire.schema.payloads import (
     UserError,
     guarded,
     input_object_id,
+    shown_after,
     user_errors,
 )
 
@@ -113,9 +114,8 @@ def _patch(input: UpdateCompanyInput) -> profile_rules.CompanyPatch:  # noqa: A0
 
 
 async def _company(info: Info, outcome: Outcome) -> CompanyType | None:
-    company_id: ObjectId | None = outcome.object_id("company")
-    company = await company_rules.company_by_id(info.context, company_id) if company_id else None
-    return CompanyType.from_model(company) if company else None
+    load = partial(company_rules.company_by_id, info.context)
+    return await shown_after(outcome, "company", load, CompanyType.from_model)
 
 
 @strawberry.type(description="Company profile mutations.")

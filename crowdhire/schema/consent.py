@@ -19,6 +19,7 @@ from crowdhire.schema.payloads import (
     UserError,
     guarded,
     input_object_id,
+    shown_after,
     user_errors,
 )
 
@@ -149,9 +150,9 @@ class RevokeCandidateConsentPayload:
 
 
 async def _consent(outcome: Outcome) -> ConsentType | None:
-    candidate_id = outcome.object_id("candidate")
-    found = await consent_rules.candidate_consent(candidate_id) if candidate_id else None
-    return ConsentType.from_model(found) if found else None
+    return await shown_after(
+        outcome, "candidate", consent_rules.candidate_consent, ConsentType.from_model
+    )
 
 
 @strawberry.type(description="Consent mutations.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -17,6 +18,7 @@ from crowdhire.schema.payloads import (
     UserError,
     guarded,
     input_object_id,
+    shown_after,
     user_errors,
 )
 from crowdhire.schema.placements import PlacementType
@@ -112,11 +114,8 @@ class RecordPlacementDeparturePayload:
 
 
 async def _placement_after(info: Info, outcome: Outcome) -> PlacementType | None:
-    placement_id = outcome.object_id("placement")
-    if placement_id is None:
-        return None
-    found = await placement_rules.placement_by_id(info.context, placement_id)
-    return PlacementType.from_model(found) if found else None
+    load = partial(placement_rules.placement_by_id, info.context)
+    return await shown_after(outcome, "placement", load, PlacementType.from_model)
 
 
 @strawberry.type(description="Hire mutations.")

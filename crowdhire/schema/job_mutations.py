@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -19,6 +20,7 @@ from crowdhire.schema.payloads import (
     UserError,
     guarded,
     input_object_id,
+    shown_after,
     user_errors,
 )
 
@@ -175,9 +177,8 @@ class CloseJobPayload:
 
 
 async def _job(info: Info, outcome: Outcome) -> JobType | None:
-    job_id = outcome.object_id("job")
-    job = await job_rules.job_by_id(info.context, job_id) if job_id else None
-    return JobType.from_model(job) if job else None
+    load = partial(job_rules.job_by_id, info.context)
+    return await shown_after(outcome, "job", load, JobType.from_model)
 
 
 async def _move(

@@ -54,3 +54,19 @@ async def guarded(run: Callable[[], Awaitable[Outcome]]) -> Outcome:
         return await run()
     except MutationRefused as refused:
         return Outcome(errors=refused.errors)
+
+
+Shown = TypeVar("Shown")
+Found = TypeVar("Found")
+
+
+async def shown_after(
+    outcome: Outcome,
+    name: str,
+    load: Callable[[ObjectId], Awaitable[Found | None]],
+    convert: Callable[[Found], Shown],
+) -> Shown | None:
+    """The object a mutation's outcome names under `name`, re-read as the viewer may now see it."""
+    object_id = outcome.object_id(name)
+    found = await load(object_id) if object_id is not None else None
+    return convert(found) if found is not None else None

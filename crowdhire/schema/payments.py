@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import Annotated
 
 import strawberry
-from bson import ObjectId
 
 from crowdhire.context import Info
 from crowdhire.models.placements import PaymentStatus, Placement
@@ -21,6 +21,7 @@ from crowdhire.schema.payloads import (
     UserError,
     guarded,
     input_object_id,
+    shown_after,
     user_errors,
 )
 from crowdhire.schema.placements import PlacementType
@@ -174,11 +175,9 @@ class RefundPlacementFeePayload:
     user_errors: list[RefundPlacementFeeError] = strawberry.field(description="Input problems.")
 
 
-async def _placement(info: Info, placement_id: ObjectId | None) -> PlacementType | None:
-    found = (
-        await placement_rules.placement_by_id(info.context, placement_id) if placement_id else None
-    )
-    return PlacementType.from_model(found) if found else None
+async def _placement(info: Info, outcome: Outcome) -> PlacementType | None:
+    load = partial(placement_rules.placement_by_id, info.context)
+    return await shown_after(outcome, "placement", load, PlacementType.from_model)
 
 
 @strawberry.type(description="Placement fee mutations.")
@@ -210,7 +209,7 @@ class PaymentMutations:
 
         outcome = await guarded(run)
         return CreatePlacementFeePaymentPayload(
-            placement=await _placement(info, outcome.object_id("placement")),
+            placement=await _placement(info, outcome),
             client_secret=client_secret,
             user_errors=user_errors(
                 outcome, CreatePlacementFeePaymentErrorCode, CreatePlacementFeePaymentError
@@ -234,6 +233,6 @@ class PaymentMutations:
             )
         )
         return RefundPlacementFeePayload(
-            placement=await _placement(info, outcome.object_id("placement")),
+            placement=await _placement(info, outcome),
             user_errors=user_errors(outcome, RefundPlacementFeeErrorCode, RefundPlacementFeeError),
         )

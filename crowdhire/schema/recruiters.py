@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -19,7 +20,7 @@ from crowdhire.resolvers.common import page_request
 from crowdhire.resolvers.recruiter_stats import recruiter_stats
 from crowdhire.schema.ids import Node, encode_global_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
-from crowdhire.schema.payloads import ClientMutationId, UserError, guarded, user_errors
+from crowdhire.schema.payloads import ClientMutationId, UserError, guarded, shown_after, user_errors
 from crowdhire.schema.recruiter_stats import RecruiterStatsType
 
 if TYPE_CHECKING:
@@ -298,14 +299,10 @@ class RecruiterMutations:
                 info.context, profile, input.client_mutation_id
             )
         )
-        recruiter_id = outcome.object_id("recruiter")
-        found = (
-            await recruiter_rules.recruiter_by_id(info.context, recruiter_id)
-            if recruiter_id
-            else None
-        )
+        load = partial(recruiter_rules.recruiter_by_id, info.context)
+        shown = await shown_after(outcome, "recruiter", load, RecruiterType.from_model)
         return RegisterRecruiterPayload(
-            recruiter=RecruiterType.from_model(found) if found else None,
+            recruiter=shown,
             user_errors=user_errors(outcome, RegisterRecruiterErrorCode, RegisterRecruiterError),
         )
 
@@ -323,14 +320,10 @@ class RecruiterMutations:
                 info.context, input.changes(), input.client_mutation_id
             )
         )
-        recruiter_id = outcome.object_id("recruiter")
-        found = (
-            await recruiter_rules.recruiter_by_id(info.context, recruiter_id)
-            if recruiter_id
-            else None
-        )
+        load = partial(recruiter_rules.recruiter_by_id, info.context)
+        shown = await shown_after(outcome, "recruiter", load, RecruiterType.from_model)
         return UpdateRecruiterProfilePayload(
-            recruiter=RecruiterType.from_model(found) if found else None,
+            recruiter=shown,
             user_errors=user_errors(
                 outcome, UpdateRecruiterProfileErrorCode, UpdateRecruiterProfileError
             ),

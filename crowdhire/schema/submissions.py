@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from enum import Enum
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -24,6 +25,7 @@ from crowdhire.schema.candidates import CandidateType
 from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
 from crowdhire.schema.jobs import JobType
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
+from crowdhire.schema.payloads import shown_after
 from crowdhire.schema.recruiters import RecruiterType
 from crowdhire.schema.relations import MaybeLater, now_or_later, selected_node_fields
 
@@ -186,8 +188,5 @@ async def resolve_submissions(
 
 async def submission_after(info: Info, outcome: Outcome) -> SubmissionType | None:
     """The outcome's submission as the viewer may now see it."""
-    submission_id = outcome.object_id("submission")
-    if submission_id is None:
-        return None
-    found = await submission_rules.submission_by_id(info.context, submission_id)
-    return SubmissionType.from_model(found) if found else None
+    load = partial(submission_rules.submission_by_id, info.context)
+    return await shown_after(outcome, "submission", load, SubmissionType.from_model)

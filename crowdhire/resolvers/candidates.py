@@ -45,7 +45,6 @@ from crowdhire.resolvers.common import (
     combine,
     is_email,
     prefix_pattern,
-    save_and_forget,
     skills_match,
 )
 from crowdhire.resolvers.mutations import MutationRefused, Outcome, audit, refuse, run_mutation
@@ -138,12 +137,6 @@ async def recruiter_candidate_count(context: Context, recruiter_id: ObjectId) ->
     """How many candidates a recruiter holds."""
     key = ChildCountKey(recruiter_id)
     return await context.loaders.candidate_count_by_recruiter_id.load(key)
-
-
-async def save_candidate(context: Context, candidate: Candidate) -> Candidate:
-    """Persist a candidate and forget its cached copy."""
-    await save_and_forget(context, "candidates", candidate)
-    return candidate
 
 
 def has_granted_consent(candidate: Candidate) -> bool:

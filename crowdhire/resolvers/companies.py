@@ -11,7 +11,6 @@ from crowdhire.errors import ForbiddenError
 from crowdhire.loaders.base import count_documents, fetch_root_page
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.models.companies import Company, CompanyMember, MemberRole
-from crowdhire.resolvers.common import save_and_forget
 from crowdhire.resolvers.mutations import Outcome, audit, refuse, run_mutation
 
 COMPANY_ORDERS = {
@@ -34,12 +33,6 @@ async def count_companies() -> int:
 async def company_by_id(context: Context, company_id: ObjectId) -> Company | None:
     """One company, through the cached loader."""
     return await context.loaders.company_by_id.load(company_id)
-
-
-async def save_company(context: Context, company: Company) -> Company:
-    """Persist a company and forget its cached copy."""
-    await save_and_forget(context, "companies", company)
-    return company
 
 
 def _ensure_can_manage(context: Context, company_id: ObjectId) -> None:

@@ -22,7 +22,7 @@ from crowdhire.loaders.base import (
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.models.placements import PaymentStatus, Placement
 from crowdhire.resolvers.access import can_view_deal, deal_scope, require_signed_in
-from crowdhire.resolvers.common import combine, save_and_forget
+from crowdhire.resolvers.common import combine
 
 PLACEMENT_ORDERS = {
     "CREATED_AT_DESC": ordering("placements:created_at_desc", ("created_at", DESCENDING)),
@@ -118,9 +118,3 @@ async def placement_count_of(
     """How many placements one parent has, batched across parents."""
     _, count_loader = _loaders(context, parent)
     return await count_loader.load(ChildCountKey(parent_id, visible))
-
-
-async def save_placement(context: Context, placement: Placement) -> Placement:
-    """Persist a placement and forget its cached copy."""
-    await save_and_forget(context, "placements", placement)
-    return placement

@@ -14,7 +14,7 @@ from crowdhire.loaders.base import Pending, count_documents, fetch_root_page, lo
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.models.recruiters import Recruiter
 from crowdhire.resolvers.access import can_view_recruiter, recruiter_scope, require_signed_in
-from crowdhire.resolvers.common import is_email, save_and_forget
+from crowdhire.resolvers.common import is_email
 from crowdhire.resolvers.mutations import Outcome, UserErrorData, audit, refuse, run_mutation
 
 RECRUITER_ORDERS = {
@@ -57,12 +57,6 @@ def recruiter_now(context: Context, recruiter_id: ObjectId) -> Recruiter | Pendi
 async def prefetch_recruiters(context: Context, recruiter_ids: list[ObjectId]) -> None:
     """Load many recruiters in this request's batch."""
     await context.loaders.recruiter_by_id.load_many(recruiter_ids)
-
-
-async def save_recruiter(context: Context, recruiter: Recruiter) -> Recruiter:
-    """Persist a recruiter and forget its cached copy."""
-    await save_and_forget(context, "recruiters", recruiter)
-    return recruiter
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from crowdhire.models.submissions import (
 )
 from crowdhire.resolvers.access import can_view_deal, can_view_job, deal_scope, require_signed_in
 from crowdhire.resolvers.candidates import has_granted_consent
-from crowdhire.resolvers.common import combine, save_and_forget
+from crowdhire.resolvers.common import combine
 from crowdhire.resolvers.jobs import claim_job
 from crowdhire.resolvers.mutations import Outcome, audit, refuse, run_mutation
 
@@ -145,12 +145,6 @@ async def submission_count_of(
     """How many submissions one parent has, batched across parents."""
     _, count_loader = _loaders(context, parent)
     return await count_loader.load(ChildCountKey(parent_id, _stage_criteria(stages, visible)))
-
-
-async def save_submission(context: Context, submission: Submission) -> Submission:
-    """Persist a submission and forget its cached copy."""
-    await save_and_forget(context, "submissions", submission)
-    return submission
 
 
 # --- workflow: submit, move, withdraw ------------------------------------------------------------

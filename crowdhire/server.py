@@ -40,6 +40,7 @@ from crowdhire.payments.gateway import GATEWAY_STATE, build_gateway  # payments 
 from crowdhire.payments.webhook import stripe_webhook  # payments (issue 5)
 from crowdhire.schema import build_schema
 from crowdhire.settings import Settings
+from crowdhire.tasks.worker import Handler, TaskWorker
 
 log = logging.getLogger("crowdhire.server")
 
@@ -51,6 +52,7 @@ class Services:
     settings: Settings
     mongo: AsyncMongoClient[dict[str, Any]]
     cache: ObjectCache
+    worker: TaskWorker
     verifier: TokenVerifier | None = None
 
 
@@ -120,6 +122,11 @@ async def dev_jwks(request: Request) -> Response:
     return JSONResponse({"keys": [dev_public_jwk(services.settings)]})
 
 
+def task_handlers(settings: Settings) -> dict[str, Handler]:
+    """The background task kinds this process knows how to run, by name."""
+    return {}
+
+
 def create_app(
     settings: Settings,
     *,
@@ -140,13 +147,22 @@ def create_app(
         await init_beanie(database=client[settings.mongodb_db], document_models=DOCUMENT_MODELS)
         object_cache = cache if cache is not None else build_cache(settings)
         verifier, jwks = build_verifier(settings)
-        app.state.services = Services(
-            settings=settings, mongo=client, cache=object_cache, verifier=verifier
+        worker = TaskWorker(
+            task_handlers(settings),
+            poll_seconds=settings.worker_poll_seconds,
+            lease_seconds=settings.worker_lease_seconds,
+            concurrency=settings.worker_concurrency,
         )
+        app.state.services = Services(
+            settings=settings, mongo=client, cache=object_cache, worker=worker, verifier=verifier
+        )
+        if settings.worker_enabled:
+            worker.start()
         setattr(app.state, GATEWAY_STATE, stripe_gateway := build_gateway(settings))  # payments
         try:
             yield
         finally:
+            await worker.stop()
             if stripe_gateway is not None:  # payments
                 await stripe_gateway.close()
             if jwks is not None:

@@ -144,6 +144,16 @@ class Settings(BaseSettings):
         " one generated and kept under DATA_DIR",
     )
     # --- end candidate consent links ---
+    worker_enabled: bool = Field(
+        True, description="run the background worker (queued tasks in MongoDB) in this process"
+    )
+    worker_concurrency: int = Field(2, ge=1, le=64, description="tasks one process runs at once")
+    worker_poll_seconds: float = Field(
+        1.0, gt=0, le=60, description="how often an idle worker looks for runnable tasks"
+    )
+    worker_lease_seconds: float = Field(
+        120.0, gt=0, description="a claimed task is retaken by others after this long"
+    )
 
     @model_validator(mode="after")
     def _production_needs_real_services(self) -> Settings:

@@ -12,6 +12,7 @@ from crowdhire.models.persisted_queries import PersistedQuery
 from crowdhire.models.placements import Placement
 from crowdhire.models.recruiters import Recruiter
 from crowdhire.models.submissions import Submission
+from crowdhire.models.tasks import BackgroundTask
 
 DOCUMENT_MODELS: list[type[Document]] = [
     Company,
@@ -26,11 +27,13 @@ DOCUMENT_MODELS: list[type[Document]] = [
     MutationReceipt,
     PlacementPayment,  # payments
     StripeEvent,  # payments
+    BackgroundTask,
 ]
 
 __all__ = [
     "DOCUMENT_MODELS",
     "AuditEvent",
+    "BackgroundTask",
     "Candidate",
     "Company",
     "CompanyMember",

@@ -10,9 +10,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from crowdhire.cluster import drills, probes
-from crowdhire.cluster.control import Cluster, format_status
-from crowdhire.cluster.report import markdown
+from crowdhire.dev.cluster import drills, probes
+from crowdhire.dev.cluster.control import Cluster, format_status
+from crowdhire.dev.cluster.report import markdown
 
 RESULTS = Path(__file__).parent / "results" / "drills.md"
 

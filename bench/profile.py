@@ -19,7 +19,7 @@ from pyinstrument.renderers import ConsoleRenderer
 
 from bench.scenarios import read_scenarios
 from bench.servers import DB_NAME, admin_token, load_dataset
-from crowdhire.devservers import MemcachedServer, MongodServer
+from crowdhire.dev.servers import MemcachedServer, MongodServer
 from crowdhire.server import create_app
 from crowdhire.settings import Environment, Settings
 

@@ -29,7 +29,7 @@ from bench.servers import (
     peak_rss_mb,
     variant_servers,
 )
-from crowdhire.devservers import MemcachedServer, MongodServer
+from crowdhire.dev.servers import MemcachedServer, MongodServer
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CONCURRENCIES = [1, 8]

@@ -19,9 +19,9 @@ from pymongo import AsyncMongoClient, MongoClient
 
 from crowdhire.auth.dev import mint_dev_token
 from crowdhire.auth.viewer import ADMIN_PERMISSION
-from crowdhire.devservers import HOST, free_port
+from crowdhire.dev.seed import seed_demo
+from crowdhire.dev.servers import HOST, free_port
 from crowdhire.models import DOCUMENT_MODELS
-from crowdhire.seed import seed_demo
 from crowdhire.settings import Environment, Settings
 
 DB_NAME = "crowdhire_bench"

@@ -44,7 +44,7 @@ def database(settings: Settings) -> Iterator[Settings]:
         return
     if not settings.is_dev:
         sys.exit("crowdhire: MONGODB_URI is required outside CROWDHIRE_ENV=dev")
-    from crowdhire.devservers import MongodServer  # noqa: PLC0415 - dev-only dependency
+    from crowdhire.dev.servers import MongodServer  # noqa: PLC0415 - dev-only dependency
 
     mongod = MongodServer(settings.data_dir.resolve() / "mongo")
     print(f"crowdhire: starting embedded mongod (data in {settings.data_dir}/mongo)…", flush=True)
@@ -60,7 +60,7 @@ async def seed_if_empty(settings: Settings, *, scale: float = 1.0, force: bool =
     """Seed demo data into an empty dev database; refuse anything else."""
     from pymongo import AsyncMongoClient  # noqa: PLC0415
 
-    from crowdhire.seed import database_is_empty, seed_demo  # noqa: PLC0415
+    from crowdhire.dev.seed import database_is_empty, seed_demo  # noqa: PLC0415
 
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongodb_uri)
     try:
@@ -78,7 +78,7 @@ async def seed_if_empty(settings: Settings, *, scale: float = 1.0, force: bool =
 
 def serve(settings: Settings) -> None:
     """Run the API under uvicorn; in dev, with an embedded mongod and demo data."""
-    from crowdhire.payments.devserver import dev_stripe  # noqa: PLC0415 - payments (issue 5)
+    from crowdhire.dev.stripe import dev_stripe  # noqa: PLC0415 - payments (issue 5)
     from crowdhire.server import create_app  # noqa: PLC0415 - keeps `schema` fast
 
     with database(settings) as with_db, dev_stripe(with_db) as ready:  # payments: localstripe
@@ -142,8 +142,8 @@ async def persist_files(settings: Settings, files: list[Path]) -> list[tuple[str
     from pymongo import AsyncMongoClient  # noqa: PLC0415
 
     from crowdhire.cache import build_cache  # noqa: PLC0415
-    from crowdhire.persisted import PersistedQueries  # noqa: PLC0415
-    from crowdhire.schema import build_schema  # noqa: PLC0415
+    from crowdhire.graphql.persisted import PersistedQueries  # noqa: PLC0415
+    from crowdhire.graphql.schema import build_schema  # noqa: PLC0415
 
     schema = build_schema()._schema
     documents: list[tuple[str, Path]] = []
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     persist = commands.add_parser("persist", help="register .graphql files as persisted queries")
     persist.add_argument("files", type=Path, nargs="+", help="GraphQL documents to register")
     # --- scale-out (issue 9): the whole deployment on loopback ---
-    from crowdhire.cluster.command import add_arguments as cluster_arguments  # noqa: PLC0415
+    from crowdhire.dev.cluster.command import add_arguments as cluster_arguments  # noqa: PLC0415
 
     cluster_arguments(commands.add_parser("cluster", help="run a local cluster: up|status|down"))
     # --- end scale-out ---
@@ -213,19 +213,19 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     if args.command == "cluster":  # scale-out (issue 9)
-        from crowdhire.cluster.command import run as run_cluster  # noqa: PLC0415
+        from crowdhire.dev.cluster.command import run as run_cluster  # noqa: PLC0415
 
         sys.exit(run_cluster(args))
     if args.command == "query":
         sys.exit(run_query(args.file, args.var, args.url, args.token))
     if args.command == "schema":
-        from crowdhire.schema import schema_sdl  # noqa: PLC0415
+        from crowdhire.graphql.schema import schema_sdl  # noqa: PLC0415
 
         sys.stdout.write(schema_sdl())
         return
     settings = _settings_or_exit()
     if args.command == "token":
-        from crowdhire.dev_tokens import dev_token  # noqa: PLC0415
+        from crowdhire.dev.tokens import dev_token  # noqa: PLC0415
 
         print(dev_token(settings, args.role, args.sub, args.company))
         return

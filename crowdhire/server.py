@@ -26,19 +26,20 @@ from crowdhire.auth.dev import dev_public_jwk
 from crowdhire.auth.middleware import BearerAuthMiddleware, claims_of
 from crowdhire.auth.roles import viewer_for
 from crowdhire.auth.tokens import TokenVerifier
-from crowdhire.budget import Clock, build_budget, build_counters
 from crowdhire.cache import ObjectCache, build_cache
 from crowdhire.context import Context, build_context
-from crowdhire.freshness import FootprintListener, FreshnessMiddleware
-from crowdhire.graphiql import with_sign_in_note
-from crowdhire.http_view import HardenedGraphQLView
+from crowdhire.footprints import FootprintListener
+from crowdhire.graphql.budget import Clock, build_budget, build_counters
+from crowdhire.graphql.freshness import FreshnessMiddleware
+from crowdhire.graphql.graphiql import with_sign_in_note
+from crowdhire.graphql.schema import build_schema
+from crowdhire.graphql.view import HardenedGraphQLView
 from crowdhire.models import DOCUMENT_MODELS
 from crowdhire.observability.lifecycle import MongoUnreachableError, wait_for_mongodb
 from crowdhire.observability.middleware import ObservabilityMiddleware, metrics
 from crowdhire.observability.mongo import MongoMetrics
 from crowdhire.payments.gateway import GATEWAY_STATE, build_gateway  # payments (issue 5)
 from crowdhire.payments.webhook import stripe_webhook  # payments (issue 5)
-from crowdhire.schema import build_schema
 from crowdhire.settings import Settings
 from crowdhire.tasks.worker import Handler, TaskWorker
 

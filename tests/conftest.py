@@ -16,12 +16,12 @@ from pydantic import SecretStr  # payments
 from starlette.applications import Starlette
 
 from crowdhire.cache import ObjectCache
-from crowdhire.devservers import (
+from crowdhire.dev.servers import (
     MemcachedServer,
     MongodServer,
     free_port,  # payments
 )
-from crowdhire.payments.devserver import LocalStripeServer  # payments
+from crowdhire.dev.stripe import LocalStripeServer  # payments
 from crowdhire.server import create_app
 from crowdhire.settings import Environment, Settings
 from tests.auth_support import AUDIENCE, Issuer, JwksServer

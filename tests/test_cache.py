@@ -15,7 +15,7 @@ from pymongo import AsyncMongoClient
 
 from crowdhire.cache import MAX_KEY_LENGTH, ObjectCache, cache_key, parse_memcached_url
 from crowdhire.context import build_context
-from crowdhire.devservers import MemcachedServer
+from crowdhire.dev.servers import MemcachedServer
 from crowdhire.models import Job
 from crowdhire.resolvers.jobs import save_job
 from crowdhire.schema.ids import encode_global_id

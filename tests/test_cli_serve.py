@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from crowdhire.devservers import free_port
+from crowdhire.dev.servers import free_port
 
 JOB_COUNT = "{ jobs { totalCount } companies { totalCount } }"
 FIRST_COMPANY = "{ companies(first: 1, orderBy: SLUG_ASC) { nodes { slug } } }"

@@ -18,8 +18,8 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from crowdhire.client import AsyncClient, Client, GraphQLRequestError
-from crowdhire.devservers import free_port
-from crowdhire.schema import build_schema
+from crowdhire.dev.servers import free_port
+from crowdhire.graphql.schema import build_schema
 from crowdhire.settings import Settings
 from tests.auth_support import Issuer
 from tests.factories import make_candidate, make_jobs_page_graph, make_recruiter

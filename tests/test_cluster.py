@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from crowdhire.cluster import drills, probes
-from crowdhire.cluster.control import Cluster
+from crowdhire.dev.cluster import drills, probes
+from crowdhire.dev.cluster.control import Cluster
 
 SCALE = 0.2
 acknowledged: dict[str, str] = {}  # writes the drills saw succeed, checked again by drill 4
@@ -32,7 +32,7 @@ def _cli(*args: str, root: Path) -> subprocess.CompletedProcess[str]:
 # watchdog takes it down so no mongod, memcached, app or nginx is left behind on a shared machine.
 WATCHDOG = """
 import os, sys, time
-from crowdhire.cluster.control import Cluster
+from crowdhire.dev.cluster.control import Cluster
 while os.path.exists(f"/proc/{sys.argv[1]}"):
     time.sleep(1)
 Cluster(sys.argv[2]).down()

@@ -11,9 +11,9 @@ import pytest
 from graphql import parse
 from starlette.applications import Starlette
 
-from crowdhire.devservers import free_port
-from crowdhire.schema import build_schema
-from crowdhire.schema.cost import query_cost
+from crowdhire.dev.servers import free_port
+from crowdhire.graphql.cost import query_cost
+from crowdhire.graphql.schema import build_schema
 from crowdhire.server import create_app
 from crowdhire.settings import Settings
 from tests.support import CommandCounter, error_codes

@@ -13,7 +13,7 @@ from typing import Any
 import pymongo
 import pytest
 
-from crowdhire.devservers import MemcachedServer, MongodServer, find_mongod, free_port
+from crowdhire.dev.servers import MemcachedServer, MongodServer, find_mongod, free_port
 
 
 def _client(uri: str) -> pymongo.MongoClient[dict[str, Any]]:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import mutations, queries
 
-from crowdhire.schema import build_schema
+from crowdhire.graphql.schema import build_schema
 from tests.conftest import AppFactory
 from tests.factories import make_jobs_page_graph
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import httpx
 
-from crowdhire.devservers import MongodServer
+from crowdhire.dev.servers import MongodServer
 from crowdhire.server import create_app
 from crowdhire.settings import Environment, Settings
 

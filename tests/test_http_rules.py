@@ -10,7 +10,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from crowdhire.devservers import MemcachedServer
+from crowdhire.dev.servers import MemcachedServer
 from crowdhire.settings import Settings
 from tests.conftest import AppFactory
 from tests.factories import make_company, make_job

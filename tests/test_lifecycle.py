@@ -25,7 +25,7 @@ import pytest
 from beanie import init_beanie
 from pymongo import AsyncMongoClient
 
-from crowdhire.devservers import MongodServer, free_port
+from crowdhire.dev.servers import MongodServer, free_port
 from crowdhire.models import DOCUMENT_MODELS
 from tests.auth_support import AUDIENCE, Issuer, JwksServer
 from tests.factories import make_jobs_page_graph

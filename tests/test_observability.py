@@ -15,8 +15,8 @@ from graphql import parse
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
-from crowdhire.devservers import MemcachedServer
-from crowdhire.observability.extension import operation_name
+from crowdhire.dev.servers import MemcachedServer
+from crowdhire.graphql.observer import operation_name
 from crowdhire.observability.logs import JsonFormatter, hash_sub
 from tests.auth_support import Issuer
 from tests.conftest import AppFactory

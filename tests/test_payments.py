@@ -12,11 +12,11 @@ import httpx
 import pytest
 from bson import ObjectId
 
+from crowdhire.dev.stripe import LocalStripeServer
 from crowdhire.models import AuditEvent, Company, Placement
 from crowdhire.models.common import Money
 from crowdhire.models.payments import PlacementPayment, StripeEvent
 from crowdhire.models.placements import PaymentStatus, prorated_refund
-from crowdhire.payments.devserver import LocalStripeServer
 from crowdhire.schema.ids import encode_global_id
 from tests.auth_support import Issuer
 from tests.conftest import STRIPE_TEST_KEY

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from crowdhire.devservers import MongodServer
+from crowdhire.dev.servers import MongodServer
 from crowdhire.models import Placement
 from crowdhire.models.payments import PlacementPayment, StripeEvent
 from crowdhire.models.placements import PaymentStatus

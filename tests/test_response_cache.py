@@ -9,8 +9,9 @@ import httpx
 from starlette.applications import Starlette
 
 from crowdhire.cache import ObjectCache
-from crowdhire.devservers import MemcachedServer
-from crowdhire.freshness import announce_writes, generation_key, joined_collections, note_write
+from crowdhire.dev.servers import MemcachedServer
+from crowdhire.footprints import joined_collections, note_write
+from crowdhire.graphql.freshness import announce_writes, generation_key
 from crowdhire.models import Company, Job
 from crowdhire.models.jobs import JobStatus
 from tests.auth_support import Issuer

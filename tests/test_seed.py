@@ -12,6 +12,7 @@ from typing import Any
 from beanie import init_beanie
 from pymongo import AsyncMongoClient
 
+from crowdhire.dev.seed import ANCHOR, BASE_COUNTS, DEMO_RECRUITER_SUB, database_is_empty, seed_demo
 from crowdhire.models import DOCUMENT_MODELS
 from crowdhire.models.candidates import Candidate, ConsentStatus
 from crowdhire.models.companies import Company
@@ -19,7 +20,6 @@ from crowdhire.models.jobs import Job, JobStatus
 from crowdhire.models.placements import Placement
 from crowdhire.models.recruiters import Recruiter
 from crowdhire.models.submissions import Stage, Submission
-from crowdhire.seed import ANCHOR, BASE_COUNTS, DEMO_RECRUITER_SUB, database_is_empty, seed_demo
 
 SCALE = 0.05
 

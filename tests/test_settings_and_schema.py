@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from crowdhire.schema import schema_sdl
+from crowdhire.graphql.schema import schema_sdl
 from crowdhire.settings import Environment, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +22,7 @@ def test_committed_schema_graphql_matches_the_code() -> None:
 
 
 def test_every_field_and_argument_has_a_description() -> None:
-    from crowdhire.schema import build_schema  # noqa: PLC0415
+    from crowdhire.graphql.schema import build_schema  # noqa: PLC0415
 
     schema = build_schema()._schema
     missing = []

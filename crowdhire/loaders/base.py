@@ -18,7 +18,7 @@ from bson import ObjectId
 from strawberry.dataloader import DataLoader
 
 from crowdhire.cache import ObjectCache, cache_key
-from crowdhire.freshness import note_read
+from crowdhire.footprints import note_read
 from crowdhire.loaders.pagination import Ordering, Page, PageRequest, window
 
 M = TypeVar("M", bound=Document)

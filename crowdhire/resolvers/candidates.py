@@ -47,7 +47,7 @@ from crowdhire.resolvers.common import (
     prefix_pattern,
     skills_match,
 )
-from crowdhire.resolvers.mutations import MutationRefused, Outcome, audit, refuse, run_mutation
+from crowdhire.resolvers.transactions import MutationRefused, Outcome, audit, refuse, run_mutation
 
 CANDIDATE_ORDERS = {
     "CREATED_AT_DESC": ordering("candidates:created_at_desc", ("created_at", DESCENDING)),

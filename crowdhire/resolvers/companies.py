@@ -11,7 +11,7 @@ from crowdhire.errors import ForbiddenError
 from crowdhire.loaders.base import count_documents, fetch_root_page
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.models.companies import Company, CompanyMember, MemberRole
-from crowdhire.resolvers.mutations import Outcome, audit, refuse, run_mutation
+from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
 COMPANY_ORDERS = {
     "CREATED_AT_DESC": ordering("companies:created_at_desc", ("created_at", DESCENDING)),

@@ -13,7 +13,8 @@ from pymongo.errors import DuplicateKeyError
 from crowdhire.context import Context
 from crowdhire.models.companies import Company, CompanyMember, MemberRole
 from crowdhire.resolvers.companies import is_sub
-from crowdhire.resolvers.mutations import (
+from crowdhire.resolvers.patches import KEEP, Keep
+from crowdhire.resolvers.transactions import (
     MutationRefused,
     Outcome,
     UserErrorData,
@@ -21,7 +22,6 @@ from crowdhire.resolvers.mutations import (
     refuse,
     run_mutation,
 )
-from crowdhire.resolvers.patches import KEEP, Keep
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_NAME = 200

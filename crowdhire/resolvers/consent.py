@@ -23,7 +23,7 @@ from crowdhire.context import Context
 from crowdhire.models.candidates import Candidate, ConsentEvent, ConsentMethod, ConsentStatus
 from crowdhire.models.common import utcnow
 from crowdhire.resolvers.candidates import candidate_outcome, editable_candidate
-from crowdhire.resolvers.mutations import Outcome, audit, refuse, run_mutation
+from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 from crowdhire.settings import Settings
 
 LINK_LIFETIME = timedelta(days=14)

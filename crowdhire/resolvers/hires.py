@@ -22,8 +22,8 @@ from crowdhire.models.placements import Placement, prorated_refund
 from crowdhire.models.submissions import Stage, Submission
 from crowdhire.resolvers.access import can_view_deal
 from crowdhire.resolvers.jobs import claim_job
-from crowdhire.resolvers.mutations import Outcome, audit, refuse, run_mutation
 from crowdhire.resolvers.submissions import record_move, visible_submission
+from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
 MAX_SALARY = 10**12  # minor units; anything above is a typo, not a salary
 _CURRENCY = re.compile(r"^[A-Z]{3}$")

@@ -15,8 +15,8 @@ from bson import ObjectId
 
 from crowdhire.models.candidates import normalize_skills
 from crowdhire.models.jobs import EmploymentType, FeeTerms, Job, RemotePolicy, SalaryRange
-from crowdhire.resolvers.mutations import MutationRefused, UserErrorData
 from crowdhire.resolvers.patches import KEEP, Keep
+from crowdhire.resolvers.transactions import MutationRefused, UserErrorData
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000

@@ -21,7 +21,7 @@ from crowdhire.resolvers.job_inputs import (
     new_job,
     patched,
 )
-from crowdhire.resolvers.mutations import Outcome, audit, refuse, run_mutation
+from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
 STATUS_MUTATIONS = {
     JobStatus.OPEN: "publishJob",

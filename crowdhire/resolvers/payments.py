@@ -33,7 +33,7 @@ from crowdhire.payments.gateway import (
     gateway_of,
 )
 from crowdhire.resolvers.access import ensure_is_self_or_admin
-from crowdhire.resolvers.mutations import MutationRefused, Outcome, audit, refuse, run_mutation
+from crowdhire.resolvers.transactions import MutationRefused, Outcome, audit, refuse, run_mutation
 
 PATH = ("placementId",)
 SETTLED = (PaymentStatus.PAID, PaymentStatus.REFUNDED)

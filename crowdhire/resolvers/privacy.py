@@ -19,7 +19,7 @@ from crowdhire.models.candidates import Consent, ConsentStatus
 from crowdhire.models.common import utcnow
 from crowdhire.resolvers.candidates import editable_candidate
 from crowdhire.resolvers.consent import candidate_for_token
-from crowdhire.resolvers.mutations import Outcome, audit, refuse, run_mutation
+from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
 ERASED_NAME = "Erased candidate"
 # Never exported: the link nonce is a credential, not information about the person.

@@ -15,7 +15,7 @@ from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.models.recruiters import Recruiter
 from crowdhire.resolvers.access import can_view_recruiter, recruiter_scope, require_signed_in
 from crowdhire.resolvers.common import is_email
-from crowdhire.resolvers.mutations import Outcome, UserErrorData, audit, refuse, run_mutation
+from crowdhire.resolvers.transactions import Outcome, UserErrorData, audit, refuse, run_mutation
 
 RECRUITER_ORDERS = {
     "CREATED_AT_DESC": ordering("recruiters:created_at_desc", ("created_at", DESCENDING)),

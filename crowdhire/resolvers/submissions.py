@@ -42,7 +42,7 @@ from crowdhire.resolvers.access import can_view_deal, can_view_job, deal_scope, 
 from crowdhire.resolvers.candidates import has_granted_consent
 from crowdhire.resolvers.common import combine
 from crowdhire.resolvers.jobs import claim_job
-from crowdhire.resolvers.mutations import Outcome, audit, refuse, run_mutation
+from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
 SUBMISSION_ORDERS = {
     "CREATED_AT_DESC": ordering("submissions:created_at_desc", ("created_at", DESCENDING)),

@@ -10,7 +10,7 @@ import strawberry
 
 from crowdhire.context import Info
 from crowdhire.resolvers import candidates as candidate_rules
-from crowdhire.resolvers.mutations import Outcome
+from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.candidates import CandidateType
 from crowdhire.schema.payloads import (
     ClientMutationId,

@@ -11,7 +11,7 @@ import strawberry
 from crowdhire.context import Info
 from crowdhire.resolvers import companies as company_rules
 from crowdhire.resolvers import company_profiles as profile_rules
-from crowdhire.resolvers.mutations import Outcome
+from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.companies import CompanyType
 from crowdhire.schema.patches import kept_or_nullable, kept_or_required
 from crowdhire.schema.payloads import (

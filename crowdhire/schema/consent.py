@@ -11,7 +11,7 @@ import strawberry
 from crowdhire.context import Info
 from crowdhire.models.candidates import ConsentStatus
 from crowdhire.resolvers import consent as consent_rules
-from crowdhire.resolvers.mutations import Outcome
+from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.candidate_mutations import payload_candidate
 from crowdhire.schema.candidates import CandidateType, ConsentType
 from crowdhire.schema.payloads import (

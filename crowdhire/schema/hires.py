@@ -12,7 +12,7 @@ import strawberry
 from crowdhire.context import Info
 from crowdhire.resolvers import hires as hire_rules
 from crowdhire.resolvers import placements as placement_rules
-from crowdhire.resolvers.mutations import Outcome
+from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.payloads import (
     ClientMutationId,
     UserError,

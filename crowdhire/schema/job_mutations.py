@@ -12,7 +12,7 @@ from crowdhire.context import Info
 from crowdhire.models.jobs import JobStatus
 from crowdhire.resolvers import job_mutations as rules
 from crowdhire.resolvers import jobs as job_rules
-from crowdhire.resolvers.mutations import Outcome
+from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.job_inputs import CreateJobInput, UpdateJobInput
 from crowdhire.schema.jobs import JobType
 from crowdhire.schema.payloads import (

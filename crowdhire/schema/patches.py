@@ -6,8 +6,8 @@ from typing import TypeVar
 
 import strawberry
 
-from crowdhire.resolvers.mutations import refuse
 from crowdhire.resolvers.patches import KEEP, Keep
+from crowdhire.resolvers.transactions import refuse
 
 T = TypeVar("T")
 

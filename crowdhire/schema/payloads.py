@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from bson import ObjectId
 
-from crowdhire.resolvers.mutations import MutationRefused, Outcome, refuse
+from crowdhire.resolvers.transactions import MutationRefused, Outcome, refuse
 from crowdhire.schema.ids import parse_global_id
 
 C = TypeVar("C", bound=Enum)

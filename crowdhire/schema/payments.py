@@ -14,7 +14,7 @@ from crowdhire.models.placements import PaymentStatus, Placement
 from crowdhire.models.recruiters import Recruiter
 from crowdhire.resolvers import payments as payment_rules
 from crowdhire.resolvers import placements as placement_rules
-from crowdhire.resolvers.mutations import Outcome
+from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.common import MoneyType
 from crowdhire.schema.payloads import (
     ClientMutationId,

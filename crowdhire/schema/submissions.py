@@ -20,7 +20,7 @@ from crowdhire.resolvers import jobs as job_rules
 from crowdhire.resolvers import recruiters as recruiter_rules
 from crowdhire.resolvers import submissions as submission_rules
 from crowdhire.resolvers.common import capped_list, page_request
-from crowdhire.resolvers.mutations import Outcome
+from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.candidates import CandidateType
 from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
 from crowdhire.schema.jobs import JobType

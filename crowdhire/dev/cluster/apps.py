@@ -10,9 +10,9 @@ import time
 import httpx
 
 from crowdhire.auth.dev import dev_private_key
-from crowdhire.cluster.layout import Layout, Ports
-from crowdhire.cluster.processes import Managed
-from crowdhire.devservers import HOST
+from crowdhire.dev.cluster.layout import Layout, Ports
+from crowdhire.dev.cluster.processes import Managed
+from crowdhire.dev.servers import HOST
 from crowdhire.settings import Environment, Settings
 
 READY_TIMEOUT = 90.0

@@ -23,7 +23,7 @@ from crowdhire.cache import SafeMemcacheClient, cache_key, parse_memcached_url
 from crowdhire.observability.stats import observed_call
 from crowdhire.settings import Settings
 
-log = logging.getLogger("crowdhire.budget")
+log = logging.getLogger("crowdhire.graphql.budget")
 
 
 class Counters(Protocol):

@@ -8,9 +8,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from crowdhire.cluster import memcache, mongo, probes
-from crowdhire.cluster.control import Cluster
-from crowdhire.cluster.load import LoadConfig, LoadDriver, Sample
+from crowdhire.dev.cluster import memcache, mongo, probes
+from crowdhire.dev.cluster.control import Cluster
+from crowdhire.dev.cluster.load import LoadConfig, LoadDriver, Sample
 
 WRITE_RESUME_LIMIT = 15.0
 

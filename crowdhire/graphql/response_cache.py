@@ -2,7 +2,7 @@
 
 A query's `data` is stored as JSON bytes under a key made of the document, operation name,
 variables, the viewer's identity and roles, and the schema; with it go the generation tokens
-(crowdhire.freshness) of every collection the execution read. A later identical request is
+(crowdhire.graphql.freshness) of every collection the execution read. A later identical request is
 answered from those bytes, without parsing or resolving anything, only if no token has moved
 since. Responses with errors, mutations and requests outside the HTTP app are never stored.
 Validation, the cost cap and the budget run before this, so cached answers are charged alike.
@@ -24,10 +24,10 @@ from strawberry.types.graphql import OperationType
 from crowdhire.auth import Viewer
 from crowdhire.cache import cache_key
 from crowdhire.context import Context
-from crowdhire.freshness import (
+from crowdhire.footprints import current_footprint
+from crowdhire.graphql.freshness import (
     Generations,
     announce_writes,
-    current_footprint,
     entry_is_fresh,
     generation_key,
 )

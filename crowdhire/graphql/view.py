@@ -23,11 +23,11 @@ from strawberry.http import GraphQLRequestData
 from strawberry.schema.base import BaseSchema
 from strawberry.types import ExecutionResult
 
-from crowdhire.budget import Budget
 from crowdhire.context import Context
+from crowdhire.graphql.budget import Budget
+from crowdhire.graphql.cost import identity_of
+from crowdhire.graphql.persisted import PersistedQueries
 from crowdhire.models.persisted_queries import document_hash
-from crowdhire.persisted import PersistedQueries
-from crowdhire.schema.cost import identity_of
 from crowdhire.settings import Settings
 
 JSON_TYPES = {"application/json", "application/graphql-response+json"}

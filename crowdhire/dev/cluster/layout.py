@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from crowdhire.devservers import HOST, free_port
+from crowdhire.dev.servers import HOST, free_port
 
 STATE_FILE = "cluster.json"
 MONGOD_COUNT = 3

@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out one cluster action; returns the exit status."""
-    from crowdhire.cluster.control import Cluster, format_status  # noqa: PLC0415
+    from crowdhire.dev.cluster.control import Cluster, format_status  # noqa: PLC0415
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     cluster = Cluster(args.dir, args.port)

@@ -12,9 +12,9 @@ import os
 import shutil
 from pathlib import Path
 
-from crowdhire.cluster.layout import Layout, Ports
-from crowdhire.cluster.processes import Managed
-from crowdhire.devservers import HOST
+from crowdhire.dev.cluster.layout import Layout, Ports
+from crowdhire.dev.cluster.processes import Managed
+from crowdhire.dev.servers import HOST
 
 TEMPLATE = """\
 daemon off;

@@ -7,7 +7,7 @@ import platform
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from crowdhire.cluster.drills import DrillResult, Profile
+from crowdhire.dev.cluster.drills import DrillResult, Profile
 
 
 def machine() -> str:

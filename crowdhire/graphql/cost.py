@@ -31,8 +31,8 @@ from graphql.type import GraphQLInterfaceType
 from graphql.utilities import get_operation_ast, value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 
-from crowdhire.budget import Budget, CostReport
 from crowdhire.context import Context
+from crowdhire.graphql.budget import Budget, CostReport
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100

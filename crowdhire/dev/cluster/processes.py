@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from crowdhire.cluster.layout import Layout
+from crowdhire.dev.cluster.layout import Layout
 
 MARKER = "CROWDHIRE_CLUSTER"
 STOP_TIMEOUT = 30.0

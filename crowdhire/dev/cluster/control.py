@@ -8,10 +8,10 @@ from pathlib import Path
 
 import httpx
 
-from crowdhire.cluster import apps, memcache, mongo, nginx
-from crowdhire.cluster.layout import Layout, Ports
-from crowdhire.cluster.processes import Managed, stop_all
-from crowdhire.devservers import HOST
+from crowdhire.dev.cluster import apps, memcache, mongo, nginx
+from crowdhire.dev.cluster.layout import Layout, Ports
+from crowdhire.dev.cluster.processes import Managed, stop_all
+from crowdhire.dev.servers import HOST
 
 
 @dataclass

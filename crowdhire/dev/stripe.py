@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from pydantic import SecretStr
 
-from crowdhire.devservers import HOST, START_TIMEOUT, _ChildServer
+from crowdhire.dev.servers import HOST, START_TIMEOUT, _ChildServer
 from crowdhire.settings import Settings
 
 

@@ -7,9 +7,9 @@ import shutil
 import socket
 from pathlib import Path
 
-from crowdhire.cluster.layout import Layout, Ports
-from crowdhire.cluster.processes import Managed
-from crowdhire.devservers import HOST, find_memcached
+from crowdhire.dev.cluster.layout import Layout, Ports
+from crowdhire.dev.cluster.processes import Managed
+from crowdhire.dev.servers import HOST, find_memcached
 
 # A dead memcached is ejected after its first failure and retried every 30 s; its keys move to
 # the survivor on the ketama ring meanwhile (fresh misses, then hits again).

@@ -9,9 +9,9 @@ from typing import Any
 import pymongo
 from pymongo.errors import PyMongoError
 
-from crowdhire.cluster.layout import Layout, Ports
-from crowdhire.cluster.processes import Managed
-from crowdhire.devservers import HOST, REPLICA_SET, find_mongod
+from crowdhire.dev.cluster.layout import Layout, Ports
+from crowdhire.dev.cluster.processes import Managed
+from crowdhire.dev.servers import HOST, REPLICA_SET, find_mongod
 
 # MongoDB's default is 10 s; 5 s keeps a failover inside the drill's 15 s budget on a busy
 # 2-core machine (docs/deploy.md: Atlas keeps the default, expect ~12 s there).

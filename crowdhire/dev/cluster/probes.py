@@ -12,8 +12,8 @@ import pymongo
 from prometheus_client.parser import text_string_to_metric_families
 
 from crowdhire.auth.dev import mint_dev_token
-from crowdhire.cluster.control import Cluster
-from crowdhire.devservers import HOST
+from crowdhire.dev.cluster.control import Cluster
+from crowdhire.dev.servers import HOST
 from crowdhire.settings import Environment, Settings
 
 DATABASE = "crowdhire"

@@ -13,13 +13,12 @@ import orjson
 import pytest
 from pymongo import AsyncMongoClient
 
-from crowdhire.cache import MAX_KEY_LENGTH, ObjectCache, cache_key, parse_memcached_url
-from crowdhire.context import build_context
+from crowdhire.cache import MAX_KEY_LENGTH, cache_key, parse_memcached_url
 from crowdhire.dev.servers import MemcachedServer
 from crowdhire.models import Job
-from crowdhire.resolvers.jobs import save_job
 from crowdhire.schema.ids import encode_global_id
 from crowdhire.settings import Settings
+from tests.auth_support import Issuer
 from tests.conftest import AppFactory
 from tests.factories import make_company, make_job
 from tests.support import CommandCounter, gql
@@ -35,6 +34,22 @@ async def _title(client: httpx.AsyncClient, job: Job) -> str:
     )
     title: str = body["data"]["node"]["title"]
     return title
+
+
+RENAME = """mutation($input: UpdateJobInput!) {
+  updateJob(input: $input) { job { title } userErrors { code } } }"""
+
+
+async def _rename(client: httpx.AsyncClient, token: str, job: Job, title: str) -> None:
+    """Change the title through the API's write path (an admin's updateJob)."""
+    assert job.id is not None
+    variables = {"input": {"jobId": encode_global_id("Job", job.id), "title": title}}
+    response = await client.post(
+        "/graphql",
+        json={"query": RENAME, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.json()["data"]["updateJob"] == {"job": {"title": title}, "userErrors": []}
 
 
 async def _memcached_get(address: str, key: str) -> bytes | None:
@@ -73,7 +88,7 @@ async def test_second_read_comes_from_memcached_as_json(
 
 
 async def test_write_path_forgets_the_key_so_the_next_read_sees_it(
-    client: httpx.AsyncClient, cache: ObjectCache, settings: Settings
+    client: httpx.AsyncClient, settings: Settings, issuer: Issuer
 ) -> None:
     job = await make_job(await make_company(), title="Before")
     assert await _title(client, job) == "Before"
@@ -83,8 +98,7 @@ async def test_write_path_forgets_the_key_so_the_next_read_sees_it(
     await raw.close()
     assert await _title(client, job) == "Before"
 
-    job.title = "After"
-    await save_job(build_context(settings, cache), job)
+    await _rename(client, issuer.admin_token(), job, "After")
 
     assert await _title(client, job) == "After"
 
@@ -175,19 +189,18 @@ async def test_cache_disabled_reads_mongodb_every_time(
 
 
 async def test_writes_after_memcached_dies_do_not_spin(
-    app_factory: AppFactory, own_memcached: MemcachedServer, settings: Settings
+    app_factory: AppFactory, own_memcached: MemcachedServer, issuer: Issuer
 ) -> None:
     # aiomcache spins without yielding when a server closes mid-command; asyncio timeouts
     # cannot fire then, so the guard is faulthandler: it kills a hung run with a traceback.
     faulthandler.dump_traceback_later(60, exit=True)
     try:
-        async with app_factory(memcached_url=own_memcached.address) as (app, client):
+        async with app_factory(memcached_url=own_memcached.address) as (_, client):
             job = await make_job(await make_company(), title="Before")
             await _title(client, job)  # connections to memcached are now open and idle
             own_memcached.kill()
 
-            job.title = "After"
-            await save_job(build_context(settings, app.state.services.cache), job)
+            await _rename(client, issuer.admin_token(), job, "After")
 
             assert await _title(client, job) == "After"
     finally:

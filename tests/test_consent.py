@@ -17,7 +17,7 @@ from crowdhire.models import AuditEvent, Candidate
 from crowdhire.models.candidates import Consent, ConsentStatus
 from crowdhire.models.companies import CompanyMember, MemberRole
 from crowdhire.models.submissions import Stage
-from crowdhire.resolvers import consent as consent_rules
+from crowdhire.resolvers import consent as consent_resolvers
 from crowdhire.settings import Environment, Settings
 from tests.auth_support import Issuer
 from tests.factories import make_candidate, make_company, make_job, make_recruiter, make_submission
@@ -146,8 +146,8 @@ async def test_bad_replaced_and_expired_links_are_refused(
     new = (await _link(anonymous_client, token, candidate))["token"]
     stored = await Candidate.get(candidate.id)
     assert stored is not None
-    secret = consent_rules.consent_secret(settings)
-    claims = {"aud": consent_rules.AUDIENCE, "sub": str(candidate.id),
+    secret = consent_resolvers.consent_secret(settings)
+    claims = {"aud": consent_resolvers.AUDIENCE, "sub": str(candidate.id),
               "nonce": stored.consent.link_nonce, "exp": int(time.time()) - 60}  # fmt: skip
     expired = jwt.encode(claims, secret, algorithm="HS256")
     forged = jwt.encode({**claims, "exp": int(time.time()) + 600}, "x" * 64, algorithm="HS256")
@@ -220,16 +220,18 @@ async def test_confirm_retry_with_client_mutation_id_returns_the_first_result(
 
 def test_the_link_secret_survives_restarts_and_is_required_in_production(tmp_path: Path) -> None:
     settings = Settings(crowdhire_env=Environment.TEST, data_dir=tmp_path)
-    first = consent_rules.consent_secret(settings)
-    consent_rules._stored_secret.cache_clear()  # a new process
-    second = consent_rules.consent_secret(settings)
-    other = consent_rules.consent_secret(settings.model_copy(update={"data_dir": tmp_path / "b"}))
+    first = consent_resolvers.consent_secret(settings)
+    consent_resolvers._stored_secret.cache_clear()  # a new process
+    second = consent_resolvers.consent_secret(settings)
+    other = consent_resolvers.consent_secret(
+        settings.model_copy(update={"data_dir": tmp_path / "b"})
+    )
     configured = Settings(crowdhire_env=Environment.TEST, consent_token_secret="s" * 40)
 
     assert first == second and len(first) >= 64
     assert other != first
-    assert oct(os.stat(tmp_path / consent_rules.SECRET_FILE).st_mode & 0o777) == "0o600"
-    assert consent_rules.consent_secret(configured) == "s" * 40
+    assert oct(os.stat(tmp_path / consent_resolvers.SECRET_FILE).st_mode & 0o777) == "0o600"
+    assert consent_resolvers.consent_secret(configured) == "s" * 40
     with pytest.raises(ValidationError, match="CONSENT_TOKEN_SECRET"):
         Settings(
             crowdhire_env=Environment.PRODUCTION,

@@ -8,7 +8,7 @@ import httpx
 from bson import ObjectId, json_util
 
 from crowdhire.cache import ObjectCache
-from crowdhire.loaders.base import object_key
+from crowdhire.loaders.base import CachedKind, object_key
 from crowdhire.models import AuditEvent, Candidate, Placement, Submission
 from crowdhire.models.companies import CompanyMember, MemberRole
 from crowdhire.models.submissions import Stage, StageChange, person_keys
@@ -136,8 +136,11 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
     submission_doc = await Submission.find_one({"candidate_id": candidate.id})
     assert submission_doc is not None and submission_doc.id is not None
     assert candidate.id is not None and stored_placement.id is not None
-    keys = [object_key("candidates", candidate.id), object_key("submissions", submission_doc.id),
-            object_key("placements", stored_placement.id)]  # fmt: skip
+    keys = [
+        object_key(CachedKind.CANDIDATES, candidate.id),
+        object_key(CachedKind.SUBMISSIONS, submission_doc.id),
+        object_key(CachedKind.PLACEMENTS, stored_placement.id),
+    ]
     assert await cache.get_many(keys) == [None, None, None]
     leftovers = [(name, trace) for name, text in await _all_documents()
                  for trace in TRACES if trace in text]  # fmt: skip

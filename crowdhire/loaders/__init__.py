@@ -3,39 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from strawberry.dataloader import DataLoader
 
 from crowdhire.cache import ObjectCache
+from crowdhire.loaders.base import CachedKind
 from crowdhire.loaders.candidacies import CandidaciesByCandidateIdLoader
-from crowdhire.loaders.candidates import (
-    CandidateByIdLoader,
-    CandidateCountByRecruiterIdLoader,
-    CandidatesByRecruiterIdLoader,
-)
+from crowdhire.loaders.candidates import CandidateByIdLoader
+from crowdhire.loaders.children import ChildLoaders
 from crowdhire.loaders.companies import CompanyByIdLoader
-from crowdhire.loaders.jobs import JobByIdLoader, JobCountByCompanyIdLoader, JobsByCompanyIdLoader
+from crowdhire.loaders.jobs import JobByIdLoader
 from crowdhire.loaders.payments import EarningsByRecruiterIdLoader
-from crowdhire.loaders.placements import (
-    PlacementByIdLoader,
-    PlacementCountByCandidateIdLoader,
-    PlacementCountByJobIdLoader,
-    PlacementCountByRecruiterIdLoader,
-    PlacementsByCandidateIdLoader,
-    PlacementsByJobIdLoader,
-    PlacementsByRecruiterIdLoader,
-    RecruiterFeesByRecruiterIdLoader,
-)
+from crowdhire.loaders.placements import PlacementByIdLoader, RecruiterFeesByRecruiterIdLoader
 from crowdhire.loaders.recruiters import RecruiterByIdLoader
 from crowdhire.loaders.roles import RolesBySubLoader
-from crowdhire.loaders.submissions import (
-    SubmissionByIdLoader,
-    SubmissionCountByCandidateIdLoader,
-    SubmissionCountByJobIdLoader,
-    SubmissionCountByRecruiterIdLoader,
-    SubmissionsByCandidateIdLoader,
-    SubmissionsByJobIdLoader,
-    SubmissionsByRecruiterIdLoader,
-    SubmissionStatsByRecruiterIdLoader,
-)
+from crowdhire.loaders.submissions import SubmissionByIdLoader, SubmissionStatsByRecruiterIdLoader
 
 
 @dataclass
@@ -48,28 +31,25 @@ class Loaders:
     job_by_id: JobByIdLoader
     submission_by_id: SubmissionByIdLoader
     placement_by_id: PlacementByIdLoader
-    jobs_by_company_id: JobsByCompanyIdLoader
-    job_count_by_company_id: JobCountByCompanyIdLoader
-    candidates_by_recruiter_id: CandidatesByRecruiterIdLoader
-    candidate_count_by_recruiter_id: CandidateCountByRecruiterIdLoader
-    submissions_by_job_id: SubmissionsByJobIdLoader
-    submissions_by_candidate_id: SubmissionsByCandidateIdLoader
-    submissions_by_recruiter_id: SubmissionsByRecruiterIdLoader
-    submission_count_by_job_id: SubmissionCountByJobIdLoader
-    submission_count_by_candidate_id: SubmissionCountByCandidateIdLoader
-    submission_count_by_recruiter_id: SubmissionCountByRecruiterIdLoader
-    placements_by_job_id: PlacementsByJobIdLoader
-    placements_by_candidate_id: PlacementsByCandidateIdLoader
-    placements_by_recruiter_id: PlacementsByRecruiterIdLoader
-    placement_count_by_job_id: PlacementCountByJobIdLoader
-    placement_count_by_candidate_id: PlacementCountByCandidateIdLoader
-    placement_count_by_recruiter_id: PlacementCountByRecruiterIdLoader
+    children: ChildLoaders
     roles_by_sub: RolesBySubLoader
     earnings_by_recruiter_id: EarningsByRecruiterIdLoader
     candidacies_by_candidate_id: CandidaciesByCandidateIdLoader
-    # recruiter stats (submissions/hires workflow)
     submission_stats_by_recruiter_id: SubmissionStatsByRecruiterIdLoader
     recruiter_fees_by_recruiter_id: RecruiterFeesByRecruiterIdLoader
+
+    def cached(self, kind: CachedKind) -> DataLoader[Any, Any]:
+        """The loader that holds objects of `kind` in this request (to forget after a write)."""
+        by_kind: dict[CachedKind, DataLoader[Any, Any]] = {
+            CachedKind.COMPANIES: self.company_by_id,
+            CachedKind.RECRUITERS: self.recruiter_by_id,
+            CachedKind.CANDIDATES: self.candidate_by_id,
+            CachedKind.JOBS: self.job_by_id,
+            CachedKind.SUBMISSIONS: self.submission_by_id,
+            CachedKind.PLACEMENTS: self.placement_by_id,
+            CachedKind.ROLES: self.roles_by_sub,
+        }
+        return by_kind[kind]
 
 
 def build_loaders(cache: ObjectCache) -> Loaders:
@@ -81,22 +61,7 @@ def build_loaders(cache: ObjectCache) -> Loaders:
         job_by_id=JobByIdLoader(cache),
         submission_by_id=SubmissionByIdLoader(cache),
         placement_by_id=PlacementByIdLoader(cache),
-        jobs_by_company_id=JobsByCompanyIdLoader(),
-        job_count_by_company_id=JobCountByCompanyIdLoader(),
-        candidates_by_recruiter_id=CandidatesByRecruiterIdLoader(),
-        candidate_count_by_recruiter_id=CandidateCountByRecruiterIdLoader(),
-        submissions_by_job_id=SubmissionsByJobIdLoader(),
-        submissions_by_candidate_id=SubmissionsByCandidateIdLoader(),
-        submissions_by_recruiter_id=SubmissionsByRecruiterIdLoader(),
-        submission_count_by_job_id=SubmissionCountByJobIdLoader(),
-        submission_count_by_candidate_id=SubmissionCountByCandidateIdLoader(),
-        submission_count_by_recruiter_id=SubmissionCountByRecruiterIdLoader(),
-        placements_by_job_id=PlacementsByJobIdLoader(),
-        placements_by_candidate_id=PlacementsByCandidateIdLoader(),
-        placements_by_recruiter_id=PlacementsByRecruiterIdLoader(),
-        placement_count_by_job_id=PlacementCountByJobIdLoader(),
-        placement_count_by_candidate_id=PlacementCountByCandidateIdLoader(),
-        placement_count_by_recruiter_id=PlacementCountByRecruiterIdLoader(),
+        children=ChildLoaders(),
         roles_by_sub=RolesBySubLoader(cache),
         earnings_by_recruiter_id=EarningsByRecruiterIdLoader(),
         candidacies_by_candidate_id=CandidaciesByCandidateIdLoader(),

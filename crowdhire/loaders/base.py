@@ -1,16 +1,14 @@
-"""Batched loaders that read through the object cache before MongoDB.
+"""Objects by id through the object cache, and what resolvers may already hold synchronously.
 
-One MongoDB command per batch: `_id $in` for objects by id (misses only, after one cache
-multi-get), one `$group`/`$topN` aggregation for a page of children per parent, one
-`$group`/`$sum` for child counts. Results come back in key order, None for missing keys.
+One MongoDB command per batch: `_id $in` for the misses after one cache multi-get. Results come
+back in key order, None for missing keys. Children of a parent: crowdhire.loaders.children.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from enum import StrEnum
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from beanie import Document
@@ -19,9 +17,21 @@ from strawberry.dataloader import DataLoader
 
 from crowdhire.cache import ObjectCache, cache_key
 from crowdhire.footprints import note_read
-from crowdhire.loaders.pagination import Ordering, Page, PageRequest, window
 
 M = TypeVar("M", bound=Document)
+
+
+class CachedKind(StrEnum):
+    """What the object cache holds, by key prefix; writes name the kinds they make stale."""
+
+    COMPANIES = "companies"
+    RECRUITERS = "recruiters"
+    CANDIDATES = "candidates"
+    JOBS = "jobs"
+    SUBMISSIONS = "submissions"
+    PLACEMENTS = "placements"
+    ROLES = "roles"
+
 
 YIELD_EVERY = 64
 
@@ -85,7 +95,7 @@ def encode_cached(document: Document) -> bytes:
     return dumped.encode()
 
 
-def object_key(kind: str, object_id: ObjectId | str) -> str:
+def object_key(kind: CachedKind, object_id: ObjectId | str) -> str:
     """The cache key of one object of a kind (a collection name)."""
     return cache_key(kind, str(object_id))
 
@@ -94,7 +104,7 @@ class ByIdLoader(DataLoader[ObjectId, M | None], Generic[M]):
     """Objects by id: cache multi-get, then one `$in` query for the misses."""
 
     model: ClassVar[type[Document]]
-    kind: ClassVar[str]
+    kind: ClassVar[CachedKind]
 
     def __init__(self, cache: ObjectCache) -> None:
         super().__init__(load_fn=self._load)
@@ -126,124 +136,3 @@ class ByIdLoader(DataLoader[ObjectId, M | None], Generic[M]):
                 fresh[object_key(self.kind, raw_doc["_id"])] = encode_cached(document)
             await self._cache.set_many(fresh)
         return [found.get(object_id) for object_id in ids]
-
-
-@dataclass(frozen=True)
-class ChildPageKey:
-    """One parent's window of children under the same request and criteria."""
-
-    parent_id: ObjectId
-    request: PageRequest
-    criteria: Criteria = ()
-
-
-@dataclass(frozen=True)
-class ChildCountKey:
-    """How many children one parent has under some criteria."""
-
-    parent_id: ObjectId
-    criteria: Criteria = ()
-
-
-class ChildPageLoader(DataLoader[ChildPageKey, Page]):
-    """A page of children for many parents in one `$topN` aggregation."""
-
-    model: ClassVar[type[Document]]
-    foreign_key: ClassVar[str]
-    order: ClassVar[Ordering]
-
-    def __init__(self) -> None:
-        super().__init__(load_fn=self._load)
-
-    async def _load(self, keys: list[ChildPageKey]) -> list[Page]:
-        groups: dict[tuple[PageRequest, Criteria], list[ChildPageKey]] = defaultdict(list)
-        for key in keys:
-            groups[(key.request, key.criteria)].append(key)
-        pages: dict[ChildPageKey, Page] = {}
-        for (request, criteria), members in groups.items():
-            by_parent = await self._fetch([k.parent_id for k in members], request, criteria)
-            for key in members:
-                docs = by_parent.get(key.parent_id, [])
-                pages[key] = self._page(docs, request)
-        return [pages[key] for key in keys]
-
-    def _page(self, docs: list[dict[str, Any]], request: PageRequest) -> Page:
-        page = window(docs, request, self.order)
-        page.items = [decode_document(self.model, doc) for doc in page.docs]
-        return page
-
-    async def _fetch(
-        self, parent_ids: Sequence[ObjectId], request: PageRequest, criteria: Criteria
-    ) -> dict[ObjectId, list[dict[str, Any]]]:
-        match = {self.foreign_key: {"$in": list(set(parent_ids))}, **criteria_match(criteria)}
-        keyset = request.match(self.order)
-        if keyset:
-            match = {"$and": [match, keyset]}
-        sort_by = dict(self.order.sort(reverse=not request.forward))
-        pipeline = [
-            {"$match": match},
-            {
-                "$group": {
-                    "_id": f"${self.foreign_key}",
-                    "docs": {
-                        "$topN": {"n": request.limit + 1, "sortBy": sort_by, "output": "$$ROOT"}
-                    },
-                }
-            },
-        ]
-        collection = self.model.get_pymongo_collection()
-        # one more than the possible groups, so the first batch exhausts the cursor (no getMore)
-        cursor = await collection.aggregate(pipeline, batchSize=len(parent_ids) + 1)
-        return {row["_id"]: row["docs"] async for row in cursor}
-
-
-class ChildCountLoader(DataLoader[ChildCountKey, int]):
-    """Child counts for many parents in one `$group` aggregation (no documents loaded)."""
-
-    model: ClassVar[type[Document]]
-    foreign_key: ClassVar[str]
-
-    def __init__(self) -> None:
-        super().__init__(load_fn=self._load)
-
-    async def _load(self, keys: list[ChildCountKey]) -> list[int]:
-        groups: dict[Criteria, list[ChildCountKey]] = defaultdict(list)
-        for key in keys:
-            groups[key.criteria].append(key)
-        counts: dict[ChildCountKey, int] = {}
-        collection = self.model.get_pymongo_collection()
-        for criteria, members in groups.items():
-            parent_ids = list({k.parent_id for k in members})
-            match = {self.foreign_key: {"$in": parent_ids}, **criteria_match(criteria)}
-            pipeline = [
-                {"$match": match},
-                {"$group": {"_id": f"${self.foreign_key}", "n": {"$sum": 1}}},
-            ]
-            cursor = await collection.aggregate(pipeline, batchSize=len(parent_ids) + 1)
-            totals = {row["_id"]: row["n"] async for row in cursor}
-            for key in members:
-                counts[key] = totals.get(key.parent_id, 0)
-        return [counts[key] for key in keys]
-
-
-async def fetch_root_page(
-    model: type[M], match: dict[str, Any], order: Ordering, request: PageRequest
-) -> Page:
-    """One window of a root list: a filtered, keyset-paginated find."""
-    keyset = request.match(order)
-    query = {"$and": [match, keyset]} if keyset and match else (keyset or match)
-    collection = model.get_pymongo_collection()
-    cursor = collection.find(
-        query,
-        sort=order.sort(reverse=not request.forward),
-        limit=request.limit + 1,
-        batch_size=request.limit + 1,
-    )
-    page = window(await cursor.to_list(None), request, order)
-    page.items = [decode_document(model, doc) for doc in page.docs]
-    return page
-
-
-async def count_documents(model: type[M], match: dict[str, Any]) -> int:
-    """How many documents match a root filter."""
-    return await model.get_pymongo_collection().count_documents(match)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pymongo import DESCENDING
 
-from crowdhire.loaders.base import ByIdLoader, ChildCountLoader, ChildPageLoader
+from crowdhire.loaders.base import ByIdLoader, CachedKind
+from crowdhire.loaders.children import ChildRelation
 from crowdhire.loaders.pagination import ordering
 from crowdhire.models.candidates import Candidate
 
@@ -15,19 +16,7 @@ class CandidateByIdLoader(ByIdLoader[Candidate]):
     """Candidates by id, read through the cache."""
 
     model = Candidate
-    kind = "candidates"
+    kind = CachedKind.CANDIDATES
 
 
-class CandidatesByRecruiterIdLoader(ChildPageLoader):
-    """A page of each recruiter's candidates, newest first."""
-
-    model = Candidate
-    foreign_key = "recruiter_id"
-    order = CANDIDATES_BY_PARENT_ORDER
-
-
-class CandidateCountByRecruiterIdLoader(ChildCountLoader):
-    """How many candidates each recruiter holds."""
-
-    model = Candidate
-    foreign_key = "recruiter_id"
+CANDIDATES_BY_RECRUITER_ID = ChildRelation(Candidate, "recruiter_id", CANDIDATES_BY_PARENT_ORDER)

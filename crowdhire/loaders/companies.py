@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crowdhire.loaders.base import ByIdLoader
+from crowdhire.loaders.base import ByIdLoader, CachedKind
 from crowdhire.models.companies import Company
 
 
@@ -10,4 +10,4 @@ class CompanyByIdLoader(ByIdLoader[Company]):
     """Companies by id, read through the cache."""
 
     model = Company
-    kind = "companies"
+    kind = CachedKind.COMPANIES

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pymongo import DESCENDING
 
-from crowdhire.loaders.base import ByIdLoader, ChildCountLoader, ChildPageLoader
+from crowdhire.loaders.base import ByIdLoader, CachedKind
+from crowdhire.loaders.children import ChildRelation
 from crowdhire.loaders.pagination import ordering
 from crowdhire.models.jobs import Job
 
@@ -15,19 +16,7 @@ class JobByIdLoader(ByIdLoader[Job]):
     """Jobs by id, read through the cache."""
 
     model = Job
-    kind = "jobs"
+    kind = CachedKind.JOBS
 
 
-class JobsByCompanyIdLoader(ChildPageLoader):
-    """A page of each company's jobs, newest first."""
-
-    model = Job
-    foreign_key = "company_id"
-    order = JOBS_BY_PARENT_ORDER
-
-
-class JobCountByCompanyIdLoader(ChildCountLoader):
-    """How many jobs each company has."""
-
-    model = Job
-    foreign_key = "company_id"
+JOBS_BY_COMPANY_ID = ChildRelation(Job, "company_id", JOBS_BY_PARENT_ORDER)

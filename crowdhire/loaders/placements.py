@@ -9,7 +9,8 @@ from bson import ObjectId
 from pymongo import DESCENDING
 from strawberry.dataloader import DataLoader
 
-from crowdhire.loaders.base import ByIdLoader, ChildCountLoader, ChildPageLoader
+from crowdhire.loaders.base import ByIdLoader, CachedKind
+from crowdhire.loaders.children import ChildRelation
 from crowdhire.loaders.pagination import ordering
 from crowdhire.models.placements import PaymentStatus, Placement
 
@@ -20,52 +21,12 @@ class PlacementByIdLoader(ByIdLoader[Placement]):
     """Placements by id, read through the cache."""
 
     model = Placement
-    kind = "placements"
+    kind = CachedKind.PLACEMENTS
 
 
-class PlacementsByJobIdLoader(ChildPageLoader):
-    """A page of each job's placements, newest first."""
-
-    model = Placement
-    foreign_key = "job_id"
-    order = PLACEMENTS_BY_PARENT_ORDER
-
-
-class PlacementsByCandidateIdLoader(ChildPageLoader):
-    """A page of each candidate's placements, newest first."""
-
-    model = Placement
-    foreign_key = "candidate_id"
-    order = PLACEMENTS_BY_PARENT_ORDER
-
-
-class PlacementsByRecruiterIdLoader(ChildPageLoader):
-    """A page of each recruiter's placements, newest first."""
-
-    model = Placement
-    foreign_key = "recruiter_id"
-    order = PLACEMENTS_BY_PARENT_ORDER
-
-
-class PlacementCountByJobIdLoader(ChildCountLoader):
-    """How many placements each job has."""
-
-    model = Placement
-    foreign_key = "job_id"
-
-
-class PlacementCountByCandidateIdLoader(ChildCountLoader):
-    """How many placements each candidate has."""
-
-    model = Placement
-    foreign_key = "candidate_id"
-
-
-class PlacementCountByRecruiterIdLoader(ChildCountLoader):
-    """How many placements each recruiter has."""
-
-    model = Placement
-    foreign_key = "recruiter_id"
+PLACEMENTS_BY_JOB_ID = ChildRelation(Placement, "job_id", PLACEMENTS_BY_PARENT_ORDER)
+PLACEMENTS_BY_CANDIDATE_ID = ChildRelation(Placement, "candidate_id", PLACEMENTS_BY_PARENT_ORDER)
+PLACEMENTS_BY_RECRUITER_ID = ChildRelation(Placement, "recruiter_id", PLACEMENTS_BY_PARENT_ORDER)
 
 
 PENDING_STATUSES = (PaymentStatus.UNPAID, PaymentStatus.PROCESSING)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crowdhire.loaders.base import ByIdLoader
+from crowdhire.loaders.base import ByIdLoader, CachedKind
 from crowdhire.models.recruiters import Recruiter
 
 
@@ -10,4 +10,4 @@ class RecruiterByIdLoader(ByIdLoader[Recruiter]):
     """Recruiters by id, read through the cache."""
 
     model = Recruiter
-    kind = "recruiters"
+    kind = CachedKind.RECRUITERS

@@ -9,7 +9,8 @@ from bson import ObjectId
 from pymongo import DESCENDING
 from strawberry.dataloader import DataLoader
 
-from crowdhire.loaders.base import ByIdLoader, ChildCountLoader, ChildPageLoader
+from crowdhire.loaders.base import ByIdLoader, CachedKind
+from crowdhire.loaders.children import ChildRelation
 from crowdhire.loaders.pagination import ordering
 from crowdhire.models.submissions import Stage, Submission
 
@@ -20,52 +21,12 @@ class SubmissionByIdLoader(ByIdLoader[Submission]):
     """Submissions by id, read through the cache."""
 
     model = Submission
-    kind = "submissions"
+    kind = CachedKind.SUBMISSIONS
 
 
-class SubmissionsByJobIdLoader(ChildPageLoader):
-    """A page of each job's submissions, newest first."""
-
-    model = Submission
-    foreign_key = "job_id"
-    order = SUBMISSIONS_BY_PARENT_ORDER
-
-
-class SubmissionsByCandidateIdLoader(ChildPageLoader):
-    """A page of each candidate's submissions, newest first."""
-
-    model = Submission
-    foreign_key = "candidate_id"
-    order = SUBMISSIONS_BY_PARENT_ORDER
-
-
-class SubmissionsByRecruiterIdLoader(ChildPageLoader):
-    """A page of each recruiter's submissions, newest first."""
-
-    model = Submission
-    foreign_key = "recruiter_id"
-    order = SUBMISSIONS_BY_PARENT_ORDER
-
-
-class SubmissionCountByJobIdLoader(ChildCountLoader):
-    """How many submissions each job has."""
-
-    model = Submission
-    foreign_key = "job_id"
-
-
-class SubmissionCountByCandidateIdLoader(ChildCountLoader):
-    """How many submissions each candidate has."""
-
-    model = Submission
-    foreign_key = "candidate_id"
-
-
-class SubmissionCountByRecruiterIdLoader(ChildCountLoader):
-    """How many submissions each recruiter made."""
-
-    model = Submission
-    foreign_key = "recruiter_id"
+SUBMISSIONS_BY_JOB_ID = ChildRelation(Submission, "job_id", SUBMISSIONS_BY_PARENT_ORDER)
+SUBMISSIONS_BY_CANDIDATE_ID = ChildRelation(Submission, "candidate_id", SUBMISSIONS_BY_PARENT_ORDER)
+SUBMISSIONS_BY_RECRUITER_ID = ChildRelation(Submission, "recruiter_id", SUBMISSIONS_BY_PARENT_ORDER)
 
 
 INTERVIEW_STAGES = [Stage.INTERVIEWING.value, Stage.OFFER.value, Stage.HIRED.value]

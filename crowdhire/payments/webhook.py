@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from crowdhire.cache import ObjectCache
-from crowdhire.loaders.base import object_key
+from crowdhire.loaders.base import CachedKind, object_key
 from crowdhire.payments.events import HANDLED_TYPES, apply_event, parse_event
 from crowdhire.payments.signatures import InvalidSignatureError, verify_signature
 from crowdhire.settings import Settings
@@ -74,5 +74,5 @@ async def stripe_webhook(request: Request) -> Response:
         )
         return _unavailable("temporarily unavailable")
     if result.placement_id is not None:
-        await cache.delete_many([object_key("placements", result.placement_id)])
+        await cache.delete_many([object_key(CachedKind.PLACEMENTS, result.placement_id)])
     return JSONResponse({"received": True, "outcome": result.outcome})

@@ -11,8 +11,8 @@ from pymongo import DESCENDING
 
 from crowdhire.context import Context
 from crowdhire.errors import BadUserInputError, ForbiddenError
-from crowdhire.loaders.base import count_documents, fetch_root_page
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
+from crowdhire.loaders.root_lists import count_documents, fetch_root_page
 from crowdhire.models.audit import AuditEvent
 from crowdhire.resolvers.access import require_signed_in
 

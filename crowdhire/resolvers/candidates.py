@@ -17,15 +17,9 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from crowdhire.context import Context
-from crowdhire.loaders.base import (
-    ChildCountKey,
-    ChildPageKey,
-    Pending,
-    count_documents,
-    fetch_root_page,
-    loaded_if_visible,
-)
+from crowdhire.loaders.base import CachedKind, Pending, loaded_if_visible
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
+from crowdhire.loaders.root_lists import count_documents, fetch_root_page
 from crowdhire.models.candidates import (
     Candidate,
     ConsentStatus,
@@ -41,7 +35,7 @@ from crowdhire.resolvers.access import (
     needs_candidacies,
     require_signed_in,
 )
-from crowdhire.resolvers.common import (
+from crowdhire.resolvers.argument_rules import (
     combine,
     is_email,
     prefix_pattern,
@@ -123,20 +117,6 @@ async def prefetch_candidates(context: Context, candidate_ids: list[ObjectId]) -
     await context.loaders.candidate_by_id.load_many(candidate_ids)
     if needs_candidacies(context.viewer):
         await context.loaders.candidacies_by_candidate_id.load_many(candidate_ids)
-
-
-async def recruiter_candidates(
-    context: Context, recruiter_id: ObjectId, request: PageRequest
-) -> Page:
-    """A page of one recruiter's candidates, batched across recruiters."""
-    key = ChildPageKey(recruiter_id, request)
-    return await context.loaders.candidates_by_recruiter_id.load(key)
-
-
-async def recruiter_candidate_count(context: Context, recruiter_id: ObjectId) -> int:
-    """How many candidates a recruiter holds."""
-    key = ChildCountKey(recruiter_id)
-    return await context.loaders.candidate_count_by_recruiter_id.load(key)
 
 
 def has_granted_consent(candidate: Candidate) -> bool:
@@ -245,7 +225,9 @@ async def _holders(
 def candidate_outcome(candidate: Candidate) -> Outcome:
     """A mutation's result showing `candidate`, forgetting its cached copy."""
     assert candidate.id is not None
-    return Outcome(ids={"candidate": str(candidate.id)}, forget=[("candidates", candidate.id)])
+    return Outcome(
+        ids={"candidate": str(candidate.id)}, forget=[(CachedKind.CANDIDATES, candidate.id)]
+    )
 
 
 def _duplicate() -> MutationRefused:
@@ -324,7 +306,9 @@ async def update_candidate(
         except DuplicateKeyError:
             raise _duplicate() from None
         await audit(context, session, "updateCandidate", {"candidate": candidate_id}, list(fields))
-        return Outcome(ids={"candidate": str(candidate_id)}, forget=[("candidates", candidate_id)])
+        return Outcome(
+            ids={"candidate": str(candidate_id)}, forget=[(CachedKind.CANDIDATES, candidate_id)]
+        )
 
     data = {"candidateId": str(candidate_id), **fields}
     return await run_mutation(context, "updateCandidate", data, update, client_mutation_id)

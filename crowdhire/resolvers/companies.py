@@ -8,8 +8,9 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
 from crowdhire.errors import ForbiddenError
-from crowdhire.loaders.base import count_documents, fetch_root_page
+from crowdhire.loaders.base import CachedKind
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
+from crowdhire.loaders.root_lists import count_documents, fetch_root_page
 from crowdhire.models.companies import Company, CompanyMember, MemberRole
 from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
@@ -86,7 +87,7 @@ async def add_company_member(
             await member.save(session=session)
         await audit(context, session, "addCompanyMember",
                     {"company": company_id, "member": member.id}, ["role"])  # fmt: skip
-        return Outcome(ids={"member": str(member.id)}, forget=[("roles", sub)])
+        return Outcome(ids={"member": str(member.id)}, forget=[(CachedKind.ROLES, sub)])
 
     data = {"companyId": str(company_id), "sub": sub, "role": role.value}
     return await run_mutation(context, "addCompanyMember", data, add, client_mutation_id)
@@ -109,7 +110,7 @@ async def remove_company_member(
         await member.delete(session=session)
         await audit(context, session, "removeCompanyMember",
                     {"company": company_id, "member": member.id})  # fmt: skip
-        return Outcome(ids={"company": str(company_id)}, forget=[("roles", sub)])
+        return Outcome(ids={"company": str(company_id)}, forget=[(CachedKind.ROLES, sub)])
 
     data = {"companyId": str(company_id), "sub": sub}
     return await run_mutation(context, "removeCompanyMember", data, remove, client_mutation_id)

@@ -11,6 +11,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from crowdhire.context import Context
+from crowdhire.loaders.base import CachedKind
 from crowdhire.models.companies import Company, CompanyMember, MemberRole
 from crowdhire.resolvers.companies import is_sub
 from crowdhire.resolvers.patches import KEEP, Keep
@@ -127,12 +128,12 @@ async def create_company(
             raise _duplicate_slug() from race
         assert company.id is not None
         targets: dict[str, ObjectId | None] = {"company": company.id}
-        forget: list[tuple[str, ObjectId | str]] = [("companies", company.id)]
+        forget: list[tuple[CachedKind, ObjectId | str]] = [(CachedKind.COMPANIES, company.id)]
         if owner_sub is not None:
             member = CompanyMember(company_id=company.id, sub=owner_sub, role=MemberRole.OWNER)
             await member.insert(session=session)
             targets["member"] = member.id
-            forget.append(("roles", owner_sub))
+            forget.append((CachedKind.ROLES, owner_sub))
         await audit(context, session, "createCompany", targets,
                     ["name", "slug", "website", "description"])  # fmt: skip
         return Outcome(ids={"company": str(company.id)}, forget=forget)
@@ -171,7 +172,9 @@ async def update_company(
         if changed:
             await company.save(session=session)
         await audit(context, session, "updateCompany", {"company": company_id}, changed)
-        return Outcome(ids={"company": str(company_id)}, forget=[("companies", company_id)])
+        return Outcome(
+            ids={"company": str(company_id)}, forget=[(CachedKind.COMPANIES, company_id)]
+        )
 
     data = {"companyId": str(company_id), "patch": asdict(patch)}
     return await run_mutation(context, "updateCompany", data, update, client_mutation_id)

@@ -20,6 +20,7 @@ from jose import ExpiredSignatureError, JWTError, jwt
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
+from crowdhire.loaders.base import CachedKind
 from crowdhire.models.candidates import Candidate, ConsentEvent, ConsentMethod, ConsentStatus
 from crowdhire.models.common import utcnow
 from crowdhire.resolvers.candidates import candidate_outcome, editable_candidate
@@ -122,7 +123,9 @@ async def request_consent(
         await candidate.save(session=session)
         await audit(context, session, "requestCandidateConsent", {"candidate": candidate_id},
                     ["consent.link"])  # fmt: skip
-        return Outcome(ids={"candidate": str(candidate_id)}, forget=[("candidates", candidate_id)])
+        return Outcome(
+            ids={"candidate": str(candidate_id)}, forget=[(CachedKind.CANDIDATES, candidate_id)]
+        )
 
     data = {"candidateId": str(candidate_id)}
     return await run_mutation(context, "requestCandidateConsent", data, request, client_mutation_id)

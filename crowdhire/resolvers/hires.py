@@ -16,6 +16,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from crowdhire.context import Context
+from crowdhire.loaders.base import CachedKind
 from crowdhire.models.common import Money, utcnow
 from crowdhire.models.jobs import Job, JobStatus, can_move
 from crowdhire.models.placements import Placement, prorated_refund
@@ -138,9 +139,9 @@ async def hire_submission(
         return Outcome(
             ids={"submission": str(submission_id), "placement": str(placement.id)},
             forget=[
-                ("submissions", submission_id),
-                ("placements", placement.id),
-                ("jobs", job.id),
+                (CachedKind.SUBMISSIONS, submission_id),
+                (CachedKind.PLACEMENTS, placement.id),
+                (CachedKind.JOBS, job.id),
             ],
         )
 
@@ -188,7 +189,9 @@ async def record_placement_departure(
             {"placement": placement_id},
             ["departure_date", "refund_due"],
         )
-        return Outcome(ids={"placement": str(placement_id)}, forget=[("placements", placement_id)])
+        return Outcome(
+            ids={"placement": str(placement_id)}, forget=[(CachedKind.PLACEMENTS, placement_id)]
+        )
 
     data = {"placementId": str(placement_id), "date": departure.isoformat()}
     return await run_mutation(context, "recordPlacementDeparture", data, record, client_mutation_id)

@@ -8,6 +8,7 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
+from crowdhire.loaders.base import CachedKind
 from crowdhire.models.common import utcnow
 from crowdhire.models.companies import Company
 from crowdhire.models.jobs import Job, JobStatus, can_move
@@ -71,7 +72,7 @@ async def create_job(
         assert job.id is not None
         await audit(context, session, "createJob", {"job": job.id, "company": company_id},
                     [*JobFields.__dataclass_fields__, "status"])  # fmt: skip
-        return Outcome(ids={"job": str(job.id)}, forget=[("jobs", job.id)])
+        return Outcome(ids={"job": str(job.id)}, forget=[(CachedKind.JOBS, job.id)])
 
     data = {"companyId": str(company_id), "fields": asdict(fields)}
     return await run_mutation(context, "createJob", data, create, client_mutation_id)
@@ -103,7 +104,7 @@ async def update_job(
             await job.save(session=session)
         await audit(context, session, "updateJob",
                     {"job": job_id, "company": job.company_id}, changed)  # fmt: skip
-        return Outcome(ids={"job": str(job_id)}, forget=[("jobs", job_id)])
+        return Outcome(ids={"job": str(job_id)}, forget=[(CachedKind.JOBS, job_id)])
 
     data = {"jobId": str(job_id), "patch": asdict(patch)}
     return await run_mutation(context, "updateJob", data, update, client_mutation_id)
@@ -129,7 +130,7 @@ async def move_job(
         await job.save(session=session)
         await audit(context, session, mutation,
                     {"job": job_id, "company": job.company_id}, changed)  # fmt: skip
-        return Outcome(ids={"job": str(job_id)}, forget=[("jobs", job_id)])
+        return Outcome(ids={"job": str(job_id)}, forget=[(CachedKind.JOBS, job_id)])
 
     data = {"jobId": str(job_id), "status": target.value}
     return await run_mutation(context, mutation, data, move, client_mutation_id)

@@ -11,22 +11,15 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
-from crowdhire.loaders.base import (
-    ChildCountKey,
-    ChildPageKey,
-    Criteria,
-    Pending,
-    count_documents,
-    fetch_root_page,
-    loaded_if_visible,
-)
+from crowdhire.loaders.base import Criteria, Pending, loaded_if_visible
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
+from crowdhire.loaders.root_lists import count_documents, fetch_root_page
+from crowdhire.models.companies import Company
 from crowdhire.models.jobs import Job, JobStatus, RemotePolicy
 from crowdhire.resolvers.access import can_view_job, job_scope
-from crowdhire.resolvers.common import (
+from crowdhire.resolvers.argument_rules import (
     combine,
     prefix_pattern,
-    save_and_forget,
     skills_match,
     text_terms,
 )
@@ -119,32 +112,16 @@ async def prefetch_jobs(context: Context, job_ids: list[ObjectId]) -> None:
     await context.loaders.job_by_id.load_many(job_ids)
 
 
-def _company_job_criteria(context: Context, company_id: ObjectId) -> Criteria:
+def company_job_criteria(context: Context, company: Company) -> Criteria:
+    """Which of a company's jobs the viewer sees: all for its members, never drafts otherwise,
+    only open ones for anonymous viewers."""
     viewer = context.viewer
-    if viewer.is_admin or viewer.is_member_of(company_id):
+    if viewer.is_admin or (company.id is not None and viewer.is_member_of(company.id)):
         return ()
     if viewer.is_recruiter:
         visible = tuple(s.value for s in JobStatus if s is not JobStatus.DRAFT)
         return (("status", visible),)
     return (("status", (JobStatus.OPEN.value,)),)
-
-
-async def company_jobs(context: Context, company_id: ObjectId, request: PageRequest) -> Page:
-    """A page of one company's visible jobs, batched across companies."""
-    key = ChildPageKey(company_id, request, _company_job_criteria(context, company_id))
-    return await context.loaders.jobs_by_company_id.load(key)
-
-
-async def company_job_count(context: Context, company_id: ObjectId) -> int:
-    """How many visible jobs a company has, batched across companies."""
-    key = ChildCountKey(company_id, _company_job_criteria(context, company_id))
-    return await context.loaders.job_count_by_company_id.load(key)
-
-
-async def save_job(context: Context, job: Job) -> Job:
-    """Persist a job and forget its cached copy."""
-    await save_and_forget(context, "jobs", job)
-    return job
 
 
 async def claim_job(session: AsyncClientSession, job_id: ObjectId) -> Job | None:

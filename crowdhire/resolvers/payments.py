@@ -19,6 +19,7 @@ from pymongo.errors import DuplicateKeyError
 from strawberry.dataloader import DataLoader
 
 from crowdhire.context import Context
+from crowdhire.loaders.base import CachedKind
 from crowdhire.loaders.payments import Earnings
 from crowdhire.models.common import utcnow
 from crowdhire.models.companies import Company
@@ -197,9 +198,9 @@ async def create_placement_fee_payment(
         )
         paying_member = context.viewer.is_member_of(placement.company_id)
         start.client_secret = intent.client_secret if paying_member else None
-        forget: list[tuple[str, ObjectId | str]] = [("placements", placement_id)]
+        forget: list[tuple[CachedKind, ObjectId | str]] = [(CachedKind.PLACEMENTS, placement_id)]
         if customer_created:
-            forget.append(("companies", placement.company_id))
+            forget.append((CachedKind.COMPANIES, placement.company_id))
         return Outcome(ids={"placement": str(placement_id)}, forget=forget)
 
     data = {"placementId": str(placement_id)}
@@ -280,7 +281,9 @@ async def refund_placement_fee(
             {"placement": placement_id, "payment": payment.id},
             ["paymentStatus", "refunds"],
         )
-        return Outcome(ids={"placement": str(placement_id)}, forget=[("placements", placement_id)])
+        return Outcome(
+            ids={"placement": str(placement_id)}, forget=[(CachedKind.PLACEMENTS, placement_id)]
+        )
 
     data = {"placementId": str(placement_id)}
     return await run_mutation(context, "refundPlacementFee", data, action, client_mutation_id)

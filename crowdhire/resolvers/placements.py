@@ -10,19 +10,11 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
 from crowdhire.context import Context
-from crowdhire.loaders.base import (
-    ChildCountKey,
-    ChildCountLoader,
-    ChildPageKey,
-    ChildPageLoader,
-    Criteria,
-    count_documents,
-    fetch_root_page,
-)
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
+from crowdhire.loaders.root_lists import count_documents, fetch_root_page
 from crowdhire.models.placements import PaymentStatus, Placement
 from crowdhire.resolvers.access import can_view_deal, deal_scope, require_signed_in
-from crowdhire.resolvers.common import combine
+from crowdhire.resolvers.argument_rules import combine
 
 PLACEMENT_ORDERS = {
     "CREATED_AT_DESC": ordering("placements:created_at_desc", ("created_at", DESCENDING)),
@@ -89,32 +81,3 @@ async def placement_by_id(context: Context, placement_id: ObjectId) -> Placement
     if placement is None or not can_view_deal(context.viewer, placement):
         return None
     return placement
-
-
-def _loaders(context: Context, parent: PlacementParent) -> tuple[ChildPageLoader, ChildCountLoader]:
-    loaders = context.loaders
-    return {
-        "job": (loaders.placements_by_job_id, loaders.placement_count_by_job_id),
-        "candidate": (loaders.placements_by_candidate_id, loaders.placement_count_by_candidate_id),
-        "recruiter": (loaders.placements_by_recruiter_id, loaders.placement_count_by_recruiter_id),
-    }[parent]
-
-
-async def placements_of(
-    context: Context,
-    parent: PlacementParent,
-    parent_id: ObjectId,
-    request: PageRequest,
-    visible: Criteria = (),
-) -> Page:
-    """A page of the placements under one parent (`visible` narrows to what the viewer sees)."""
-    page_loader, _ = _loaders(context, parent)
-    return await page_loader.load(ChildPageKey(parent_id, request, visible))
-
-
-async def placement_count_of(
-    context: Context, parent: PlacementParent, parent_id: ObjectId, visible: Criteria = ()
-) -> int:
-    """How many placements one parent has, batched across parents."""
-    _, count_loader = _loaders(context, parent)
-    return await count_loader.load(ChildCountKey(parent_id, visible))

@@ -14,6 +14,7 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
+from crowdhire.loaders.base import CachedKind
 from crowdhire.models import AuditEvent, Candidate, Placement, Submission
 from crowdhire.models.candidates import Consent, ConsentStatus
 from crowdhire.models.common import utcnow
@@ -88,9 +89,9 @@ async def erase_candidate(
         placement_ids = await placements.distinct("_id", {"candidate_id": person}, session=session)
         erased = ["profile", "contact", "consent", "submissions.pitch", "submissions.notes"]
         await audit(context, session, "eraseCandidate", {"candidate": person}, erased)
-        forget: list[tuple[str, ObjectId | str]] = [("candidates", person)]
-        forget += [("submissions", i) for i in submission_ids]
-        forget += [("placements", i) for i in placement_ids]
+        forget: list[tuple[CachedKind, ObjectId | str]] = [(CachedKind.CANDIDATES, person)]
+        forget += [(CachedKind.SUBMISSIONS, i) for i in submission_ids]
+        forget += [(CachedKind.PLACEMENTS, i) for i in placement_ids]
         return Outcome(ids={"candidate": str(person)}, forget=forget)
 
     data = {"candidateId": str(candidate_id) if candidate_id else None, "token": token}
@@ -149,7 +150,9 @@ async def set_legal_hold(
         await candidate.save(session=session)
         await audit(context, session, "setCandidateLegalHold", {"candidate": candidate_id},
                     ["legal_hold"])  # fmt: skip
-        return Outcome(ids={"candidate": str(candidate_id)}, forget=[("candidates", candidate_id)])
+        return Outcome(
+            ids={"candidate": str(candidate_id)}, forget=[(CachedKind.CANDIDATES, candidate_id)]
+        )
 
     data = {"candidateId": str(candidate_id), "legalHold": legal_hold}
     return await run_mutation(context, "setCandidateLegalHold", data, hold, client_mutation_id)

@@ -10,11 +10,12 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
-from crowdhire.loaders.base import Pending, count_documents, fetch_root_page, loaded_if_visible
+from crowdhire.loaders.base import CachedKind, Pending, loaded_if_visible
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
+from crowdhire.loaders.root_lists import count_documents, fetch_root_page
 from crowdhire.models.recruiters import Recruiter
 from crowdhire.resolvers.access import can_view_recruiter, recruiter_scope, require_signed_in
-from crowdhire.resolvers.common import is_email
+from crowdhire.resolvers.argument_rules import is_email
 from crowdhire.resolvers.transactions import Outcome, UserErrorData, audit, refuse, run_mutation
 
 RECRUITER_ORDERS = {
@@ -103,7 +104,7 @@ async def register_recruiter(
         await recruiter.insert(session=session)
         await audit(context, session, "registerRecruiter", {"recruiter": recruiter.id},
                     ["display_name", "email", "bio", "specialties"])  # fmt: skip
-        return Outcome(ids={"recruiter": str(recruiter.id)}, forget=[("roles", sub)])
+        return Outcome(ids={"recruiter": str(recruiter.id)}, forget=[(CachedKind.ROLES, sub)])
 
     data = {"profile": profile.__dict__}
     outcome = await run_mutation(context, "registerRecruiter", data, create, client_mutation_id)
@@ -145,7 +146,9 @@ async def update_recruiter_profile(
         assert recruiter_id is not None
         await audit(context, session, "updateRecruiterProfile", {"recruiter": recruiter_id},
                     list(changes))  # fmt: skip
-        return Outcome(ids={"recruiter": str(recruiter_id)}, forget=[("recruiters", recruiter_id)])
+        return Outcome(
+            ids={"recruiter": str(recruiter_id)}, forget=[(CachedKind.RECRUITERS, recruiter_id)]
+        )
 
     return await run_mutation(
         context, "updateRecruiterProfile", changes, update, client_mutation_id

@@ -13,16 +13,9 @@ from pymongo.errors import DuplicateKeyError
 
 from crowdhire.auth.viewer import Viewer
 from crowdhire.context import Context
-from crowdhire.loaders.base import (
-    ChildCountKey,
-    ChildCountLoader,
-    ChildPageKey,
-    ChildPageLoader,
-    Criteria,
-    count_documents,
-    fetch_root_page,
-)
+from crowdhire.loaders.base import CachedKind, Criteria
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
+from crowdhire.loaders.root_lists import count_documents, fetch_root_page
 from crowdhire.models.candidates import (
     Candidate,
     normalize_email,
@@ -39,8 +32,8 @@ from crowdhire.models.submissions import (
     person_keys,
 )
 from crowdhire.resolvers.access import can_view_deal, can_view_job, deal_scope, require_signed_in
+from crowdhire.resolvers.argument_rules import combine
 from crowdhire.resolvers.candidates import has_granted_consent
-from crowdhire.resolvers.common import combine
 from crowdhire.resolvers.jobs import claim_job
 from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
@@ -99,52 +92,10 @@ async def submission_by_id(context: Context, submission_id: ObjectId) -> Submiss
     return submission
 
 
-def _stage_criteria(stages: tuple[Stage, ...], visible: Criteria) -> Criteria:
+def stage_criteria(stages: tuple[Stage, ...], visible: Criteria) -> Criteria:
+    """A child list's criteria: only these stages (all when empty), within what is visible."""
     by_stage = (("stage", tuple(sorted(stage.value for stage in stages))),) if stages else ()
     return by_stage + visible
-
-
-def _loaders(
-    context: Context, parent: SubmissionParent
-) -> tuple[ChildPageLoader, ChildCountLoader]:
-    loaders = context.loaders
-    return {
-        "job": (loaders.submissions_by_job_id, loaders.submission_count_by_job_id),
-        "candidate": (
-            loaders.submissions_by_candidate_id,
-            loaders.submission_count_by_candidate_id,
-        ),
-        "recruiter": (
-            loaders.submissions_by_recruiter_id,
-            loaders.submission_count_by_recruiter_id,
-        ),
-    }[parent]
-
-
-async def submissions_of(
-    context: Context,
-    parent: SubmissionParent,
-    parent_id: ObjectId,
-    request: PageRequest,
-    stages: tuple[Stage, ...] = (),
-    visible: Criteria = (),
-) -> Page:
-    """A page of the submissions under one parent (`visible` narrows to what the viewer sees)."""
-    page_loader, _ = _loaders(context, parent)
-    key = ChildPageKey(parent_id, request, _stage_criteria(stages, visible))
-    return await page_loader.load(key)
-
-
-async def submission_count_of(
-    context: Context,
-    parent: SubmissionParent,
-    parent_id: ObjectId,
-    stages: tuple[Stage, ...] = (),
-    visible: Criteria = (),
-) -> int:
-    """How many submissions one parent has, batched across parents."""
-    _, count_loader = _loaders(context, parent)
-    return await count_loader.load(ChildCountKey(parent_id, _stage_criteria(stages, visible)))
 
 
 # --- workflow: submit, move, withdraw ------------------------------------------------------------
@@ -233,7 +184,7 @@ async def submit_candidate(
             ["stage", "pitch", "history"],
         )
         return Outcome(
-            ids={"submission": str(submission.id)}, forget=[("submissions", submission.id)]
+            ids={"submission": str(submission.id)}, forget=[(CachedKind.SUBMISSIONS, submission.id)]
         )
 
     data = {"jobId": str(job_id), "candidateId": str(candidate_id), "pitch": pitch}
@@ -298,7 +249,7 @@ async def move_submission(
         changed = ["stage", "history"] + (["reject_reason"] if reject_reason else [])
         await audit(context, session, "moveSubmission", {"submission": submission_id}, changed)
         return Outcome(
-            ids={"submission": str(submission_id)}, forget=[("submissions", submission_id)]
+            ids={"submission": str(submission_id)}, forget=[(CachedKind.SUBMISSIONS, submission_id)]
         )
 
     data = {
@@ -334,7 +285,7 @@ async def withdraw_submission(
             ["stage", "history"],
         )
         return Outcome(
-            ids={"submission": str(submission_id)}, forget=[("submissions", submission_id)]
+            ids={"submission": str(submission_id)}, forget=[(CachedKind.SUBMISSIONS, submission_id)]
         )
 
     data = {"id": str(submission_id), "note": note}

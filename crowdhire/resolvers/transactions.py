@@ -8,9 +8,10 @@ transaction aborts, and it returns the winner's outcome.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,9 +21,9 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from crowdhire.context import Context
+from crowdhire.loaders.base import CachedKind, object_key
 from crowdhire.models.audit import AuditEvent
 from crowdhire.models.idempotency import MutationReceipt
-from crowdhire.resolvers.common import forget
 
 MAX_CLIENT_MUTATION_ID = 128
 
@@ -55,7 +56,7 @@ class Outcome:
 
     ids: dict[str, str] = field(default_factory=dict)
     errors: list[UserErrorData] = field(default_factory=list)
-    forget: list[tuple[str, ObjectId | str]] = field(default_factory=list)
+    forget: list[tuple[CachedKind, ObjectId | str]] = field(default_factory=list)
 
     def object_id(self, name: str) -> ObjectId | None:
         """The id stored under `name`, if any."""
@@ -111,6 +112,16 @@ def _digest(input_data: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
+async def forget(context: Context, kind: CachedKind, ids: Iterable[ObjectId | str | None]) -> None:
+    """Forget cached objects of a kind: in memcached and in this request's loader."""
+    present = [i for i in ids if i is not None]
+    loader = context.loaders.cached(kind)
+    for key in present:
+        with contextlib.suppress(KeyError):  # strawberry raises for keys it never loaded
+            loader.clear(key)
+    await context.cache.delete_many([object_key(kind, i) for i in present])
+
+
 async def run_mutation(
     context: Context,
     mutation: str,
@@ -140,7 +151,7 @@ async def run_mutation(
         if earlier is None:
             raise
         return earlier
-    by_kind: defaultdict[str, list[ObjectId | str]] = defaultdict(list)
+    by_kind: defaultdict[CachedKind, list[ObjectId | str]] = defaultdict(list)
     for kind, object_id in outcome.forget:
         by_kind[kind].append(object_id)
     for kind, ids in by_kind.items():  # one parallel round of deletes per kind, not one per key

@@ -11,8 +11,8 @@ from bson import ObjectId
 from crowdhire.context import Info
 from crowdhire.errors import BadUserInputError
 from crowdhire.models.audit import AuditEvent
-from crowdhire.resolvers import audit as audit_rules
-from crowdhire.resolvers.common import page_request
+from crowdhire.resolvers import audit as audit_resolvers
+from crowdhire.resolvers.argument_rules import page_request
 from crowdhire.schema.ids import encode_global_id, parse_global_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 
@@ -81,7 +81,7 @@ class AuditEventFilter:
         default=None, description="Only events before this time."
     )
 
-    def criteria(self) -> audit_rules.AuditCriteria:
+    def criteria(self) -> audit_resolvers.AuditCriteria:
         """The resolver-level criteria; a malformed target id is a named error."""
         target_id = None
         if self.target is not None:
@@ -90,7 +90,7 @@ class AuditEventFilter:
                 message = "`filter.target` is not a valid id"
                 raise BadUserInputError(message, argument="filter.target")
             target_id = parsed[1]
-        return audit_rules.AuditCriteria(
+        return audit_resolvers.AuditCriteria(
             actor=self.actor, target_id=target_id, at_or_after=self.after, before=self.before
         )
 
@@ -106,12 +106,12 @@ async def resolve_audit_events(
     before: Before = None,
 ) -> Connection[AuditEventType]:
     """Root list of audit events, newest first (admins only)."""
-    audit_rules.ensure_can_read_audit(info.context)  # before any argument is looked at
-    criteria = filter.criteria() if filter else audit_rules.AuditCriteria()
+    audit_resolvers.ensure_can_read_audit(info.context)  # before any argument is looked at
+    criteria = filter.criteria() if filter else audit_resolvers.AuditCriteria()
     request = page_request(first, after, last, before)
-    page = await audit_rules.list_audit_events(info.context, criteria, request)
+    page = await audit_resolvers.list_audit_events(info.context, criteria, request)
     return connection_from(
         page,
         AuditEventType.from_model,
-        lambda: audit_rules.count_audit_events(info.context, criteria),
+        lambda: audit_resolvers.count_audit_events(info.context, criteria),
     )

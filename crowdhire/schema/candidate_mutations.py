@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import strawberry
 
 from crowdhire.context import Info
-from crowdhire.resolvers import candidates as candidate_rules
+from crowdhire.resolvers import candidates as candidate_resolvers
 from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.candidates import CandidateType
 from crowdhire.schema.payloads import (
@@ -77,7 +77,7 @@ class CreateCandidateInput:
 
     def fields(self) -> dict[str, Any]:
         """Every profile field, by its resolver name."""
-        return {name: getattr(self, name) for name in candidate_rules.FIELD_PATHS}
+        return {name: getattr(self, name) for name in candidate_resolvers.FIELD_PATHS}
 
 
 @strawberry.input(description="The candidate fields to change; omitted fields stay as they are.")
@@ -109,7 +109,7 @@ class UpdateCandidateInput:
 
     def fields(self) -> dict[str, Any]:
         """The fields the caller gave (null included)."""
-        given = {name: getattr(self, name) for name in candidate_rules.FIELD_PATHS}
+        given = {name: getattr(self, name) for name in candidate_resolvers.FIELD_PATHS}
         return {name: value for name, value in given.items() if value is not strawberry.UNSET}
 
 
@@ -131,7 +131,7 @@ class UpdateCandidatePayload:
 
 async def payload_candidate(info: Info, outcome: Outcome) -> CandidateType | None:
     """The outcome's candidate, re-read through the visibility-checked lookup."""
-    load = partial(candidate_rules.candidate_by_id, info.context)
+    load = partial(candidate_resolvers.candidate_by_id, info.context)
     return await shown_after(outcome, "candidate", load, CandidateType.from_model)
 
 
@@ -152,7 +152,7 @@ class CandidateMutations:
     ) -> CreateCandidatePayload:
         """Validates, normalizes and de-duplicates across the crowd."""
         outcome = await guarded(
-            lambda: candidate_rules.create_candidate(
+            lambda: candidate_resolvers.create_candidate(
                 info.context, input.fields(), input.client_mutation_id
             )
         )
@@ -171,7 +171,7 @@ class CandidateMutations:
     ) -> UpdateCandidatePayload:
         """Same validation and duplicate rules as createCandidate."""
         outcome = await guarded(
-            lambda: candidate_rules.update_candidate(
+            lambda: candidate_resolvers.update_candidate(
                 info.context,
                 input_object_id(input.candidate_id, "Candidate", "candidateId"),
                 input.fields(),

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from crowdhire.context import Info
+from crowdhire.loaders.placements import PLACEMENTS_BY_CANDIDATE_ID
+from crowdhire.loaders.submissions import SUBMISSIONS_BY_CANDIDATE_ID
 from crowdhire.models.candidates import Candidate, ConsentMethod, ConsentStatus
-from crowdhire.resolvers import candidates as candidate_rules
-from crowdhire.resolvers import placements as placement_rules
-from crowdhire.resolvers import recruiters as recruiter_rules
-from crowdhire.resolvers import submissions as submission_rules
+from crowdhire.resolvers import candidates as candidate_resolvers
+from crowdhire.resolvers import recruiters as recruiter_resolvers
 from crowdhire.resolvers.access import candidate_deals_criteria, ensure_can_see_contact
-from crowdhire.resolvers.common import capped_list, page_request
+from crowdhire.resolvers.argument_rules import capped_list, page_request
+from crowdhire.schema.connections import child_connection, register_node_view
 from crowdhire.schema.ids import Node, encode_global_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 from crowdhire.schema.recruiters import RecruiterType
@@ -122,7 +123,7 @@ class CandidateType(Node):
     @strawberry.field(description="The recruiter who sourced this candidate.")
     async def recruiter(self, info: Info) -> RecruiterType | None:
         """Loaded through the batched, cached recruiter loader."""
-        found = await recruiter_rules.recruiter_by_id(info.context, self.model.recruiter_id)
+        found = await recruiter_resolvers.recruiter_by_id(info.context, self.model.recruiter_id)
         return RecruiterType.from_model(found) if found else None
 
     @strawberry.field(description="Jobs this candidate was submitted to, newest first.")
@@ -135,22 +136,9 @@ class CandidateType(Node):
         before: Before = None,
     ) -> Connection[Annotated[SubmissionType, strawberry.lazy("crowdhire.schema.submissions")]]:
         """A page of this candidate's submissions, batched across candidates."""
-        from crowdhire.schema.submissions import submission_connection  # noqa: PLC0415 - cycle
-
-        context = info.context
-        visible = candidate_deals_criteria(context.viewer, self.model)
-        person = self.model.id
-        assert person is not None
-        request = page_request(first, after, last, before)
-        page = await submission_rules.submissions_of(
-            context, "candidate", person, request, visible=visible
-        )
-        return await submission_connection(
-            info,
-            page,
-            lambda: submission_rules.submission_count_of(
-                context, "candidate", person, visible=visible
-            ),
+        visible = candidate_deals_criteria(info.context.viewer, self.model)
+        return await child_connection(
+            info, SUBMISSIONS_BY_CANDIDATE_ID, self.model.id, first, after, last, before, visible
         )
 
     @strawberry.field(description="Hires of this candidate, newest first.")
@@ -163,19 +151,13 @@ class CandidateType(Node):
         before: Before = None,
     ) -> Connection[Annotated[PlacementType, strawberry.lazy("crowdhire.schema.placements")]]:
         """A page of this candidate's placements, batched across candidates."""
-        from crowdhire.schema.placements import PlacementType  # noqa: PLC0415 - import cycle
-
-        context = info.context
-        visible = candidate_deals_criteria(context.viewer, self.model)
-        person = self.model.id
-        assert person is not None
-        request = page_request(first, after, last, before)
-        page = await placement_rules.placements_of(context, "candidate", person, request, visible)
-        return connection_from(
-            page,
-            PlacementType.from_model,
-            lambda: placement_rules.placement_count_of(context, "candidate", person, visible),
+        visible = candidate_deals_criteria(info.context.viewer, self.model)
+        return await child_connection(
+            info, PLACEMENTS_BY_CANDIDATE_ID, self.model.id, first, after, last, before, visible
         )
+
+
+register_node_view(Candidate, CandidateType.from_model)
 
 
 @strawberry.input(description="Filters for the candidates list; all given conditions must hold.")
@@ -198,9 +180,9 @@ class CandidateFilter:
         default=None, description="At most this many years of experience."
     )
 
-    def criteria(self) -> candidate_rules.CandidateCriteria:
+    def criteria(self) -> candidate_resolvers.CandidateCriteria:
         """The resolver-level criteria; long lists are named errors."""
-        return candidate_rules.CandidateCriteria(
+        return candidate_resolvers.CandidateCriteria(
             skills_any=capped_list(self.skills_any, "filter.skillsAny"),
             skills_all=capped_list(self.skills_all, "filter.skillsAll"),
             location=self.location,
@@ -223,11 +205,13 @@ async def resolve_candidates(
     before: Before = None,
 ) -> Connection[CandidateType]:
     """Root list of candidates."""
-    criteria = filter.criteria() if filter else candidate_rules.CandidateCriteria()
+    criteria = filter.criteria() if filter else candidate_resolvers.CandidateCriteria()
     request = page_request(first, after, last, before)
-    page = await candidate_rules.list_candidates(info.context, criteria, order_by.value, request)
+    page = await candidate_resolvers.list_candidates(
+        info.context, criteria, order_by.value, request
+    )
     return connection_from(
         page,
         CandidateType.from_model,
-        lambda: candidate_rules.count_candidates(info.context, criteria),
+        lambda: candidate_resolvers.count_candidates(info.context, criteria),
     )

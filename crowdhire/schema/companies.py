@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from crowdhire.context import Info
+from crowdhire.loaders.jobs import JOBS_BY_COMPANY_ID
 from crowdhire.models.companies import Company, CompanyMember, MemberRole
-from crowdhire.resolvers import companies as company_rules
-from crowdhire.resolvers import jobs as job_rules
-from crowdhire.resolvers.common import page_request
+from crowdhire.resolvers import companies as company_resolvers
+from crowdhire.resolvers import jobs as job_resolvers
+from crowdhire.resolvers.argument_rules import page_request
+from crowdhire.schema.connections import child_connection, register_node_view
 from crowdhire.schema.ids import Node, encode_global_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 from crowdhire.schema.payloads import (
@@ -77,22 +79,20 @@ class CompanyType(Node):
         before: Before = None,
     ) -> Connection[Annotated[JobType, strawberry.lazy("crowdhire.schema.jobs")]]:
         """A page of this company's jobs, batched across companies."""
-        from crowdhire.schema.jobs import JobType  # noqa: PLC0415 - breaks an import cycle
-
-        company_id = self.model.id
-        assert company_id is not None
-        request = page_request(first, after, last, before)
-        page = await job_rules.company_jobs(info.context, company_id, request)
-        return connection_from(
-            page, JobType.from_model, lambda: job_rules.company_job_count(info.context, company_id)
+        criteria = job_resolvers.company_job_criteria(info.context, self.model)
+        return await child_connection(
+            info, JOBS_BY_COMPANY_ID, self.model.id, first, after, last, before, criteria
         )
 
 
 async def _members(company: CompanyType, info: Info) -> list[CompanyMemberType] | None:
     company_id = company.model.id
     assert company_id is not None
-    members = await company_rules.company_members(info.context, company_id)
+    members = await company_resolvers.company_members(info.context, company_id)
     return [CompanyMemberType.from_model(member) for member in members]
+
+
+register_node_view(Company, CompanyType.from_model)
 
 
 async def resolve_companies(
@@ -106,8 +106,8 @@ async def resolve_companies(
 ) -> Connection[CompanyType]:
     """Root list of companies."""
     request = page_request(first, after, last, before)
-    page = await company_rules.list_companies(order_by.value, request)
-    return connection_from(page, CompanyType.from_model, company_rules.count_companies)
+    page = await company_resolvers.list_companies(order_by.value, request)
+    return connection_from(page, CompanyType.from_model, company_resolvers.count_companies)
 
 
 strawberry.enum(MemberRole, description="A company member's role; owners manage members.")
@@ -212,7 +212,7 @@ class CompanyMutations:
     ) -> AddCompanyMemberPayload:
         """Idempotent with clientMutationId; changing a role is allowed."""
         outcome = await guarded(
-            lambda: company_rules.add_company_member(
+            lambda: company_resolvers.add_company_member(
                 info.context,
                 input_object_id(input.company_id, "Company", "companyId"),
                 input.sub,
@@ -221,7 +221,7 @@ class CompanyMutations:
             )
         )
         member = await shown_after(
-            outcome, "member", company_rules.member_by_id, CompanyMemberType.from_model
+            outcome, "member", company_resolvers.member_by_id, CompanyMemberType.from_model
         )
         return AddCompanyMemberPayload(
             member=member,
@@ -238,7 +238,7 @@ class CompanyMutations:
     ) -> RemoveCompanyMemberPayload:
         """The last owner cannot be removed."""
         outcome = await guarded(
-            lambda: company_rules.remove_company_member(
+            lambda: company_resolvers.remove_company_member(
                 info.context,
                 input_object_id(input.company_id, "Company", "companyId"),
                 input.sub,

@@ -9,8 +9,8 @@ from typing import Annotated
 import strawberry
 
 from crowdhire.context import Info
-from crowdhire.resolvers import companies as company_rules
-from crowdhire.resolvers import company_profiles as profile_rules
+from crowdhire.resolvers import companies as company_resolvers
+from crowdhire.resolvers import company_profiles as profile_resolvers
 from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.companies import CompanyType
 from crowdhire.schema.patches import kept_or_nullable, kept_or_required
@@ -105,8 +105,8 @@ class UpdateCompanyPayload:
     user_errors: list[UpdateCompanyError] = strawberry.field(description="Input problems.")
 
 
-def _patch(input: UpdateCompanyInput) -> profile_rules.CompanyPatch:  # noqa: A002
-    return profile_rules.CompanyPatch(
+def _patch(input: UpdateCompanyInput) -> profile_resolvers.CompanyPatch:  # noqa: A002
+    return profile_resolvers.CompanyPatch(
         name=kept_or_required(input.name, "name"),
         website=kept_or_nullable(input.website),
         description=kept_or_required(input.description, "description"),
@@ -114,7 +114,7 @@ def _patch(input: UpdateCompanyInput) -> profile_rules.CompanyPatch:  # noqa: A0
 
 
 async def _company(info: Info, outcome: Outcome) -> CompanyType | None:
-    load = partial(company_rules.company_by_id, info.context)
+    load = partial(company_resolvers.company_by_id, info.context)
     return await shown_after(outcome, "company", load, CompanyType.from_model)
 
 
@@ -131,11 +131,11 @@ class CompanyProfileMutations:
         ],
     ) -> CreateCompanyPayload:
         """Company and owner membership are written in one transaction."""
-        fields = profile_rules.CompanyFields(
+        fields = profile_resolvers.CompanyFields(
             name=input.name, slug=input.slug, website=input.website, description=input.description
         )
         outcome = await guarded(
-            lambda: profile_rules.create_company(
+            lambda: profile_resolvers.create_company(
                 info.context, fields, input.owner_sub, input.client_mutation_id
             )
         )
@@ -154,7 +154,7 @@ class CompanyProfileMutations:
     ) -> UpdateCompanyPayload:
         """Owners and admins; fields not given stay as they are."""
         outcome = await guarded(
-            lambda: profile_rules.update_company(
+            lambda: profile_resolvers.update_company(
                 info.context,
                 input_object_id(input.company_id, "Company", "companyId"),
                 _patch(input),

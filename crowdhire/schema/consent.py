@@ -10,7 +10,7 @@ import strawberry
 
 from crowdhire.context import Info
 from crowdhire.models.candidates import ConsentStatus
-from crowdhire.resolvers import consent as consent_rules
+from crowdhire.resolvers import consent as consent_resolvers
 from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.candidate_mutations import payload_candidate
 from crowdhire.schema.candidates import CandidateType, ConsentType
@@ -151,7 +151,7 @@ class RevokeCandidateConsentPayload:
 
 async def _consent(outcome: Outcome) -> ConsentType | None:
     return await shown_after(
-        outcome, "candidate", consent_rules.candidate_consent, ConsentType.from_model
+        outcome, "candidate", consent_resolvers.candidate_consent, ConsentType.from_model
     )
 
 
@@ -169,7 +169,7 @@ class ConsentMutations:
     ) -> RequestCandidateConsentPayload:
         """The candidate's recruiter only; a new link replaces the previous one."""
         outcome = await guarded(
-            lambda: consent_rules.request_consent(
+            lambda: consent_resolvers.request_consent(
                 info.context,
                 input_object_id(input.candidate_id, "Candidate", "candidateId"),
                 input.client_mutation_id,
@@ -177,7 +177,9 @@ class ConsentMutations:
         )
         candidate_id = outcome.object_id("candidate")
         link = (
-            await consent_rules.consent_link(info.context, candidate_id) if candidate_id else None
+            await consent_resolvers.consent_link(info.context, candidate_id)
+            if candidate_id
+            else None
         )
         return RequestCandidateConsentPayload(
             candidate=await payload_candidate(info, outcome),
@@ -199,7 +201,7 @@ class ConsentMutations:
         """No sign-in; the link records one decision."""
         decision = ConsentStatus(input.decision.value.lower())
         outcome = await guarded(
-            lambda: consent_rules.confirm_consent(
+            lambda: consent_resolvers.confirm_consent(
                 info.context, input.token, decision, input.client_mutation_id
             )
         )
@@ -221,7 +223,7 @@ class ConsentMutations:
         """Exactly one of token and candidateId."""
         candidate_id = input.candidate_id
         outcome = await guarded(
-            lambda: consent_rules.revoke_consent(
+            lambda: consent_resolvers.revoke_consent(
                 info.context,
                 input.token,
                 input_object_id(candidate_id, "Candidate", "candidateId") if candidate_id else None,

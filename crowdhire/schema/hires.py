@@ -10,8 +10,8 @@ from typing import Annotated
 import strawberry
 
 from crowdhire.context import Info
-from crowdhire.resolvers import hires as hire_rules
-from crowdhire.resolvers import placements as placement_rules
+from crowdhire.resolvers import hires as hire_resolvers
+from crowdhire.resolvers import placements as placement_resolvers
 from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.payloads import (
     ClientMutationId,
@@ -114,7 +114,7 @@ class RecordPlacementDeparturePayload:
 
 
 async def _placement_after(info: Info, outcome: Outcome) -> PlacementType | None:
-    load = partial(placement_rules.placement_by_id, info.context)
+    load = partial(placement_resolvers.placement_by_id, info.context)
     return await shown_after(outcome, "placement", load, PlacementType.from_model)
 
 
@@ -131,9 +131,11 @@ class HireMutations:
         ],
     ) -> HireSubmissionPayload:
         """Fee, recruiter share and guarantee come from the job's fee terms."""
-        salary = hire_rules.SalaryInput(input.annual_salary.amount, input.annual_salary.currency)
+        salary = hire_resolvers.SalaryInput(
+            input.annual_salary.amount, input.annual_salary.currency
+        )
         outcome = await guarded(
-            lambda: hire_rules.hire_submission(
+            lambda: hire_resolvers.hire_submission(
                 info.context,
                 input_object_id(input.id, "Submission", "id"),
                 input.start_date,
@@ -160,7 +162,7 @@ class HireMutations:
     ) -> RecordPlacementDeparturePayload:
         """Stores the departure date and the prorated refund due (see README)."""
         outcome = await guarded(
-            lambda: hire_rules.record_placement_departure(
+            lambda: hire_resolvers.record_placement_departure(
                 info.context,
                 input_object_id(input.placement_id, "Placement", "placementId"),
                 input.date,

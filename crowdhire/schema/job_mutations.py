@@ -11,7 +11,7 @@ import strawberry
 from crowdhire.context import Info
 from crowdhire.models.jobs import JobStatus
 from crowdhire.resolvers import job_mutations as rules
-from crowdhire.resolvers import jobs as job_rules
+from crowdhire.resolvers import jobs as job_resolvers
 from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.job_inputs import CreateJobInput, UpdateJobInput
 from crowdhire.schema.jobs import JobType
@@ -177,7 +177,7 @@ class CloseJobPayload:
 
 
 async def _job(info: Info, outcome: Outcome) -> JobType | None:
-    load = partial(job_rules.job_by_id, info.context)
+    load = partial(job_resolvers.job_by_id, info.context)
     return await shown_after(outcome, "job", load, JobType.from_model)
 
 

@@ -9,15 +9,17 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from crowdhire.context import Info
+from crowdhire.loaders.placements import PLACEMENTS_BY_JOB_ID
+from crowdhire.loaders.submissions import SUBMISSIONS_BY_JOB_ID
 from crowdhire.models.jobs import EmploymentType, FeeTerms, Job, JobStatus, RemotePolicy
 from crowdhire.models.submissions import Stage
-from crowdhire.resolvers import jobs as job_rules
-from crowdhire.resolvers import placements as placement_rules
-from crowdhire.resolvers import submissions as submission_rules
+from crowdhire.resolvers import jobs as job_resolvers
+from crowdhire.resolvers import submissions as submission_resolvers
 from crowdhire.resolvers.access import ensure_can_see_fee_terms, job_pipeline_criteria
-from crowdhire.resolvers.common import capped_list, page_request
+from crowdhire.resolvers.argument_rules import capped_list, page_request
 from crowdhire.schema.common import MoneyType
 from crowdhire.schema.companies import CompanyType
+from crowdhire.schema.connections import child_connection, register_node_view
 from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 
@@ -143,21 +145,10 @@ class JobType(Node):
         | None
     ):
         """The company sees all; a recruiter only their own; others are FORBIDDEN."""
-        from crowdhire.schema.submissions import submission_connection  # noqa: PLC0415 - cycle
-
-        context = info.context
-        visible = job_pipeline_criteria(context.viewer, self.model, "submissions")
-        job_id = self.model.id
-        assert job_id is not None
-        stages = capped_list(stage, "stage")
-        request = page_request(first, after, last, before)
-        page = await submission_rules.submissions_of(
-            context, "job", job_id, request, stages, visible
-        )
-        return await submission_connection(
-            info,
-            page,
-            lambda: submission_rules.submission_count_of(context, "job", job_id, stages, visible),
+        visible = job_pipeline_criteria(info.context.viewer, self.model, "submissions")
+        criteria = submission_resolvers.stage_criteria(capped_list(stage, "stage"), visible)
+        return await child_connection(
+            info, SUBMISSIONS_BY_JOB_ID, self.model.id, first, after, last, before, criteria
         )
 
     @strawberry.field(description="Hires made for this job, newest first.")
@@ -172,19 +163,13 @@ class JobType(Node):
         Connection[Annotated[PlacementType, strawberry.lazy("crowdhire.schema.placements")]] | None
     ):
         """The company sees all; a recruiter only their own; others are FORBIDDEN."""
-        from crowdhire.schema.placements import PlacementType  # noqa: PLC0415 - import cycle
-
-        context = info.context
-        visible = job_pipeline_criteria(context.viewer, self.model, "placements")
-        job_id = self.model.id
-        assert job_id is not None
-        request = page_request(first, after, last, before)
-        page = await placement_rules.placements_of(context, "job", job_id, request, visible)
-        return connection_from(
-            page,
-            PlacementType.from_model,
-            lambda: placement_rules.placement_count_of(context, "job", job_id, visible),
+        visible = job_pipeline_criteria(info.context.viewer, self.model, "placements")
+        return await child_connection(
+            info, PLACEMENTS_BY_JOB_ID, self.model.id, first, after, last, before, visible
         )
+
+
+register_node_view(Job, JobType.from_model)
 
 
 @strawberry.input(description="Filters for the jobs list; all given conditions must hold.")
@@ -221,9 +206,9 @@ class JobFilter:
         default=None, description="Created before this time."
     )
 
-    def criteria(self) -> job_rules.JobCriteria:
+    def criteria(self) -> job_resolvers.JobCriteria:
         """The resolver-level criteria; invalid ids and long lists are named errors."""
-        return job_rules.JobCriteria(
+        return job_resolvers.JobCriteria(
             statuses=capped_list(self.status, "filter.status"),
             company_id=optional_object_id(self.company_id, "Company", argument="filter.companyId"),
             skills_any=capped_list(self.skills_any, "filter.skillsAny"),
@@ -252,9 +237,9 @@ async def resolve_jobs(
     before: Before = None,
 ) -> Connection[JobType]:
     """Root list of jobs."""
-    criteria = filter.criteria() if filter else job_rules.JobCriteria()
+    criteria = filter.criteria() if filter else job_resolvers.JobCriteria()
     request = page_request(first, after, last, before)
-    page = await job_rules.list_jobs(info.context, criteria, order_by.value, request)
+    page = await job_resolvers.list_jobs(info.context, criteria, order_by.value, request)
     return connection_from(
-        page, JobType.from_model, lambda: job_rules.count_jobs(info.context, criteria)
+        page, JobType.from_model, lambda: job_resolvers.count_jobs(info.context, criteria)
     )

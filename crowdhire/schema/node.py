@@ -10,12 +10,12 @@ from bson import ObjectId
 
 from crowdhire.context import Context
 from crowdhire.errors import BadUserInputError
-from crowdhire.resolvers import candidates as candidate_rules
-from crowdhire.resolvers import companies as company_rules
-from crowdhire.resolvers import jobs as job_rules
-from crowdhire.resolvers import placements as placement_rules
-from crowdhire.resolvers import recruiters as recruiter_rules
-from crowdhire.resolvers import submissions as submission_rules
+from crowdhire.resolvers import candidates as candidate_resolvers
+from crowdhire.resolvers import companies as company_resolvers
+from crowdhire.resolvers import jobs as job_resolvers
+from crowdhire.resolvers import placements as placement_resolvers
+from crowdhire.resolvers import recruiters as recruiter_resolvers
+from crowdhire.resolvers import submissions as submission_resolvers
 from crowdhire.schema.candidates import CandidateType
 from crowdhire.schema.companies import CompanyType
 from crowdhire.schema.ids import Node, parse_global_id
@@ -30,12 +30,12 @@ _Resolver = tuple[Callable[[Context, ObjectId], Awaitable[Any]], Callable[[Any],
 
 # Each lookup applies the viewer's visibility: a hidden record is exactly like a missing one.
 NODE_TYPES: dict[str, _Resolver] = {
-    "Company": (company_rules.company_by_id, CompanyType.from_model),
-    "Recruiter": (recruiter_rules.recruiter_by_id, RecruiterType.from_model),
-    "Candidate": (candidate_rules.candidate_by_id, CandidateType.from_model),
-    "Job": (job_rules.job_by_id, JobType.from_model),
-    "Submission": (submission_rules.submission_by_id, SubmissionType.from_model),
-    "Placement": (placement_rules.placement_by_id, PlacementType.from_model),
+    "Company": (company_resolvers.company_by_id, CompanyType.from_model),
+    "Recruiter": (recruiter_resolvers.recruiter_by_id, RecruiterType.from_model),
+    "Candidate": (candidate_resolvers.candidate_by_id, CandidateType.from_model),
+    "Job": (job_resolvers.job_by_id, JobType.from_model),
+    "Submission": (submission_resolvers.submission_by_id, SubmissionType.from_model),
+    "Placement": (placement_resolvers.placement_by_id, PlacementType.from_model),
 }
 
 

@@ -4,31 +4,28 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
 from crowdhire.context import Info
 from crowdhire.models.placements import PaymentStatus, Placement
-from crowdhire.resolvers import candidates as candidate_rules
-from crowdhire.resolvers import jobs as job_rules
-from crowdhire.resolvers import placements as placement_rules
-from crowdhire.resolvers import recruiters as recruiter_rules
-from crowdhire.resolvers import submissions as submission_rules
-from crowdhire.resolvers.common import capped_list, page_request
+from crowdhire.resolvers import candidates as candidate_resolvers
+from crowdhire.resolvers import jobs as job_resolvers
+from crowdhire.resolvers import placements as placement_resolvers
+from crowdhire.resolvers import recruiters as recruiter_resolvers
+from crowdhire.resolvers import submissions as submission_resolvers
+from crowdhire.resolvers.argument_rules import capped_list, page_request
 from crowdhire.schema.candidates import CandidateType
 from crowdhire.schema.common import MoneyType
 from crowdhire.schema.companies import CompanyType
+from crowdhire.schema.connections import register_node_view
 from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
 from crowdhire.schema.jobs import JobType
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
+from crowdhire.schema.payment_types import PlacementPaymentType, resolve_payment
 from crowdhire.schema.recruiters import RecruiterType
 from crowdhire.schema.submissions import SubmissionType
-
-if TYPE_CHECKING:  # payments (issue 5)
-    from crowdhire.schema.payments import PlacementPaymentType
-
-strawberry.enum(PaymentStatus, description="Where the company's fee payment stands.")
 
 
 @strawberry.enum(description="Orderings of the placements list.")
@@ -81,35 +78,31 @@ class PlacementType(Node):
     @strawberry.field(description="The submission that led to the hire.")
     async def submission(self, info: Info) -> SubmissionType | None:
         """Loaded through the batched, cached submission loader."""
-        found = await submission_rules.submission_by_id(info.context, self.model.submission_id)
+        found = await submission_resolvers.submission_by_id(info.context, self.model.submission_id)
         return SubmissionType.from_model(found) if found else None
 
     @strawberry.field(description="The job filled.")
     async def job(self, info: Info) -> JobType | None:
         """Loaded through the batched, cached job loader."""
-        job = await job_rules.job_by_id(info.context, self.model.job_id)
+        job = await job_resolvers.job_by_id(info.context, self.model.job_id)
         return JobType.from_model(job) if job else None
 
     @strawberry.field(description="The person hired.")
     async def candidate(self, info: Info) -> CandidateType | None:
         """Loaded through the batched, cached candidate loader."""
-        found = await candidate_rules.candidate_by_id(info.context, self.model.candidate_id)
+        found = await candidate_resolvers.candidate_by_id(info.context, self.model.candidate_id)
         return CandidateType.from_model(found) if found else None
 
     @strawberry.field(description="The recruiter credited with the hire.")
     async def recruiter(self, info: Info) -> RecruiterType | None:
         """Loaded through the batched, cached recruiter loader."""
-        found = await recruiter_rules.recruiter_by_id(info.context, self.model.recruiter_id)
+        found = await recruiter_resolvers.recruiter_by_id(info.context, self.model.recruiter_id)
         return RecruiterType.from_model(found) if found else None
 
     # --- payments (issue 5): the fee payment, resolved in crowdhire/schema/payments.py ---
     @strawberry.field(description="The company's payment of the fee: status, amount, refunds.")
-    async def payment(
-        self, info: Info
-    ) -> Annotated[PlacementPaymentType, strawberry.lazy("crowdhire.schema.payments")]:
+    async def payment(self, info: Info) -> PlacementPaymentType:
         """Visible to whoever sees the placement."""
-        from crowdhire.schema.payments import resolve_payment  # noqa: PLC0415 - import cycle
-
         return await resolve_payment(info, self.model)
 
     # --- end payments ---
@@ -119,6 +112,9 @@ class PlacementType(Node):
         """Loaded through the batched, cached company loader."""
         company = await info.context.loaders.company_by_id.load(self.model.company_id)
         return CompanyType.from_model(company) if company else None
+
+
+register_node_view(Placement, PlacementType.from_model)
 
 
 @strawberry.input(description="Filters for the placements list; all given conditions must hold.")
@@ -136,9 +132,9 @@ class PlacementFilter:
         default=None, description="Starting before this day."
     )
 
-    def criteria(self) -> placement_rules.PlacementCriteria:
+    def criteria(self) -> placement_resolvers.PlacementCriteria:
         """The resolver-level criteria; invalid ids are named errors."""
-        return placement_rules.PlacementCriteria(
+        return placement_resolvers.PlacementCriteria(
             payment_statuses=capped_list(self.payment_status, "filter.paymentStatus"),
             company_id=optional_object_id(self.company_id, "Company", argument="filter.companyId"),
             start_on_or_after=self.start_on_or_after,
@@ -161,11 +157,13 @@ async def resolve_placements(
     before: Before = None,
 ) -> Connection[PlacementType]:
     """Root list of placements."""
-    criteria = filter.criteria() if filter else placement_rules.PlacementCriteria()
+    criteria = filter.criteria() if filter else placement_resolvers.PlacementCriteria()
     request = page_request(first, after, last, before)
-    page = await placement_rules.list_placements(info.context, criteria, order_by.value, request)
+    page = await placement_resolvers.list_placements(
+        info.context, criteria, order_by.value, request
+    )
     return connection_from(
         page,
         PlacementType.from_model,
-        lambda: placement_rules.count_placements(info.context, criteria),
+        lambda: placement_resolvers.count_placements(info.context, criteria),
     )

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from crowdhire.context import Info
-from crowdhire.resolvers import privacy as privacy_rules
+from crowdhire.resolvers import privacy as privacy_resolvers
 from crowdhire.schema.candidate_mutations import payload_candidate
 from crowdhire.schema.candidates import CandidateType
 from crowdhire.schema.payloads import (
@@ -145,7 +145,7 @@ class PrivacyMutations:
     ) -> ExportCandidateDataPayload:
         """The candidate's recruiter or admins; the export is audited."""
         outcome = await guarded(
-            lambda: privacy_rules.export_candidate(
+            lambda: privacy_resolvers.export_candidate(
                 info.context,
                 input_object_id(input.candidate_id, "Candidate", "candidateId"),
                 input.client_mutation_id,
@@ -153,7 +153,7 @@ class PrivacyMutations:
         )
         candidate_id = outcome.object_id("candidate")
         data = (
-            await privacy_rules.candidate_export(info.context, candidate_id)
+            await privacy_resolvers.candidate_export(info.context, candidate_id)
             if candidate_id
             else None
         )
@@ -175,7 +175,7 @@ class PrivacyMutations:
         """Their recruiter, an admin, or the person through their link; LEGAL_HOLD blocks it."""
         candidate_id = input.candidate_id
         outcome = await guarded(
-            lambda: privacy_rules.erase_candidate(
+            lambda: privacy_resolvers.erase_candidate(
                 info.context,
                 input_object_id(candidate_id, "Candidate", "candidateId") if candidate_id else None,
                 input.token,
@@ -197,7 +197,7 @@ class PrivacyMutations:
     ) -> SetCandidateLegalHoldPayload:
         """Admins only."""
         outcome = await guarded(
-            lambda: privacy_rules.set_legal_hold(
+            lambda: privacy_resolvers.set_legal_hold(
                 info.context,
                 input_object_id(input.candidate_id, "Candidate", "candidateId"),
                 input.legal_hold,

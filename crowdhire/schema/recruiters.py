@@ -10,22 +10,23 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from crowdhire.context import Info
+from crowdhire.loaders.candidates import CANDIDATES_BY_RECRUITER_ID
+from crowdhire.loaders.placements import PLACEMENTS_BY_RECRUITER_ID
+from crowdhire.loaders.submissions import SUBMISSIONS_BY_RECRUITER_ID
 from crowdhire.models.recruiters import Recruiter
-from crowdhire.resolvers import candidates as candidate_rules
-from crowdhire.resolvers import placements as placement_rules
-from crowdhire.resolvers import recruiters as recruiter_rules
-from crowdhire.resolvers import submissions as submission_rules
+from crowdhire.resolvers import recruiters as recruiter_resolvers
 from crowdhire.resolvers.access import ensure_is_self_or_admin
-from crowdhire.resolvers.common import page_request
+from crowdhire.resolvers.argument_rules import page_request
 from crowdhire.resolvers.recruiter_stats import recruiter_stats
+from crowdhire.schema.connections import child_connection, register_node_view
 from crowdhire.schema.ids import Node, encode_global_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 from crowdhire.schema.payloads import ClientMutationId, UserError, guarded, shown_after, user_errors
+from crowdhire.schema.payment_types import RecruiterEarningsType, resolve_earnings
 from crowdhire.schema.recruiter_stats import RecruiterStatsType
 
 if TYPE_CHECKING:
     from crowdhire.schema.candidates import CandidateType
-    from crowdhire.schema.payments import RecruiterEarningsType  # payments (issue 5)
     from crowdhire.schema.placements import PlacementType
     from crowdhire.schema.submissions import SubmissionType
 
@@ -81,14 +82,8 @@ class RecruiterType(Node):
     @strawberry.field(
         description="Fee shares per currency: pending, earned, reversed (self/admins)."
     )
-    async def earnings(
-        self, info: Info
-    ) -> (
-        list[Annotated[RecruiterEarningsType, strawberry.lazy("crowdhire.schema.payments")]] | None
-    ):
+    async def earnings(self, info: Info) -> list[RecruiterEarningsType] | None:
         """FORBIDDEN to anyone but the recruiter and admins."""
-        from crowdhire.schema.payments import resolve_earnings  # noqa: PLC0415 - import cycle
-
         return list(await resolve_earnings(info, self.model))
 
     # --- end payments ---
@@ -106,16 +101,8 @@ class RecruiterType(Node):
     ):
         """The recruiter's own list (FORBIDDEN to others but admins)."""
         ensure_is_self_or_admin(info.context.viewer, self.model, "candidates")
-        from crowdhire.schema.candidates import CandidateType  # noqa: PLC0415 - import cycle
-
-        owner = self.model.id
-        assert owner is not None
-        request = page_request(first, after, last, before)
-        page = await candidate_rules.recruiter_candidates(info.context, owner, request)
-        return connection_from(
-            page,
-            CandidateType.from_model,
-            lambda: candidate_rules.recruiter_candidate_count(info.context, owner),
+        return await child_connection(
+            info, CANDIDATES_BY_RECRUITER_ID, self.model.id, first, after, last, before
         )
 
     @strawberry.field(description="Submissions this recruiter made, newest first.")
@@ -132,16 +119,8 @@ class RecruiterType(Node):
     ):
         """The recruiter's own list (FORBIDDEN to others but admins)."""
         ensure_is_self_or_admin(info.context.viewer, self.model, "submissions")
-        from crowdhire.schema.submissions import submission_connection  # noqa: PLC0415 - cycle
-
-        owner = self.model.id
-        assert owner is not None
-        request = page_request(first, after, last, before)
-        page = await submission_rules.submissions_of(info.context, "recruiter", owner, request)
-        return await submission_connection(
-            info,
-            page,
-            lambda: submission_rules.submission_count_of(info.context, "recruiter", owner),
+        return await child_connection(
+            info, SUBMISSIONS_BY_RECRUITER_ID, self.model.id, first, after, last, before
         )
 
     @strawberry.field(description="Hires credited to this recruiter, newest first.")
@@ -157,17 +136,12 @@ class RecruiterType(Node):
     ):
         """The recruiter's own list (FORBIDDEN to others but admins)."""
         ensure_is_self_or_admin(info.context.viewer, self.model, "placements")
-        from crowdhire.schema.placements import PlacementType  # noqa: PLC0415 - import cycle
-
-        owner = self.model.id
-        assert owner is not None
-        request = page_request(first, after, last, before)
-        page = await placement_rules.placements_of(info.context, "recruiter", owner, request)
-        return connection_from(
-            page,
-            PlacementType.from_model,
-            lambda: placement_rules.placement_count_of(info.context, "recruiter", owner),
+        return await child_connection(
+            info, PLACEMENTS_BY_RECRUITER_ID, self.model.id, first, after, last, before
         )
+
+
+register_node_view(Recruiter, RecruiterType.from_model)
 
 
 async def resolve_recruiters(
@@ -182,9 +156,9 @@ async def resolve_recruiters(
 ) -> Connection[RecruiterType]:
     """Root list of recruiters."""
     request = page_request(first, after, last, before)
-    page = await recruiter_rules.list_recruiters(info.context, order_by.value, request)
+    page = await recruiter_resolvers.list_recruiters(info.context, order_by.value, request)
     return connection_from(
-        page, RecruiterType.from_model, lambda: recruiter_rules.count_recruiters(info.context)
+        page, RecruiterType.from_model, lambda: recruiter_resolvers.count_recruiters(info.context)
     )
 
 
@@ -288,18 +262,18 @@ class RecruiterMutations:
         ],
     ) -> RegisterRecruiterPayload:
         """Creates the Recruiter for the token's subject; repeated calls return it."""
-        profile = recruiter_rules.RecruiterProfileInput(
+        profile = recruiter_resolvers.RecruiterProfileInput(
             display_name=input.display_name,
             email=input.email,
             bio=input.bio,
             specialties=tuple(input.specialties),
         )
         outcome = await guarded(
-            lambda: recruiter_rules.register_recruiter(
+            lambda: recruiter_resolvers.register_recruiter(
                 info.context, profile, input.client_mutation_id
             )
         )
-        load = partial(recruiter_rules.recruiter_by_id, info.context)
+        load = partial(recruiter_resolvers.recruiter_by_id, info.context)
         shown = await shown_after(outcome, "recruiter", load, RecruiterType.from_model)
         return RegisterRecruiterPayload(
             recruiter=shown,
@@ -316,11 +290,11 @@ class RecruiterMutations:
     ) -> UpdateRecruiterProfilePayload:
         """Same validation as registerRecruiter; the signed-in recruiter only."""
         outcome = await guarded(
-            lambda: recruiter_rules.update_recruiter_profile(
+            lambda: recruiter_resolvers.update_recruiter_profile(
                 info.context, input.changes(), input.client_mutation_id
             )
         )
-        load = partial(recruiter_rules.recruiter_by_id, info.context)
+        load = partial(recruiter_resolvers.recruiter_by_id, info.context)
         shown = await shown_after(outcome, "recruiter", load, RecruiterType.from_model)
         return UpdateRecruiterProfilePayload(
             recruiter=shown,

@@ -9,7 +9,7 @@ import strawberry
 
 from crowdhire.context import Info
 from crowdhire.models.submissions import RejectReason, Stage
-from crowdhire.resolvers import submissions as submission_rules
+from crowdhire.resolvers import submissions as submission_resolvers
 from crowdhire.schema.payloads import (
     ClientMutationId,
     UserError,
@@ -145,7 +145,7 @@ class SubmissionMutations:
     ) -> SubmitCandidatePayload:
         """One submission per job and person: the first valid submitter owns the candidacy."""
         outcome = await guarded(
-            lambda: submission_rules.submit_candidate(
+            lambda: submission_resolvers.submit_candidate(
                 info.context,
                 input_object_id(input.job_id, "Job", "jobId"),
                 input_object_id(input.candidate_id, "Candidate", "candidateId"),
@@ -168,7 +168,7 @@ class SubmissionMutations:
     ) -> MoveSubmissionPayload:
         """Only allowed transitions; every move is appended to the history."""
         outcome = await guarded(
-            lambda: submission_rules.move_submission(
+            lambda: submission_resolvers.move_submission(
                 info.context,
                 input_object_id(input.id, "Submission", "id"),
                 input.stage,
@@ -192,7 +192,7 @@ class SubmissionMutations:
     ) -> WithdrawSubmissionPayload:
         """Moves the submission to WITHDRAWN and records it in the history."""
         outcome = await guarded(
-            lambda: submission_rules.withdraw_submission(
+            lambda: submission_resolvers.withdraw_submission(
                 info.context,
                 input_object_id(input.id, "Submission", "id"),
                 input.note,

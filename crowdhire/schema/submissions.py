@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from functools import partial
@@ -13,18 +13,18 @@ import strawberry
 from bson import ObjectId
 
 from crowdhire.context import Info
-from crowdhire.loaders.pagination import Page
 from crowdhire.models.submissions import RejectReason, Stage, StageChange, Submission
-from crowdhire.resolvers import candidates as candidate_rules
-from crowdhire.resolvers import jobs as job_rules
-from crowdhire.resolvers import recruiters as recruiter_rules
-from crowdhire.resolvers import submissions as submission_rules
-from crowdhire.resolvers.common import capped_list, page_request
+from crowdhire.resolvers import candidates as candidate_resolvers
+from crowdhire.resolvers import jobs as job_resolvers
+from crowdhire.resolvers import recruiters as recruiter_resolvers
+from crowdhire.resolvers import submissions as submission_resolvers
+from crowdhire.resolvers.argument_rules import capped_list, page_request
 from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.candidates import CandidateType
+from crowdhire.schema.connections import connection_of, register_node_view
 from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
 from crowdhire.schema.jobs import JobType
-from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
+from crowdhire.schema.pagination import After, Before, Connection, First, Last
 from crowdhire.schema.payloads import shown_after
 from crowdhire.schema.recruiters import RecruiterType
 from crowdhire.schema.relations import MaybeLater, now_or_later, selected_node_fields
@@ -97,15 +97,17 @@ class SubmissionType(Node):
     def job(self, info: Info) -> MaybeLater[JobType | None]:
         """Through the batched, cached job loader."""
         context, job_id = info.context, self.model.job_id
-        now = job_rules.job_now(context, job_id)
-        return now_or_later(now, lambda: job_rules.job_by_id(context, job_id), JobType.from_model)
+        now = job_resolvers.job_now(context, job_id)
+        return now_or_later(
+            now, lambda: job_resolvers.job_by_id(context, job_id), JobType.from_model
+        )
 
     @strawberry.field(description="The candidate submitted.", graphql_type=CandidateType | None)
     def candidate(self, info: Info) -> MaybeLater[CandidateType | None]:
         """Through the batched, cached candidate loader."""
         context, candidate_id = info.context, self.model.candidate_id
-        now = candidate_rules.candidate_now(context, candidate_id)
-        later = lambda: candidate_rules.candidate_by_id(context, candidate_id)  # noqa: E731
+        now = candidate_resolvers.candidate_now(context, candidate_id)
+        later = lambda: candidate_resolvers.candidate_by_id(context, candidate_id)  # noqa: E731
         return now_or_later(now, later, CandidateType.from_model)
 
     @strawberry.field(
@@ -114,29 +116,29 @@ class SubmissionType(Node):
     def recruiter(self, info: Info) -> MaybeLater[RecruiterType | None]:
         """Through the batched, cached recruiter loader."""
         context, recruiter_id = info.context, self.model.recruiter_id
-        now = recruiter_rules.recruiter_now(context, recruiter_id)
-        later = lambda: recruiter_rules.recruiter_by_id(context, recruiter_id)  # noqa: E731
+        now = recruiter_resolvers.recruiter_now(context, recruiter_id)
+        later = lambda: recruiter_resolvers.recruiter_by_id(context, recruiter_id)  # noqa: E731
         return now_or_later(now, later, RecruiterType.from_model)
 
 
-async def submission_connection(
-    info: Info, page: Page, count: Callable[[], Awaitable[int]]
-) -> Connection[SubmissionType]:
-    """A page of submissions whose selected relations are prefetched in one batch each."""
-    context, items = info.context, page.items
+async def prefetch_submission_relations(info: Info, items: list[Submission]) -> None:
+    """The relations a page of submissions selects, one batch each."""
+    context = info.context
     selected = selected_node_fields(info)
     prefetches = []
     if "job" in selected:
-        prefetches.append(job_rules.prefetch_jobs(context, _distinct(s.job_id for s in items)))
+        prefetches.append(job_resolvers.prefetch_jobs(context, _distinct(s.job_id for s in items)))
     if "candidate" in selected:
         ids = _distinct(s.candidate_id for s in items)
-        prefetches.append(candidate_rules.prefetch_candidates(context, ids))
+        prefetches.append(candidate_resolvers.prefetch_candidates(context, ids))
     if "recruiter" in selected:
         ids = _distinct(s.recruiter_id for s in items)
-        prefetches.append(recruiter_rules.prefetch_recruiters(context, ids))
+        prefetches.append(recruiter_resolvers.prefetch_recruiters(context, ids))
     if prefetches:
         await asyncio.gather(*prefetches)
-    return connection_from(page, SubmissionType.from_model, count)
+
+
+register_node_view(Submission, SubmissionType.from_model, prefetch_submission_relations)
 
 
 def _distinct(ids: Iterable[ObjectId]) -> list[ObjectId]:
@@ -153,9 +155,9 @@ class SubmissionFilter:
         default=None, description="Of this candidate."
     )
 
-    def criteria(self) -> submission_rules.SubmissionCriteria:
+    def criteria(self) -> submission_resolvers.SubmissionCriteria:
         """The resolver-level criteria; invalid ids are named errors."""
-        return submission_rules.SubmissionCriteria(
+        return submission_resolvers.SubmissionCriteria(
             stages=capped_list(self.stage, "filter.stage"),
             job_id=optional_object_id(self.job_id, "Job", argument="filter.jobId"),
             candidate_id=optional_object_id(
@@ -179,14 +181,16 @@ async def resolve_submissions(
     before: Before = None,
 ) -> Connection[SubmissionType]:
     """Root list of submissions."""
-    criteria = filter.criteria() if filter else submission_rules.SubmissionCriteria()
+    criteria = filter.criteria() if filter else submission_resolvers.SubmissionCriteria()
     request = page_request(first, after, last, before)
-    page = await submission_rules.list_submissions(info.context, criteria, order_by.value, request)
-    count = lambda: submission_rules.count_submissions(info.context, criteria)  # noqa: E731
-    return await submission_connection(info, page, count)
+    page = await submission_resolvers.list_submissions(
+        info.context, criteria, order_by.value, request
+    )
+    count = lambda: submission_resolvers.count_submissions(info.context, criteria)  # noqa: E731
+    return await connection_of(info, Submission, page, count)
 
 
 async def submission_after(info: Info, outcome: Outcome) -> SubmissionType | None:
     """The outcome's submission as the viewer may now see it."""
-    load = partial(submission_rules.submission_by_id, info.context)
+    load = partial(submission_resolvers.submission_by_id, info.context)
     return await shown_after(outcome, "submission", load, SubmissionType.from_model)

@@ -1,18 +1,12 @@
-"""Argument rules every list shares: windows, ids, free-text and write invalidation."""
+"""Argument rules every list shares: windows, list sizes, free text, filters and emails."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterable
 from typing import Any
 
-from beanie import Document
-from bson import ObjectId
-
-from crowdhire.context import Context
 from crowdhire.errors import BadUserInputError
-from crowdhire.loaders.base import object_key
 from crowdhire.loaders.pagination import PageRequest
 
 MAX_PAGE_SIZE = 100
@@ -89,34 +83,6 @@ def skills_match(any_of: tuple[str, ...], all_of: tuple[str, ...]) -> dict[str, 
     if all_of:
         conditions["$all"] = sorted({skill.strip().lower() for skill in all_of})
     return conditions or None
-
-
-async def save_and_forget(context: Context, kind: str, document: Document) -> None:
-    """Persist a changed document, then forget its cache entry so the next read sees it."""
-    await document.save()
-    await forget(context, kind, [document.id])
-
-
-_LOADER_OF_KIND = {
-    "companies": "company_by_id",
-    "recruiters": "recruiter_by_id",
-    "candidates": "candidate_by_id",
-    "jobs": "job_by_id",
-    "submissions": "submission_by_id",
-    "placements": "placement_by_id",
-    "roles": "roles_by_sub",
-}
-
-
-async def forget(context: Context, kind: str, ids: Iterable[ObjectId | str | None]) -> None:
-    """Forget cached objects of a kind: in memcached and in this request's loader."""
-    present = [i for i in ids if i is not None]
-    loader = getattr(context.loaders, _LOADER_OF_KIND.get(kind, ""), None)
-    if loader is not None:
-        for key in present:
-            with contextlib.suppress(KeyError):  # strawberry raises for keys it never loaded
-                loader.clear(key)
-    await context.cache.delete_many([object_key(kind, i) for i in present])
 
 
 def combine(match: dict[str, Any], scope: dict[str, Any]) -> dict[str, Any]:

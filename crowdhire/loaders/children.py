@@ -1,0 +1,147 @@
+"""Children of many parents in one command per batch: a `$group`/`$topN` aggregation for a page
+of each parent's children, a `$group`/`$sum` for their counts.
+
+A relation is data (model, foreign key, order), so one loader class serves every parent/child
+pair; each request makes the loaders of the relations it touches on first use.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from beanie import Document
+from bson import ObjectId
+from strawberry.dataloader import DataLoader
+
+from crowdhire.loaders.base import Criteria, criteria_match, decode_document
+from crowdhire.loaders.pagination import Ordering, Page, PageRequest, window
+
+
+@dataclass(frozen=True)
+class ChildRelation:
+    """Documents of `model` whose `foreign_key` holds a parent's id, listed in `order`."""
+
+    model: type[Document]
+    foreign_key: str
+    order: Ordering
+
+
+@dataclass(frozen=True)
+class ChildPageKey:
+    """One parent's window of children under the same request and criteria."""
+
+    parent_id: ObjectId
+    request: PageRequest
+    criteria: Criteria = ()
+
+
+@dataclass(frozen=True)
+class ChildCountKey:
+    """How many children one parent has under some criteria."""
+
+    parent_id: ObjectId
+    criteria: Criteria = ()
+
+
+class ChildPageLoader(DataLoader[ChildPageKey, Page]):
+    """A page of children for many parents in one `$topN` aggregation."""
+
+    def __init__(self, relation: ChildRelation) -> None:
+        super().__init__(load_fn=self._load)
+        self.model = relation.model
+        self.foreign_key = relation.foreign_key
+        self.order = relation.order
+
+    async def _load(self, keys: list[ChildPageKey]) -> list[Page]:
+        groups: dict[tuple[PageRequest, Criteria], list[ChildPageKey]] = defaultdict(list)
+        for key in keys:
+            groups[(key.request, key.criteria)].append(key)
+        pages: dict[ChildPageKey, Page] = {}
+        for (request, criteria), members in groups.items():
+            by_parent = await self._fetch([k.parent_id for k in members], request, criteria)
+            for key in members:
+                docs = by_parent.get(key.parent_id, [])
+                pages[key] = self._page(docs, request)
+        return [pages[key] for key in keys]
+
+    def _page(self, docs: list[dict[str, Any]], request: PageRequest) -> Page:
+        page = window(docs, request, self.order)
+        page.items = [decode_document(self.model, doc) for doc in page.docs]
+        return page
+
+    async def _fetch(
+        self, parent_ids: Sequence[ObjectId], request: PageRequest, criteria: Criteria
+    ) -> dict[ObjectId, list[dict[str, Any]]]:
+        match = {self.foreign_key: {"$in": list(set(parent_ids))}, **criteria_match(criteria)}
+        keyset = request.match(self.order)
+        if keyset:
+            match = {"$and": [match, keyset]}
+        sort_by = dict(self.order.sort(reverse=not request.forward))
+        pipeline = [
+            {"$match": match},
+            {
+                "$group": {
+                    "_id": f"${self.foreign_key}",
+                    "docs": {
+                        "$topN": {"n": request.limit + 1, "sortBy": sort_by, "output": "$$ROOT"}
+                    },
+                }
+            },
+        ]
+        collection = self.model.get_pymongo_collection()
+        # one more than the possible groups, so the first batch exhausts the cursor (no getMore)
+        cursor = await collection.aggregate(pipeline, batchSize=len(parent_ids) + 1)
+        return {row["_id"]: row["docs"] async for row in cursor}
+
+
+class ChildCountLoader(DataLoader[ChildCountKey, int]):
+    """Child counts for many parents in one `$group` aggregation (no documents loaded)."""
+
+    def __init__(self, relation: ChildRelation) -> None:
+        super().__init__(load_fn=self._load)
+        self.model = relation.model
+        self.foreign_key = relation.foreign_key
+
+    async def _load(self, keys: list[ChildCountKey]) -> list[int]:
+        groups: dict[Criteria, list[ChildCountKey]] = defaultdict(list)
+        for key in keys:
+            groups[key.criteria].append(key)
+        counts: dict[ChildCountKey, int] = {}
+        collection = self.model.get_pymongo_collection()
+        for criteria, members in groups.items():
+            parent_ids = list({k.parent_id for k in members})
+            match = {self.foreign_key: {"$in": parent_ids}, **criteria_match(criteria)}
+            pipeline = [
+                {"$match": match},
+                {"$group": {"_id": f"${self.foreign_key}", "n": {"$sum": 1}}},
+            ]
+            cursor = await collection.aggregate(pipeline, batchSize=len(parent_ids) + 1)
+            totals = {row["_id"]: row["n"] async for row in cursor}
+            for key in members:
+                counts[key] = totals.get(key.parent_id, 0)
+        return [counts[key] for key in keys]
+
+
+@dataclass
+class ChildLoaders:
+    """The page and count loader of each relation, made on first use within one request."""
+
+    _pages: dict[ChildRelation, ChildPageLoader] = field(default_factory=dict)
+    _counts: dict[ChildRelation, ChildCountLoader] = field(default_factory=dict)
+
+    def pages(self, relation: ChildRelation) -> ChildPageLoader:
+        """This request's page loader for `relation`."""
+        loader = self._pages.get(relation)
+        if loader is None:
+            loader = self._pages[relation] = ChildPageLoader(relation)
+        return loader
+
+    def counts(self, relation: ChildRelation) -> ChildCountLoader:
+        """This request's count loader for `relation`."""
+        loader = self._counts.get(relation)
+        if loader is None:
+            loader = self._counts[relation] = ChildCountLoader(relation)
+        return loader

@@ -1,0 +1,33 @@
+"""Reads of a parent's children (a job's submissions, a recruiter's candidates…), batched.
+
+`criteria` narrows the children to what the viewer may see; callers take it from the access
+rules, so the loaders stay free of authorization.
+"""
+
+from __future__ import annotations
+
+from bson import ObjectId
+
+from crowdhire.context import Context
+from crowdhire.loaders.base import Criteria
+from crowdhire.loaders.children import ChildCountKey, ChildPageKey, ChildRelation
+from crowdhire.loaders.pagination import Page, PageRequest
+
+
+async def children_page(
+    context: Context,
+    relation: ChildRelation,
+    parent_id: ObjectId,
+    request: PageRequest,
+    criteria: Criteria = (),
+) -> Page:
+    """One window of a parent's children, batched across parents."""
+    key = ChildPageKey(parent_id, request, criteria)
+    return await context.loaders.children.pages(relation).load(key)
+
+
+async def children_count(
+    context: Context, relation: ChildRelation, parent_id: ObjectId, criteria: Criteria = ()
+) -> int:
+    """How many children a parent has under `criteria`, batched across parents."""
+    return await context.loaders.children.counts(relation).load(ChildCountKey(parent_id, criteria))

@@ -1,0 +1,73 @@
+"""Relay connections of models: the nested child lists and the root lists share these.
+
+A connection field names its relation and the viewer's criteria; the GraphQL node type of each
+model comes from a registry the type modules fill when they are defined, so a field can answer
+with a sibling's type without importing it at run time (the types import one another).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from beanie import Document
+from bson import ObjectId
+
+from crowdhire.context import Info
+from crowdhire.loaders.base import Criteria
+from crowdhire.loaders.children import ChildRelation
+from crowdhire.loaders.pagination import Page
+from crowdhire.resolvers.argument_rules import page_request
+from crowdhire.resolvers.children import children_count, children_page
+from crowdhire.schema.pagination import Connection, connection_from
+
+Prefetch = Callable[[Info, list[Any]], Awaitable[None]]
+"""Loads, in one batch each, the relations a page's nodes select (see schema/relations.py)."""
+
+
+@dataclass(frozen=True)
+class NodeView:
+    """How a model becomes its GraphQL type, and what to prefetch for a page of them."""
+
+    convert: Callable[[Any], Any]
+    prefetch: Prefetch | None = None
+
+
+_VIEWS: dict[type[Document], NodeView] = {}
+
+
+def register_node_view(
+    model: type[Document], convert: Callable[[Any], Any], prefetch: Prefetch | None = None
+) -> None:
+    """Declare `model`'s GraphQL type (called once per type module, at import)."""
+    _VIEWS[model] = NodeView(convert, prefetch)
+
+
+async def connection_of(
+    info: Info, model: type[Document], page: Page, count: Callable[[], Awaitable[int]]
+) -> Connection[Any]:
+    """A loaded page as a connection of `model`'s GraphQL type, its relations prefetched."""
+    view = _VIEWS[model]
+    if view.prefetch is not None and page.items:
+        await view.prefetch(info, page.items)
+    return connection_from(page, view.convert, count)
+
+
+async def child_connection(
+    info: Info,
+    relation: ChildRelation,
+    parent_id: ObjectId | None,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    criteria: Criteria = (),
+) -> Connection[Any]:
+    """A window of a parent's children with a lazy `totalCount`."""
+    assert parent_id is not None, "a stored parent always has an id"
+    context = info.context
+    request = page_request(first, after, last, before)
+    page = await children_page(context, relation, parent_id, request, criteria)
+    count = lambda: children_count(context, relation, parent_id, criteria)  # noqa: E731
+    return await connection_of(info, relation.model, page, count)

@@ -16,14 +16,16 @@ from crowdhire.resolvers import candidates as candidate_resolvers
 from crowdhire.resolvers import recruiters as recruiter_resolvers
 from crowdhire.resolvers.access import candidate_deals_criteria, ensure_can_see_contact
 from crowdhire.resolvers.argument_rules import capped_list, page_request
-from crowdhire.schema.connections import child_connection, register_node_view
+from crowdhire.schema.connections import (
+    child_connection_field,
+    register_node_view,
+)
 from crowdhire.schema.ids import Node, encode_global_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 from crowdhire.schema.recruiters import RecruiterType
 
 if TYPE_CHECKING:
-    from crowdhire.schema.placements import PlacementType
-    from crowdhire.schema.submissions import SubmissionType
+    pass
 
 strawberry.enum(ConsentStatus, description="Whether the person agreed to be represented.")
 strawberry.enum(ConsentMethod, description="How a consent decision reached us.")
@@ -126,35 +128,17 @@ class CandidateType(Node):
         found = await recruiter_resolvers.recruiter_by_id(info.context, self.model.recruiter_id)
         return RecruiterType.from_model(found) if found else None
 
-    @strawberry.field(description="Jobs this candidate was submitted to, newest first.")
-    async def submissions(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated[SubmissionType, strawberry.lazy("crowdhire.schema.submissions")]]:
-        """A page of this candidate's submissions, batched across candidates."""
-        visible = candidate_deals_criteria(info.context.viewer, self.model)
-        return await child_connection(
-            info, SUBMISSIONS_BY_CANDIDATE_ID, self.model.id, first, after, last, before, visible
-        )
+    submissions = child_connection_field(
+        SUBMISSIONS_BY_CANDIDATE_ID,
+        description="Jobs this candidate was submitted to, newest first.",
+        criteria=lambda person, info: candidate_deals_criteria(info.context.viewer, person.model),
+    )
 
-    @strawberry.field(description="Hires of this candidate, newest first.")
-    async def placements(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated[PlacementType, strawberry.lazy("crowdhire.schema.placements")]]:
-        """A page of this candidate's placements, batched across candidates."""
-        visible = candidate_deals_criteria(info.context.viewer, self.model)
-        return await child_connection(
-            info, PLACEMENTS_BY_CANDIDATE_ID, self.model.id, first, after, last, before, visible
-        )
+    placements = child_connection_field(
+        PLACEMENTS_BY_CANDIDATE_ID,
+        description="Hires of this candidate, newest first.",
+        criteria=lambda person, info: candidate_deals_criteria(info.context.viewer, person.model),
+    )
 
 
 register_node_view(Candidate, CandidateType.from_model)

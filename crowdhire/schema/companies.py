@@ -14,7 +14,10 @@ from crowdhire.models.companies import Company, CompanyMember, MemberRole
 from crowdhire.resolvers import companies as company_resolvers
 from crowdhire.resolvers import jobs as job_resolvers
 from crowdhire.resolvers.argument_rules import page_request
-from crowdhire.schema.connections import child_connection, register_node_view
+from crowdhire.schema.connections import (
+    child_connection_field,
+    register_node_view,
+)
 from crowdhire.schema.ids import Node, encode_global_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 from crowdhire.schema.payloads import (
@@ -27,7 +30,7 @@ from crowdhire.schema.payloads import (
 )
 
 if TYPE_CHECKING:
-    from crowdhire.schema.jobs import JobType
+    pass
 
 
 @strawberry.enum(description="Orderings of the companies list.")
@@ -69,20 +72,13 @@ class CompanyType(Node):
         """FORBIDDEN to anyone outside the company."""
         return await _members(self, info)
 
-    @strawberry.field(description="The company's jobs, newest first.")
-    async def jobs(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated[JobType, strawberry.lazy("crowdhire.schema.jobs")]]:
-        """A page of this company's jobs, batched across companies."""
-        criteria = job_resolvers.company_job_criteria(info.context, self.model)
-        return await child_connection(
-            info, JOBS_BY_COMPANY_ID, self.model.id, first, after, last, before, criteria
-        )
+    jobs = child_connection_field(
+        JOBS_BY_COMPANY_ID,
+        description="The company's jobs, newest first.",
+        criteria=lambda company, info: job_resolvers.company_job_criteria(
+            info.context, company.model
+        ),
+    )
 
 
 async def _members(company: CompanyType, info: Info) -> list[CompanyMemberType] | None:

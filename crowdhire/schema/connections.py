@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+import strawberry
 from beanie import Document
 from bson import ObjectId
 
@@ -18,9 +19,10 @@ from crowdhire.context import Info
 from crowdhire.loaders.base import Criteria
 from crowdhire.loaders.children import ChildRelation
 from crowdhire.loaders.pagination import Page
+from crowdhire.models import Candidate, Company, Job, Placement, Recruiter, Submission
 from crowdhire.resolvers.argument_rules import page_request
 from crowdhire.resolvers.children import children_count, children_page
-from crowdhire.schema.pagination import Connection, connection_from
+from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 
 Prefetch = Callable[[Info, list[Any]], Awaitable[None]]
 """Loads, in one batch each, the relations a page's nodes select (see schema/relations.py)."""
@@ -71,3 +73,54 @@ async def child_connection(
     page = await children_page(context, relation, parent_id, request, criteria)
     count = lambda: children_count(context, relation, parent_id, criteria)  # noqa: E731
     return await connection_of(info, relation.model, page, count)
+
+
+ParentCriteria = Callable[[Any, Info], Criteria]
+"""The children of `parent` that the viewer may see (raising FORBIDDEN when none)."""
+
+
+_NODE_TYPE_OF: dict[type[Document], str] = {
+    Company: "CompanyType",
+    Job: "JobType",
+    Recruiter: "RecruiterType",
+    Candidate: "CandidateType",
+    Submission: "SubmissionType",
+    Placement: "PlacementType",
+}
+"""The GraphQL type of each model, named lazily: the type modules import one another."""
+
+
+def child_connection_field(
+    relation: ChildRelation,
+    *,
+    description: str,
+    criteria: ParentCriteria | None = None,
+    nullable: bool = False,
+) -> Any:
+    """A Relay connection field over `relation`, with the four window arguments.
+
+    `nullable` for fields that answer null with FORBIDDEN at their path.
+    """
+    model = relation.model
+    module = f"crowdhire.schema.{model.Settings.name}"  # type modules are named like collections
+    annotated: Any = Annotated  # built at run time: mypy cannot check a computed annotation
+    node = annotated[_NODE_TYPE_OF[model], strawberry.lazy(module)]
+
+    async def resolve(
+        self: Any,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Any]:
+        visible = criteria(self, info) if criteria is not None else ()
+        parent_id = self.model.id
+        return await child_connection(
+            info, relation, parent_id, first, after, last, before, visible
+        )
+
+    generic: Any = Connection
+    connection = generic[node]
+    resolve.__annotations__["return"] = connection | None if nullable else connection
+    return strawberry.field(resolver=resolve, description=description)

@@ -19,12 +19,15 @@ from crowdhire.resolvers.access import ensure_can_see_fee_terms, job_pipeline_cr
 from crowdhire.resolvers.argument_rules import capped_list, page_request
 from crowdhire.schema.common import MoneyType
 from crowdhire.schema.companies import CompanyType
-from crowdhire.schema.connections import child_connection, register_node_view
+from crowdhire.schema.connections import (
+    child_connection,
+    child_connection_field,
+    register_node_view,
+)
 from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 
 if TYPE_CHECKING:
-    from crowdhire.schema.placements import PlacementType
     from crowdhire.schema.submissions import SubmissionType
 
 strawberry.enum(JobStatus, description="Job lifecycle: DRAFT → OPEN → PAUSED/FILLED/CLOSED.")
@@ -151,22 +154,14 @@ class JobType(Node):
             info, SUBMISSIONS_BY_JOB_ID, self.model.id, first, after, last, before, criteria
         )
 
-    @strawberry.field(description="Hires made for this job, newest first.")
-    async def placements(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> (
-        Connection[Annotated[PlacementType, strawberry.lazy("crowdhire.schema.placements")]] | None
-    ):
-        """The company sees all; a recruiter only their own; others are FORBIDDEN."""
-        visible = job_pipeline_criteria(info.context.viewer, self.model, "placements")
-        return await child_connection(
-            info, PLACEMENTS_BY_JOB_ID, self.model.id, first, after, last, before, visible
-        )
+    placements = child_connection_field(
+        PLACEMENTS_BY_JOB_ID,
+        description="Hires made for this job, newest first.",
+        criteria=lambda job, info: job_pipeline_criteria(
+            info.context.viewer, job.model, "placements"
+        ),
+        nullable=True,
+    )
 
 
 register_node_view(Job, JobType.from_model)

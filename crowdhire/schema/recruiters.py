@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 from functools import partial
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from crowdhire.context import Info
+from crowdhire.loaders.base import Criteria
 from crowdhire.loaders.candidates import CANDIDATES_BY_RECRUITER_ID
+from crowdhire.loaders.children import ChildRelation
 from crowdhire.loaders.placements import PLACEMENTS_BY_RECRUITER_ID
 from crowdhire.loaders.submissions import SUBMISSIONS_BY_RECRUITER_ID
 from crowdhire.models.recruiters import Recruiter
@@ -18,7 +20,10 @@ from crowdhire.resolvers import recruiters as recruiter_resolvers
 from crowdhire.resolvers.access import ensure_is_self_or_admin
 from crowdhire.resolvers.argument_rules import page_request
 from crowdhire.resolvers.recruiter_stats import recruiter_stats
-from crowdhire.schema.connections import child_connection, register_node_view
+from crowdhire.schema.connections import (
+    child_connection_field,
+    register_node_view,
+)
 from crowdhire.schema.ids import Node, encode_global_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 from crowdhire.schema.payloads import ClientMutationId, UserError, guarded, shown_after, user_errors
@@ -26,9 +31,25 @@ from crowdhire.schema.payment_types import RecruiterEarningsType, resolve_earnin
 from crowdhire.schema.recruiter_stats import RecruiterStatsType
 
 if TYPE_CHECKING:
-    from crowdhire.schema.candidates import CandidateType
-    from crowdhire.schema.placements import PlacementType
-    from crowdhire.schema.submissions import SubmissionType
+    pass
+
+
+SOURCED = "Candidates this recruiter sourced, newest first."
+SUBMITTED = "Submissions this recruiter made, newest first."
+CREDITED = "Hires credited to this recruiter, newest first."
+
+
+def own_list(relation: ChildRelation, description: str) -> Any:
+    """One of a recruiter's own lists: FORBIDDEN to everyone but the recruiter and admins."""
+    field_name = relation.model.Settings.name  # candidates, submissions, placements
+
+    def criteria(recruiter: RecruiterType, info: Info) -> Criteria:
+        ensure_is_self_or_admin(info.context.viewer, recruiter.model, field_name)
+        return ()
+
+    return child_connection_field(
+        relation, description=description, criteria=criteria, nullable=True
+    )
 
 
 @strawberry.enum(description="Orderings of the recruiters list.")
@@ -88,57 +109,9 @@ class RecruiterType(Node):
 
     # --- end payments ---
 
-    @strawberry.field(description="Candidates this recruiter sourced, newest first.")
-    async def candidates(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> (
-        Connection[Annotated[CandidateType, strawberry.lazy("crowdhire.schema.candidates")]] | None
-    ):
-        """The recruiter's own list (FORBIDDEN to others but admins)."""
-        ensure_is_self_or_admin(info.context.viewer, self.model, "candidates")
-        return await child_connection(
-            info, CANDIDATES_BY_RECRUITER_ID, self.model.id, first, after, last, before
-        )
-
-    @strawberry.field(description="Submissions this recruiter made, newest first.")
-    async def submissions(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> (
-        Connection[Annotated[SubmissionType, strawberry.lazy("crowdhire.schema.submissions")]]
-        | None
-    ):
-        """The recruiter's own list (FORBIDDEN to others but admins)."""
-        ensure_is_self_or_admin(info.context.viewer, self.model, "submissions")
-        return await child_connection(
-            info, SUBMISSIONS_BY_RECRUITER_ID, self.model.id, first, after, last, before
-        )
-
-    @strawberry.field(description="Hires credited to this recruiter, newest first.")
-    async def placements(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> (
-        Connection[Annotated[PlacementType, strawberry.lazy("crowdhire.schema.placements")]] | None
-    ):
-        """The recruiter's own list (FORBIDDEN to others but admins)."""
-        ensure_is_self_or_admin(info.context.viewer, self.model, "placements")
-        return await child_connection(
-            info, PLACEMENTS_BY_RECRUITER_ID, self.model.id, first, after, last, before
-        )
+    candidates = own_list(CANDIDATES_BY_RECRUITER_ID, SOURCED)
+    submissions = own_list(SUBMISSIONS_BY_RECRUITER_ID, SUBMITTED)
+    placements = own_list(PLACEMENTS_BY_RECRUITER_ID, CREDITED)
 
 
 register_node_view(Recruiter, RecruiterType.from_model)

@@ -71,7 +71,7 @@ format: install ## fix lint and format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# --- benchmark (issue 7): bench/ owns everything it runs -------------------------------------
+# Benchmark: bench/ owns everything it runs
 BENCH_ARGS ?=
 .PHONY: bench
 bench: install services ## benchmark N/D/O/S/F on real servers (BENCH_SCALE=1 BENCH_ROUNDS=3 BENCH_SECONDS=3)
@@ -89,9 +89,8 @@ PROFILE_ARGS ?= --scenario jobs_page --no-response-cache
 .PHONY: profile
 profile: install services ## pyinstrument call tree of one scenario (PROFILE_ARGS="--scenario hot_profile")
 	$(BIN)/python -m bench.profile $(PROFILE_ARGS)
-# --- end benchmark ------------------------------------------------------------------------------
 
-# --- scale-out (issue 9): a whole cluster on loopback, failure drills -------------------------
+# Scale-out: a whole cluster on loopback, failure drills
 CLUSTER_DIR ?= .cluster
 CLUSTER_ARGS ?=
 DRILLS_ARGS ?=
@@ -104,7 +103,6 @@ cluster-down: install ## stop every process `make cluster` started (data kept)
 
 drills: install services ## failure drills on a fresh cluster; writes bench/results/drills.md
 	$(BIN)/python -m bench.drills $(DRILLS_ARGS)
-# --- end scale-out ------------------------------------------------------------------------------
 
 schema: install ## write the GraphQL SDL to schema.graphql
 	$(BIN)/crowdhire schema > schema.graphql.tmp

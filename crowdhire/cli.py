@@ -78,7 +78,7 @@ async def seed_if_empty(settings: Settings, *, scale: float = 1.0, force: bool =
 
 def serve(settings: Settings) -> None:
     """Run the API under uvicorn; in dev, with an embedded mongod and demo data."""
-    from crowdhire.dev.stripe import dev_stripe  # noqa: PLC0415 - payments (issue 5)
+    from crowdhire.dev.stripe import dev_stripe  # noqa: PLC0415
     from crowdhire.server import create_app  # noqa: PLC0415 - keeps `schema` fast
 
     with database(settings) as with_db, dev_stripe(with_db) as ready:  # payments: localstripe
@@ -101,7 +101,7 @@ def serve(settings: Settings) -> None:
         )
 
 
-# --- `crowdhire query`: run a document with crowdhire.client and print the JSON answer ---
+# `crowdhire query`: run a document with crowdhire.client and print the JSON answer
 
 
 def _variable(text: str) -> tuple[str, Any]:
@@ -133,7 +133,7 @@ def run_query(file: Path, variables: list[tuple[str, Any]], url: str, token: str
     return 1 if "errors" in answer else 0
 
 
-# --- `crowdhire persist FILES…`: register documents for APQ / safelist mode (hardening) ---
+# `crowdhire persist FILES…`: register documents for APQ / safelist mode (hardening)
 
 
 async def persist_files(settings: Settings, files: list[Path]) -> list[tuple[str, Path]]:
@@ -204,15 +204,14 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--company", help="company slug: sign in as its owner (with --as company)")
     persist = commands.add_parser("persist", help="register .graphql files as persisted queries")
     persist.add_argument("files", type=Path, nargs="+", help="GraphQL documents to register")
-    # --- scale-out (issue 9): the whole deployment on loopback ---
+    # Scale-out: the whole deployment on loopback
     from crowdhire.dev.cluster.command import add_arguments as cluster_arguments  # noqa: PLC0415
 
     cluster_arguments(commands.add_parser("cluster", help="run a local cluster: up|status|down"))
-    # --- end scale-out ---
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    if args.command == "cluster":  # scale-out (issue 9)
+    if args.command == "cluster":
         from crowdhire.dev.cluster.command import run as run_cluster  # noqa: PLC0415
 
         sys.exit(run_cluster(args))

@@ -38,8 +38,8 @@ from crowdhire.models import DOCUMENT_MODELS
 from crowdhire.observability.lifecycle import MongoUnreachableError, wait_for_mongodb
 from crowdhire.observability.middleware import ObservabilityMiddleware, metrics
 from crowdhire.observability.mongo import MongoMetrics
-from crowdhire.payments.gateway import GATEWAY_STATE, build_gateway  # payments (issue 5)
-from crowdhire.payments.webhook import stripe_webhook  # payments (issue 5)
+from crowdhire.payments.gateway import GATEWAY_STATE, build_gateway
+from crowdhire.payments.webhook import stripe_webhook
 from crowdhire.settings import Settings
 from crowdhire.tasks.worker import Handler, TaskWorker
 
@@ -159,12 +159,12 @@ def create_app(
         )
         if settings.worker_enabled:
             worker.start()
-        setattr(app.state, GATEWAY_STATE, stripe_gateway := build_gateway(settings))  # payments
+        setattr(app.state, GATEWAY_STATE, stripe_gateway := build_gateway(settings))
         try:
             yield
         finally:
             await worker.stop()
-            if stripe_gateway is not None:  # payments
+            if stripe_gateway is not None:
                 await stripe_gateway.close()
             if jwks is not None:
                 await jwks.close()
@@ -187,7 +187,7 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
-        Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),  # payments (issue 5)
+        Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
     ]
     if settings.dev_issuer:
         routes.append(Route("/.well-known/jwks.json", dev_jwks))

@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     crowdhire_graphiql: bool | None = Field(
         None, description="serve GraphiQL at /graphql; default on except in production"
     )
-    # --- authentication (Auth0 or any compatible RS256 issuer) ---
+    # Authentication (Auth0 or any compatible RS256 issuer)
     auth0_domain: str | None = Field(None, description="Auth0 tenant domain (acme.eu.auth0.com)")
     auth0_audience: str | None = Field(None, description="API identifier tokens must be issued for")
     auth0_issuer: str | None = Field(
@@ -82,7 +82,6 @@ class Settings(BaseSettings):
     )
     jwks_timeout_seconds: float = Field(2, gt=0, le=10, description="JWKS fetch timeout")
     stripe_api_key: SecretStr | None = Field(None, description="Stripe secret key")
-    # --- payments (Stripe) ---
     stripe_api_base: str = Field(
         "https://api.stripe.com", description="Stripe API base URL (localstripe in dev and tests)"
     )
@@ -92,8 +91,7 @@ class Settings(BaseSettings):
     stripe_timeout_seconds: float = Field(
         10.0, gt=0, le=60, description="timeout of one call to the Stripe API"
     )
-    # --- end payments ---
-    # --- hardening: GraphQL limits, query cost budget, persisted queries, HTTP rules ---
+    # Hardening: GraphQL limits, query cost budget, persisted queries, HTTP rules
     max_query_depth: int = Field(10, ge=1, description="deepest field nesting a query may have")
     max_aliases: int = Field(15, ge=0, description="aliases per document (fragments counted)")
     max_tokens: int = Field(2000, ge=10, description="lexical tokens per document")
@@ -122,8 +120,7 @@ class Settings(BaseSettings):
         default_factory=list, description="origins allowed by CORS (JSON list); never '*'"
     )
     cors_allow_credentials: bool = Field(False, description="let CORS requests carry cookies")
-    # --- end hardening ---
-    # --- operations: logs, lifecycle, proxy ---
+    # Operations: logs, lifecycle, proxy
     log_format: LogFormat = Field(
         LogFormat.JSON, description="json (one object per line) or text log lines"
     )
@@ -136,14 +133,12 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = Field(
         "127.0.0.1", description="proxies whose X-Forwarded-* headers uvicorn trusts ('*' = any)"
     )
-    # --- end operations ---
-    # --- candidate consent links ---
+    # Candidate consent links
     consent_token_secret: SecretStr | None = Field(
         None,
         description="HS256 key of consent links (32+ random bytes); unset outside production ="
         " one generated and kept under DATA_DIR",
     )
-    # --- end candidate consent links ---
     worker_enabled: bool = Field(
         True, description="run the background worker (queued tasks in MongoDB) in this process"
     )
@@ -216,7 +211,6 @@ class Settings(BaseSettings):
             return self.crowdhire_env is not Environment.PRODUCTION
         return self.crowdhire_graphiql
 
-    # --- payments (Stripe) ---
     @property
     def stripe_webhook_secrets(self) -> list[str]:
         """Every accepted webhook signing secret (several during a rotation)."""
@@ -230,15 +224,12 @@ class Settings(BaseSettings):
         self.stripe_webhook_secrets  # noqa: B018 - raises (naming the variable) when malformed
         return self
 
-    # --- end payments ---
-
     @property
     def is_dev(self) -> bool:
         """True when dev conveniences (embedded mongod, demo seed) are allowed."""
         return self.crowdhire_env is Environment.DEV
 
 
-# --- payments (Stripe) ---
 def _split_secrets(raw: str) -> list[str]:
     """Webhook secrets from one string: a JSON list, or comma-separated."""
     text = raw.strip()
@@ -252,9 +243,6 @@ def _split_secrets(raw: str) -> list[str]:
     else:
         values = text.split(",")
     return [value.strip() for value in values if value.strip()]
-
-
-# --- end payments ---
 
 
 def load_settings() -> Settings:

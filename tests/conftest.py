@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio  # payments
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -11,23 +11,22 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn  # payments
-from pydantic import SecretStr  # payments
+import uvicorn
+from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from crowdhire.cache import ObjectCache
 from crowdhire.dev.servers import (
     MemcachedServer,
     MongodServer,
-    free_port,  # payments
+    free_port,
 )
-from crowdhire.dev.stripe import LocalStripeServer  # payments
+from crowdhire.dev.stripe import LocalStripeServer
 from crowdhire.server import create_app
 from crowdhire.settings import Environment, Settings
 from tests.auth_support import AUDIENCE, Issuer, JwksServer
 from tests.support import CommandCounter
 
-# --- real servers ---
 # One mongod (single-node replica set rs0) and one memcached per test session, on free ports,
 # stopped at the end. MONGODB_URI / MEMCACHED_URL point the suite at servers you run yourself.
 
@@ -60,7 +59,7 @@ def memcached_address(request: pytest.FixtureRequest) -> str:
     return server.address
 
 
-# --- the app on those servers ---
+# The app on those servers
 # Each test gets its own database (dropped afterwards) and a fresh app whose lifespan really
 # runs: PyMongo async client, init_beanie, memcached client. Requests go in-process (ASGI).
 
@@ -157,7 +156,7 @@ def cache(app: Starlette) -> ObjectCache:
     return object_cache
 
 
-# --- payments (issue 5): a real localstripe per session; the app served by a real uvicorn ---
+# Payments: a real localstripe per session; the app served by a real uvicorn
 # localstripe POSTs signed webhooks to a URL, so the app must listen on a loopback port.
 
 STRIPE_TEST_KEY = "sk_test_crowdhire_suite"
@@ -208,6 +207,3 @@ async def served_app(
         await app.state.services.mongo.drop_database(stripe_settings.mongodb_db)
         server.should_exit = True
         await task
-
-
-# --- end payments ---

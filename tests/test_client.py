@@ -129,7 +129,7 @@ async def test_async_paginate_walks_every_page_of_a_connection(
     assert [job["id"] for page in edge_pages for job in page] == ids
 
 
-# --- a real uvicorn for the sync client and the CLI ---
+# A real uvicorn for the sync client and the CLI
 
 
 @pytest.fixture

@@ -255,9 +255,6 @@ async def test_hire_retry_with_client_mutation_id_returns_the_same_placement(
     assert await Placement.find_all().count() == 1
 
 
-# --- recordPlacementDeparture --------------------------------------------------------------------
-
-
 async def _placement(world: World, **fields: Any) -> Placement:
     """A placement starting 2026-03-01 with a 90-day guarantee (ends 2026-05-30), fee 14,000.00."""
     submission = await make_submission(world.job, world.candidate_a, stage=Stage.HIRED)

@@ -250,7 +250,7 @@ async def test_client_mutation_id_retry_returns_the_same_submission(
     assert await Submission.find_all().count() == 1
 
 
-# --- moveSubmission / withdrawSubmission ---------------------------------------------------------
+# MoveSubmission / withdrawSubmission
 
 
 async def _submitted(world: World, stage: Stage = Stage.SUBMITTED) -> str:

@@ -26,7 +26,7 @@ from crowdhire.schema.submissions import SubmissionType
 from crowdhire.settings import Settings
 
 
-# --- hardening: validation limits, query cost and budget, no suggestions ---
+# Hardening: validation limits, query cost and budget, no suggestions
 def _hardening(settings: Settings | None, budget: Budget | None) -> list[ExtensionFactory]:
     if settings is None:
         return []
@@ -40,9 +40,6 @@ def _response_cache(settings: Settings) -> list[ExtensionFactory]:
         return []
     ttl, max_bytes = settings.response_cache_ttl_seconds, settings.response_cache_max_bytes
     return [partial(ResponseCache, ttl=ttl, max_bytes=max_bytes)]
-
-
-# --- end hardening ---
 
 
 class CrowdhireSchema(strawberry.Schema):

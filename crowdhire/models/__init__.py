@@ -7,7 +7,7 @@ from crowdhire.models.candidates import Candidate
 from crowdhire.models.companies import Company, CompanyMember
 from crowdhire.models.idempotency import MutationReceipt
 from crowdhire.models.jobs import Job
-from crowdhire.models.payments import PlacementPayment, StripeEvent  # payments
+from crowdhire.models.payments import PlacementPayment, StripeEvent
 from crowdhire.models.persisted_queries import PersistedQuery
 from crowdhire.models.placements import Placement
 from crowdhire.models.recruiters import Recruiter
@@ -25,8 +25,8 @@ DOCUMENT_MODELS: list[type[Document]] = [
     PersistedQuery,
     AuditEvent,
     MutationReceipt,
-    PlacementPayment,  # payments
-    StripeEvent,  # payments
+    PlacementPayment,
+    StripeEvent,
     BackgroundTask,
 ]
 

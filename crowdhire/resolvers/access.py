@@ -38,9 +38,6 @@ def _any_of(branches: list[dict[str, Any]]) -> dict[str, Any]:
     return branches[0] if len(branches) == 1 else {"$or": branches}
 
 
-# --- jobs -------------------------------------------------------------------------------------
-
-
 def can_view_job(viewer: Viewer, job: Job) -> bool:
     """Open jobs: anyone; other non-drafts: recruiters; everything: the company and admins."""
     if viewer.is_admin or viewer.is_member_of(job.company_id):
@@ -77,7 +74,7 @@ def job_pipeline_criteria(viewer: Viewer, job: Job, field: str) -> Criteria:
     raise forbid(field)
 
 
-# --- submissions and placements -----------------------------------------------------------------
+# Submissions and placements
 
 
 def can_view_deal(viewer: Viewer, deal: Submission | Placement) -> bool:
@@ -99,9 +96,6 @@ def deal_scope(viewer: Viewer) -> dict[str, Any]:
     if viewer.company_ids:
         branches.append({"company_id": {"$in": sorted(viewer.company_ids)}})
     return _any_of(branches)
-
-
-# --- candidates ---------------------------------------------------------------------------------
 
 
 def owns_candidate(viewer: Viewer, candidate: Candidate) -> bool:
@@ -164,9 +158,6 @@ async def candidate_scope(viewer: Viewer) -> dict[str, Any]:
     """The filter that keeps a candidates list to what `can_view_candidate` allows."""
     own = {"recruiter_id": viewer.recruiter_id} if viewer.recruiter_id is not None else None
     return await _own_or_submitted(viewer, own, "candidate_id")
-
-
-# --- recruiters ---------------------------------------------------------------------------------
 
 
 def can_view_recruiter(viewer: Viewer, recruiter: Recruiter) -> bool:

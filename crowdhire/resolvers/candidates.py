@@ -124,7 +124,7 @@ def has_granted_consent(candidate: Candidate) -> bool:
     return candidate.erased_at is None and candidate.consent.status is ConsentStatus.GRANTED
 
 
-# --- createCandidate / updateCandidate ----------------------------------------------------------
+# createCandidate and updateCandidate
 
 MAX_SKILLS = 50
 MAX_LINKS = 10

@@ -289,7 +289,7 @@ async def refund_placement_fee(
     return await run_mutation(context, "refundPlacementFee", data, action, client_mutation_id)
 
 
-# --- reads: a placement's payment, a recruiter's earnings ------------------------------------
+# Reads: a placement's payment, a recruiter's earnings
 
 
 @dataclass(frozen=True)

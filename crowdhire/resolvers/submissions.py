@@ -98,7 +98,7 @@ def stage_criteria(stages: tuple[Stage, ...], visible: Criteria) -> Criteria:
     return by_stage + visible
 
 
-# --- workflow: submit, move, withdraw ------------------------------------------------------------
+# Workflow: submit, move, withdraw
 
 MAX_TEXT = 2000
 

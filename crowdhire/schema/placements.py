@@ -99,13 +99,10 @@ class PlacementType(Node):
         found = await recruiter_resolvers.recruiter_by_id(info.context, self.model.recruiter_id)
         return RecruiterType.from_model(found) if found else None
 
-    # --- payments (issue 5): the fee payment, resolved in crowdhire/schema/payments.py ---
     @strawberry.field(description="The company's payment of the fee: status, amount, refunds.")
     async def payment(self, info: Info) -> PlacementPaymentType:
         """Visible to whoever sees the placement."""
         return await resolve_payment(info, self.model)
-
-    # --- end payments ---
 
     @strawberry.field(description="The company that hired.")
     async def company(self, info: Info) -> CompanyType | None:

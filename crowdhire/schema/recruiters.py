@@ -89,7 +89,6 @@ class RecruiterType(Node):
         ensure_is_self_or_admin(info.context.viewer, self.model, "email")
         return self.model.email
 
-    # --- stats (submissions/hires workflow) ---
     @strawberry.field(
         description="Submissions, interviews, hires, rates, fee shares (self/admins)."
     )
@@ -97,17 +96,12 @@ class RecruiterType(Node):
         """FORBIDDEN to anyone but the recruiter and admins; batched across recruiters."""
         return RecruiterStatsType.from_stats(await recruiter_stats(info.context, self.model))
 
-    # --- end stats ---
-
-    # --- payments (issue 5): fee shares by payment state, resolved in schema/payments.py ---
     @strawberry.field(
         description="Fee shares per currency: pending, earned, reversed (self/admins)."
     )
     async def earnings(self, info: Info) -> list[RecruiterEarningsType] | None:
         """FORBIDDEN to anyone but the recruiter and admins."""
         return list(await resolve_earnings(info, self.model))
-
-    # --- end payments ---
 
     candidates = own_list(CANDIDATES_BY_RECRUITER_ID, SOURCED)
     submissions = own_list(SUBMISSIONS_BY_RECRUITER_ID, SUBMITTED)

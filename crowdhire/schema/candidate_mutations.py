@@ -24,8 +24,6 @@ from crowdhire.schema.payloads import (
 
 @strawberry.enum(description="Why createCandidate changed nothing.")
 class CreateCandidateErrorCode(Enum):
-    """Codes of createCandidate's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     INVALID_INPUT = "INVALID_INPUT"
@@ -35,8 +33,6 @@ class CreateCandidateErrorCode(Enum):
 
 @strawberry.enum(description="Why updateCandidate changed nothing.")
 class UpdateCandidateErrorCode(Enum):
-    """Codes of updateCandidate's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -47,18 +43,16 @@ class UpdateCandidateErrorCode(Enum):
 
 @strawberry.type(name="CreateCandidateError", description="A user error of createCandidate.")
 class CreateCandidateError(UserError[CreateCandidateErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(name="UpdateCandidateError", description="A user error of updateCandidate.")
 class UpdateCandidateError(UserError[UpdateCandidateErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.input(description="A person you sourced.")
 class CreateCandidateInput:
-    """createCandidate's input."""
-
     full_name: str = strawberry.field(description="Full name (1 to 200 chars).")
     headline: str = strawberry.field(default="", description="One-line summary (up to 200).")
     email: str | None = strawberry.field(default=None, description="Contact email.")
@@ -82,8 +76,6 @@ class CreateCandidateInput:
 
 @strawberry.input(description="The candidate fields to change; omitted fields stay as they are.")
 class UpdateCandidateInput:
-    """updateCandidate's input."""
-
     candidate_id: strawberry.ID = strawberry.field(description="The candidate.")
     full_name: str | None = strawberry.field(default=strawberry.UNSET, description="Full name.")
     headline: str | None = strawberry.field(
@@ -115,16 +107,12 @@ class UpdateCandidateInput:
 
 @strawberry.type(description="The candidate after createCandidate, or why not.")
 class CreateCandidatePayload:
-    """createCandidate's result."""
-
     candidate: CandidateType | None = strawberry.field(description="The candidate.")
     user_errors: list[CreateCandidateError] = strawberry.field(description="Input problems.")
 
 
 @strawberry.type(description="The candidate after updateCandidate, or why not.")
 class UpdateCandidatePayload:
-    """updateCandidate's result."""
-
     candidate: CandidateType | None = strawberry.field(description="The candidate.")
     user_errors: list[UpdateCandidateError] = strawberry.field(description="Input problems.")
 

@@ -33,8 +33,6 @@ strawberry.enum(ConsentMethod, description="How a consent decision reached us.")
 
 @strawberry.enum(description="Orderings of the candidates list.")
 class CandidateOrder(Enum):
-    """Indexed sort orders; ties break on id."""
-
     CREATED_AT_DESC = "CREATED_AT_DESC"
     CREATED_AT_ASC = "CREATED_AT_ASC"
     YEARS_EXPERIENCE_DESC = "YEARS_EXPERIENCE_DESC"

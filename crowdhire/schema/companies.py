@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 
 @strawberry.enum(description="Orderings of the companies list.")
 class CompanyOrder(Enum):
-    """Indexed sort orders; ties break on id."""
-
     CREATED_AT_DESC = "CREATED_AT_DESC"
     CREATED_AT_ASC = "CREATED_AT_ASC"
     SLUG_ASC = "SLUG_ASC"
@@ -125,8 +123,6 @@ class CompanyMemberType:
 
 @strawberry.enum(description="Why addCompanyMember changed nothing.")
 class AddCompanyMemberErrorCode(Enum):
-    """Codes of addCompanyMember's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -137,8 +133,6 @@ class AddCompanyMemberErrorCode(Enum):
 
 @strawberry.enum(description="Why removeCompanyMember changed nothing.")
 class RemoveCompanyMemberErrorCode(Enum):
-    """Codes of removeCompanyMember's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_A_MEMBER = "NOT_A_MEMBER"
@@ -149,20 +143,18 @@ class RemoveCompanyMemberErrorCode(Enum):
 
 @strawberry.type(name="AddCompanyMemberError", description="A user error of addCompanyMember.")
 class AddCompanyMemberError(UserError[AddCompanyMemberErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(
     name="RemoveCompanyMemberError", description="A user error of removeCompanyMember."
 )
 class RemoveCompanyMemberError(UserError[RemoveCompanyMemberErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.input(description="Who to add to which company, with which role.")
 class AddCompanyMemberInput:
-    """addCompanyMember's input."""
-
     company_id: strawberry.ID = strawberry.field(description="The company.")
     sub: str = strawberry.field(description="The Auth0 subject to add.")
     role: MemberRole = strawberry.field(default=MemberRole.MEMBER, description="Their role.")
@@ -171,8 +163,6 @@ class AddCompanyMemberInput:
 
 @strawberry.input(description="Who to remove from which company.")
 class RemoveCompanyMemberInput:
-    """removeCompanyMember's input."""
-
     company_id: strawberry.ID = strawberry.field(description="The company.")
     sub: str = strawberry.field(description="The Auth0 subject to remove.")
     client_mutation_id: str | None = ClientMutationId
@@ -180,16 +170,12 @@ class RemoveCompanyMemberInput:
 
 @strawberry.type(description="The membership after addCompanyMember, or why not.")
 class AddCompanyMemberPayload:
-    """addCompanyMember's result."""
-
     member: CompanyMemberType | None = strawberry.field(description="The membership.")
     user_errors: list[AddCompanyMemberError] = strawberry.field(description="Input problems.")
 
 
 @strawberry.type(description="The result of removeCompanyMember.")
 class RemoveCompanyMemberPayload:
-    """removeCompanyMember's result."""
-
     removed: bool = strawberry.field(description="True when the membership was removed.")
     user_errors: list[RemoveCompanyMemberError] = strawberry.field(description="Input problems.")
 

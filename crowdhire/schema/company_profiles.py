@@ -26,8 +26,6 @@ from crowdhire.schema.payloads import (
 
 @strawberry.enum(description="Why createCompany changed nothing.")
 class CreateCompanyErrorCode(Enum):
-    """Codes of createCompany's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     INVALID_INPUT = "INVALID_INPUT"
@@ -37,8 +35,6 @@ class CreateCompanyErrorCode(Enum):
 
 @strawberry.enum(description="Why updateCompany changed nothing.")
 class UpdateCompanyErrorCode(Enum):
-    """Codes of updateCompany's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -48,18 +44,16 @@ class UpdateCompanyErrorCode(Enum):
 
 @strawberry.type(name="CreateCompanyError", description="A user error of createCompany.")
 class CreateCompanyError(UserError[CreateCompanyErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(name="UpdateCompanyError", description="A user error of updateCompany.")
 class UpdateCompanyError(UserError[UpdateCompanyErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.input(description="A new company and, optionally, its first owner.")
 class CreateCompanyInput:
-    """createCompany's input."""
-
     name: str = strawberry.field(description="Display name (1 to 200 characters).")
     slug: str = strawberry.field(
         description="Unique handle: 1 to 80 lower-case letters, digits or hyphens; never changes."
@@ -91,16 +85,12 @@ class UpdateCompanyInput:
 
 @strawberry.type(description="The new company, or why not.")
 class CreateCompanyPayload:
-    """createCompany's result."""
-
     company: CompanyType | None = strawberry.field(description="The company created.")
     user_errors: list[CreateCompanyError] = strawberry.field(description="Input problems.")
 
 
 @strawberry.type(description="The company after updateCompany, or why not.")
 class UpdateCompanyPayload:
-    """updateCompany's result."""
-
     company: CompanyType | None = strawberry.field(description="The company as it is now.")
     user_errors: list[UpdateCompanyError] = strawberry.field(description="Input problems.")
 

@@ -34,8 +34,6 @@ class ConsentDecision(Enum):
 
 @strawberry.enum(description="Why requestCandidateConsent changed nothing.")
 class RequestCandidateConsentErrorCode(Enum):
-    """Codes of requestCandidateConsent's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -45,8 +43,6 @@ class RequestCandidateConsentErrorCode(Enum):
 
 @strawberry.enum(description="Why confirmCandidateConsent changed nothing.")
 class ConfirmCandidateConsentErrorCode(Enum):
-    """Codes of confirmCandidateConsent's user errors."""
-
     INVALID_TOKEN = "INVALID_TOKEN"
     TOKEN_EXPIRED = "TOKEN_EXPIRED"
     TOKEN_USED = "TOKEN_USED"
@@ -56,8 +52,6 @@ class ConfirmCandidateConsentErrorCode(Enum):
 
 @strawberry.enum(description="Why revokeCandidateConsent changed nothing.")
 class RevokeCandidateConsentErrorCode(Enum):
-    """Codes of revokeCandidateConsent's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -72,35 +66,31 @@ class RevokeCandidateConsentErrorCode(Enum):
     name="RequestCandidateConsentError", description="A user error of requestCandidateConsent."
 )
 class RequestCandidateConsentError(UserError[RequestCandidateConsentErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(
     name="ConfirmCandidateConsentError", description="A user error of confirmCandidateConsent."
 )
 class ConfirmCandidateConsentError(UserError[ConfirmCandidateConsentErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(
     name="RevokeCandidateConsentError", description="A user error of revokeCandidateConsent."
 )
 class RevokeCandidateConsentError(UserError[RevokeCandidateConsentErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.input(description="Whose consent to ask for.")
 class RequestCandidateConsentInput:
-    """requestCandidateConsent's input."""
-
     candidate_id: strawberry.ID = strawberry.field(description="Your candidate.")
     client_mutation_id: str | None = ClientMutationId
 
 
 @strawberry.input(description="The person's answer through their consent link.")
 class ConfirmCandidateConsentInput:
-    """confirmCandidateConsent's input."""
-
     token: str = strawberry.field(description="The token of the consent link.")
     decision: ConsentDecision = strawberry.field(description="Grant or decline.")
     client_mutation_id: str | None = ClientMutationId
@@ -119,8 +109,6 @@ class RevokeCandidateConsentInput:
 
 @strawberry.type(description="A new consent link, or why not.")
 class RequestCandidateConsentPayload:
-    """requestCandidateConsent's result."""
-
     candidate: CandidateType | None = strawberry.field(description="The candidate.")
     token: str | None = strawberry.field(
         description="The one-time link token to send to the person (older links stop working)."
@@ -133,8 +121,6 @@ class RequestCandidateConsentPayload:
 
 @strawberry.type(description="The recorded consent, or why not.")
 class ConfirmCandidateConsentPayload:
-    """confirmCandidateConsent's result."""
-
     consent: ConsentType | None = strawberry.field(description="The consent now on record.")
     user_errors: list[ConfirmCandidateConsentError] = strawberry.field(
         description="Input problems."
@@ -143,8 +129,6 @@ class ConfirmCandidateConsentPayload:
 
 @strawberry.type(description="The consent after revoking, or why not.")
 class RevokeCandidateConsentPayload:
-    """revokeCandidateConsent's result."""
-
     consent: ConsentType | None = strawberry.field(description="The consent now on record.")
     user_errors: list[RevokeCandidateConsentError] = strawberry.field(description="Input problems.")
 

@@ -27,8 +27,6 @@ from crowdhire.schema.submissions import SubmissionType, submission_after
 
 @strawberry.enum(description="Why hireSubmission changed nothing.")
 class HireSubmissionErrorCode(Enum):
-    """Codes of hireSubmission's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     INVALID_INPUT = "INVALID_INPUT"
@@ -43,8 +41,6 @@ class HireSubmissionErrorCode(Enum):
 
 @strawberry.enum(description="Why recordPlacementDeparture changed nothing.")
 class RecordPlacementDepartureErrorCode(Enum):
-    """Codes of recordPlacementDeparture's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     INVALID_INPUT = "INVALID_INPUT"
@@ -56,7 +52,7 @@ class RecordPlacementDepartureErrorCode(Enum):
 
 @strawberry.type(name="HireSubmissionError", description="A user error of hireSubmission.")
 class HireSubmissionError(UserError[HireSubmissionErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(
@@ -64,7 +60,7 @@ class HireSubmissionError(UserError[HireSubmissionErrorCode]):
     description="A user error of recordPlacementDeparture.",
 )
 class RecordPlacementDepartureError(UserError[RecordPlacementDepartureErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.input(description="A yearly salary in minor units.")
@@ -77,8 +73,6 @@ class AnnualSalaryInput:
 
 @strawberry.input(description="The hire: which submission, when they start, for what salary.")
 class HireSubmissionInput:
-    """hireSubmission's input."""
-
     id: strawberry.ID = strawberry.field(description="A submission at OFFER.")
     start_date: dt.date = strawberry.field(description="First working day.")
     annual_salary: AnnualSalaryInput = strawberry.field(description="Agreed first-year salary.")
@@ -87,8 +81,6 @@ class HireSubmissionInput:
 
 @strawberry.input(description="A hire who left, and when.")
 class RecordPlacementDepartureInput:
-    """recordPlacementDeparture's input."""
-
     placement_id: strawberry.ID = strawberry.field(description="The placement.")
     date: dt.date = strawberry.field(description="The hire's last day (inside the guarantee).")
     client_mutation_id: str | None = ClientMutationId
@@ -96,8 +88,6 @@ class RecordPlacementDepartureInput:
 
 @strawberry.type(description="The hired submission and its placement, or why not.")
 class HireSubmissionPayload:
-    """hireSubmission's result."""
-
     submission: SubmissionType | None = strawberry.field(description="The submission (HIRED).")
     placement: PlacementType | None = strawberry.field(description="The new placement.")
     user_errors: list[HireSubmissionError] = strawberry.field(description="Input problems.")
@@ -105,8 +95,6 @@ class HireSubmissionPayload:
 
 @strawberry.type(description="The placement with its departure and refund, or why not.")
 class RecordPlacementDeparturePayload:
-    """recordPlacementDeparture's result."""
-
     placement: PlacementType | None = strawberry.field(description="The placement.")
     user_errors: list[RecordPlacementDepartureError] = strawberry.field(
         description="Input problems."

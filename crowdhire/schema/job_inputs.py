@@ -56,8 +56,6 @@ class FeeTermsInput:
 
 @strawberry.input(description="A new job; it starts as a DRAFT.")
 class CreateJobInput:
-    """createJob's input."""
-
     company_id: strawberry.ID = strawberry.field(description="The company posting the job.")
     title: str = strawberry.field(description="Job title (1 to 200 characters).")
     fee_terms: FeeTermsInput = strawberry.field(description="What a hire costs.")

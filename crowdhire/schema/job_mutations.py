@@ -30,8 +30,6 @@ E = TypeVar("E", bound="UserError[Any]")
 
 @strawberry.enum(description="Why createJob changed nothing.")
 class CreateJobErrorCode(Enum):
-    """Codes of createJob's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -41,8 +39,6 @@ class CreateJobErrorCode(Enum):
 
 @strawberry.enum(description="Why updateJob changed nothing.")
 class UpdateJobErrorCode(Enum):
-    """Codes of updateJob's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -53,8 +49,6 @@ class UpdateJobErrorCode(Enum):
 
 @strawberry.enum(description="Why publishJob changed nothing.")
 class PublishJobErrorCode(Enum):
-    """Codes of publishJob's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -65,8 +59,6 @@ class PublishJobErrorCode(Enum):
 
 @strawberry.enum(description="Why pauseJob changed nothing.")
 class PauseJobErrorCode(Enum):
-    """Codes of pauseJob's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -77,8 +69,6 @@ class PauseJobErrorCode(Enum):
 
 @strawberry.enum(description="Why closeJob changed nothing.")
 class CloseJobErrorCode(Enum):
-    """Codes of closeJob's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -89,89 +79,73 @@ class CloseJobErrorCode(Enum):
 
 @strawberry.type(name="CreateJobError", description="A user error of createJob.")
 class CreateJobError(UserError[CreateJobErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(name="UpdateJobError", description="A user error of updateJob.")
 class UpdateJobError(UserError[UpdateJobErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(name="PublishJobError", description="A user error of publishJob.")
 class PublishJobError(UserError[PublishJobErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(name="PauseJobError", description="A user error of pauseJob.")
 class PauseJobError(UserError[PauseJobErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(name="CloseJobError", description="A user error of closeJob.")
 class CloseJobError(UserError[CloseJobErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.input(description="The draft job to open to recruiters.")
 class PublishJobInput:
-    """publishJob's input."""
-
     job_id: strawberry.ID = strawberry.field(description="The job (DRAFT or PAUSED).")
     client_mutation_id: str | None = ClientMutationId
 
 
 @strawberry.input(description="The open job to pause.")
 class PauseJobInput:
-    """pauseJob's input."""
-
     job_id: strawberry.ID = strawberry.field(description="The job (OPEN).")
     client_mutation_id: str | None = ClientMutationId
 
 
 @strawberry.input(description="The job to close for good.")
 class CloseJobInput:
-    """closeJob's input."""
-
     job_id: strawberry.ID = strawberry.field(description="The job (OPEN or PAUSED).")
     client_mutation_id: str | None = ClientMutationId
 
 
 @strawberry.type(description="The new draft job, or why not.")
 class CreateJobPayload:
-    """createJob's result."""
-
     job: JobType | None = strawberry.field(description="The job created (DRAFT).")
     user_errors: list[CreateJobError] = strawberry.field(description="Input problems.")
 
 
 @strawberry.type(description="The job after updateJob, or why not.")
 class UpdateJobPayload:
-    """updateJob's result."""
-
     job: JobType | None = strawberry.field(description="The job as it is now.")
     user_errors: list[UpdateJobError] = strawberry.field(description="Input problems.")
 
 
 @strawberry.type(description="The job after publishJob, or why not.")
 class PublishJobPayload:
-    """publishJob's result."""
-
     job: JobType | None = strawberry.field(description="The job, now OPEN.")
     user_errors: list[PublishJobError] = strawberry.field(description="Input problems.")
 
 
 @strawberry.type(description="The job after pauseJob, or why not.")
 class PauseJobPayload:
-    """pauseJob's result."""
-
     job: JobType | None = strawberry.field(description="The job, now PAUSED.")
     user_errors: list[PauseJobError] = strawberry.field(description="Input problems.")
 
 
 @strawberry.type(description="The job after closeJob, or why not.")
 class CloseJobPayload:
-    """closeJob's result."""
-
     job: JobType | None = strawberry.field(description="The job, now CLOSED.")
     user_errors: list[CloseJobError] = strawberry.field(description="Input problems.")
 

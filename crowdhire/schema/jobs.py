@@ -38,8 +38,6 @@ strawberry.enum(Stage, description="Pipeline stage of a submission.")
 
 @strawberry.enum(description="Orderings of the jobs list.")
 class JobOrder(Enum):
-    """Indexed sort orders; ties break on id."""
-
     CREATED_AT_DESC = "CREATED_AT_DESC"
     CREATED_AT_ASC = "CREATED_AT_ASC"
     TITLE_ASC = "TITLE_ASC"

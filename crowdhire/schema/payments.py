@@ -25,8 +25,6 @@ from crowdhire.schema.placements import PlacementType
 
 @strawberry.enum(description="Why createPlacementFeePayment changed nothing.")
 class CreatePlacementFeePaymentErrorCode(Enum):
-    """Codes of createPlacementFeePayment's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -41,8 +39,6 @@ class CreatePlacementFeePaymentErrorCode(Enum):
 
 @strawberry.enum(description="Why refundPlacementFee changed nothing.")
 class RefundPlacementFeeErrorCode(Enum):
-    """Codes of refundPlacementFee's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -61,34 +57,28 @@ class RefundPlacementFeeErrorCode(Enum):
     name="CreatePlacementFeePaymentError", description="A user error of createPlacementFeePayment."
 )
 class CreatePlacementFeePaymentError(UserError[CreatePlacementFeePaymentErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(name="RefundPlacementFeeError", description="A user error of refundPlacementFee.")
 class RefundPlacementFeeError(UserError[RefundPlacementFeeErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.input(description="Which placement's fee to pay (the amount is always the fee).")
 class CreatePlacementFeePaymentInput:
-    """createPlacementFeePayment's input."""
-
     placement_id: strawberry.ID = strawberry.field(description="The placement.")
     client_mutation_id: str | None = ClientMutationId
 
 
 @strawberry.input(description="Which placement's fee to refund (the amount is the refund due).")
 class RefundPlacementFeeInput:
-    """refundPlacementFee's input."""
-
     placement_id: strawberry.ID = strawberry.field(description="The placement.")
     client_mutation_id: str | None = ClientMutationId
 
 
 @strawberry.type(description="The placement being paid and what the payment page needs.")
 class CreatePlacementFeePaymentPayload:
-    """createPlacementFeePayment's result."""
-
     placement: PlacementType | None = strawberry.field(description="The placement, processing.")
     client_secret: str | None = strawberry.field(
         description="The PaymentIntent's client secret for Stripe Elements (the paying company's"
@@ -101,8 +91,6 @@ class CreatePlacementFeePaymentPayload:
 
 @strawberry.type(description="The placement after its refund, or why not.")
 class RefundPlacementFeePayload:
-    """refundPlacementFee's result."""
-
     placement: PlacementType | None = strawberry.field(description="The placement, refunded.")
     user_errors: list[RefundPlacementFeeError] = strawberry.field(description="Input problems.")
 

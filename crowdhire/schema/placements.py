@@ -30,8 +30,6 @@ from crowdhire.schema.submissions import SubmissionType
 
 @strawberry.enum(description="Orderings of the placements list.")
 class PlacementOrder(Enum):
-    """Indexed sort orders; ties break on id."""
-
     CREATED_AT_DESC = "CREATED_AT_DESC"
     CREATED_AT_ASC = "CREATED_AT_ASC"
     START_DATE_DESC = "START_DATE_DESC"

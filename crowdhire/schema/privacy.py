@@ -23,8 +23,6 @@ from crowdhire.schema.payloads import (
 
 @strawberry.enum(description="Why exportCandidateData returned nothing.")
 class ExportCandidateDataErrorCode(Enum):
-    """Codes of exportCandidateData's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -34,8 +32,6 @@ class ExportCandidateDataErrorCode(Enum):
 
 @strawberry.enum(description="Why eraseCandidate changed nothing.")
 class EraseCandidateErrorCode(Enum):
-    """Codes of eraseCandidate's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -48,8 +44,6 @@ class EraseCandidateErrorCode(Enum):
 
 @strawberry.enum(description="Why setCandidateLegalHold changed nothing.")
 class SetCandidateLegalHoldErrorCode(Enum):
-    """Codes of setCandidateLegalHold's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
@@ -59,25 +53,23 @@ class SetCandidateLegalHoldErrorCode(Enum):
 
 @strawberry.type(name="ExportCandidateDataError", description="A user error of the export.")
 class ExportCandidateDataError(UserError[ExportCandidateDataErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(name="EraseCandidateError", description="A user error of eraseCandidate.")
 class EraseCandidateError(UserError[EraseCandidateErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(
     name="SetCandidateLegalHoldError", description="A user error of setCandidateLegalHold."
 )
 class SetCandidateLegalHoldError(UserError[SetCandidateLegalHoldErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.input(description="Whose data to export.")
 class ExportCandidateDataInput:
-    """exportCandidateData's input."""
-
     candidate_id: strawberry.ID = strawberry.field(description="The candidate.")
     client_mutation_id: str | None = ClientMutationId
 
@@ -97,8 +89,6 @@ class EraseCandidateInput:
 
 @strawberry.input(description="Put a candidate under a legal hold, or release them.")
 class SetCandidateLegalHoldInput:
-    """setCandidateLegalHold's input."""
-
     candidate_id: strawberry.ID = strawberry.field(description="The candidate.")
     legal_hold: bool = strawberry.field(description="True blocks erasure; false releases it.")
     client_mutation_id: str | None = ClientMutationId
@@ -106,8 +96,6 @@ class SetCandidateLegalHoldInput:
 
 @strawberry.type(description="Everything stored about the person, or why not.")
 class ExportCandidateDataPayload:
-    """exportCandidateData's result."""
-
     data: JSON | None = strawberry.field(
         description="candidate (profile and consent), consentLog, submissions (pitch and"
         " history), placements and auditEvents (id, action, at); stored field names."
@@ -117,16 +105,12 @@ class ExportCandidateDataPayload:
 
 @strawberry.type(description="The result of eraseCandidate.")
 class EraseCandidatePayload:
-    """eraseCandidate's result."""
-
     erased: bool = strawberry.field(description="True when the person's data was erased.")
     user_errors: list[EraseCandidateError] = strawberry.field(description="Input problems.")
 
 
 @strawberry.type(description="The candidate after setCandidateLegalHold, or why not.")
 class SetCandidateLegalHoldPayload:
-    """setCandidateLegalHold's result."""
-
     candidate: CandidateType | None = strawberry.field(description="The candidate.")
     user_errors: list[SetCandidateLegalHoldError] = strawberry.field(description="Input problems.")
 

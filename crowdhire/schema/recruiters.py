@@ -54,8 +54,6 @@ def own_list(relation: ChildRelation, description: str) -> Any:
 
 @strawberry.enum(description="Orderings of the recruiters list.")
 class RecruiterOrder(Enum):
-    """Indexed sort orders; ties break on id."""
-
     CREATED_AT_DESC = "CREATED_AT_DESC"
     CREATED_AT_ASC = "CREATED_AT_ASC"
 
@@ -131,8 +129,6 @@ async def resolve_recruiters(
 
 @strawberry.enum(description="Why registerRecruiter changed nothing.")
 class RegisterRecruiterErrorCode(Enum):
-    """Codes of registerRecruiter's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     INVALID_INPUT = "INVALID_INPUT"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
@@ -140,13 +136,11 @@ class RegisterRecruiterErrorCode(Enum):
 
 @strawberry.type(name="RegisterRecruiterError", description="A user error of registerRecruiter.")
 class RegisterRecruiterError(UserError[RegisterRecruiterErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.input(description="The new recruiter's profile.")
 class RegisterRecruiterInput:
-    """registerRecruiter's input."""
-
     display_name: str = strawberry.field(description="Name shown to companies (1 to 120).")
     email: str = strawberry.field(description="Contact email.")
     bio: str = strawberry.field(default="", description="About you (up to 2,000 chars).")
@@ -158,16 +152,12 @@ class RegisterRecruiterInput:
 
 @strawberry.type(description="The signed-in subject's recruiter profile, or why not.")
 class RegisterRecruiterPayload:
-    """registerRecruiter's result."""
-
     recruiter: RecruiterType | None = strawberry.field(description="Your recruiter profile.")
     user_errors: list[RegisterRecruiterError] = strawberry.field(description="Input problems.")
 
 
 @strawberry.enum(description="Why updateRecruiterProfile changed nothing.")
 class UpdateRecruiterProfileErrorCode(Enum):
-    """Codes of updateRecruiterProfile's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     INVALID_INPUT = "INVALID_INPUT"
@@ -178,13 +168,11 @@ class UpdateRecruiterProfileErrorCode(Enum):
     name="UpdateRecruiterProfileError", description="A user error of updateRecruiterProfile."
 )
 class UpdateRecruiterProfileError(UserError[UpdateRecruiterProfileErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.input(description="The profile fields to change; omitted fields stay as they are.")
 class UpdateRecruiterProfileInput:
-    """updateRecruiterProfile's input."""
-
     display_name: str | None = strawberry.field(
         default=strawberry.UNSET, description="Name shown to companies (1 to 120)."
     )
@@ -210,8 +198,6 @@ class UpdateRecruiterProfileInput:
 
 @strawberry.type(description="Your recruiter profile after updateRecruiterProfile, or why not.")
 class UpdateRecruiterProfilePayload:
-    """updateRecruiterProfile's result."""
-
     recruiter: RecruiterType | None = strawberry.field(description="Your recruiter profile.")
     user_errors: list[UpdateRecruiterProfileError] = strawberry.field(description="Input problems.")
 

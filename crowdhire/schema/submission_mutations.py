@@ -22,8 +22,6 @@ from crowdhire.schema.submissions import SubmissionType, submission_after
 
 @strawberry.enum(description="Why submitCandidate changed nothing.")
 class SubmitCandidateErrorCode(Enum):
-    """Codes of submitCandidate's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     INVALID_INPUT = "INVALID_INPUT"
@@ -37,8 +35,6 @@ class SubmitCandidateErrorCode(Enum):
 
 @strawberry.enum(description="Why moveSubmission changed nothing.")
 class MoveSubmissionErrorCode(Enum):
-    """Codes of moveSubmission's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     INVALID_INPUT = "INVALID_INPUT"
@@ -50,8 +46,6 @@ class MoveSubmissionErrorCode(Enum):
 
 @strawberry.enum(description="Why withdrawSubmission changed nothing.")
 class WithdrawSubmissionErrorCode(Enum):
-    """Codes of withdrawSubmission's user errors."""
-
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     INVALID_INPUT = "INVALID_INPUT"
@@ -62,23 +56,21 @@ class WithdrawSubmissionErrorCode(Enum):
 
 @strawberry.type(name="SubmitCandidateError", description="A user error of submitCandidate.")
 class SubmitCandidateError(UserError[SubmitCandidateErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(name="MoveSubmissionError", description="A user error of moveSubmission.")
 class MoveSubmissionError(UserError[MoveSubmissionErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.type(name="WithdrawSubmissionError", description="A user error of withdrawSubmission.")
 class WithdrawSubmissionError(UserError[WithdrawSubmissionErrorCode]):
-    """Field path, code and message."""
+    pass
 
 
 @strawberry.input(description="Which of your candidates to put forward for which open job.")
 class SubmitCandidateInput:
-    """submitCandidate's input."""
-
     job_id: strawberry.ID = strawberry.field(description="An open job.")
     candidate_id: strawberry.ID = strawberry.field(description="Your candidate, with consent.")
     pitch: str = strawberry.field(default="", description="Why they fit (up to 2,000 chars).")
@@ -87,8 +79,6 @@ class SubmitCandidateInput:
 
 @strawberry.input(description="Where the company moves a submission, and why.")
 class MoveSubmissionInput:
-    """moveSubmission's input."""
-
     id: strawberry.ID = strawberry.field(description="The submission.")
     stage: Stage = strawberry.field(description="The next stage (see the transitions table).")
     note: str = strawberry.field(default="", description="Kept in the history (2,000 chars).")
@@ -100,8 +90,6 @@ class MoveSubmissionInput:
 
 @strawberry.input(description="The submission the recruiter takes back.")
 class WithdrawSubmissionInput:
-    """withdrawSubmission's input."""
-
     id: strawberry.ID = strawberry.field(description="Your submission.")
     note: str = strawberry.field(default="", description="Kept in the history (2,000 chars).")
     client_mutation_id: str | None = ClientMutationId
@@ -109,24 +97,18 @@ class WithdrawSubmissionInput:
 
 @strawberry.type(description="The new submission, or why not.")
 class SubmitCandidatePayload:
-    """submitCandidate's result."""
-
     submission: SubmissionType | None = strawberry.field(description="The submission.")
     user_errors: list[SubmitCandidateError] = strawberry.field(description="Input problems.")
 
 
 @strawberry.type(description="The moved submission, or why not.")
 class MoveSubmissionPayload:
-    """moveSubmission's result."""
-
     submission: SubmissionType | None = strawberry.field(description="The submission.")
     user_errors: list[MoveSubmissionError] = strawberry.field(description="Input problems.")
 
 
 @strawberry.type(description="The withdrawn submission, or why not.")
 class WithdrawSubmissionPayload:
-    """withdrawSubmission's result."""
-
     submission: SubmissionType | None = strawberry.field(description="The submission.")
     user_errors: list[WithdrawSubmissionError] = strawberry.field(description="Input problems.")
 

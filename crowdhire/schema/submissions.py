@@ -34,8 +34,6 @@ strawberry.enum(RejectReason, description="Why a company rejected a submission."
 
 @strawberry.enum(description="Orderings of the submissions list.")
 class SubmissionOrder(Enum):
-    """Indexed sort orders; ties break on id."""
-
     CREATED_AT_DESC = "CREATED_AT_DESC"
     CREATED_AT_ASC = "CREATED_AT_ASC"
 

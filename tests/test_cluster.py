@@ -108,7 +108,9 @@ async def test_drill_2_killing_a_memcached(cluster: Cluster) -> None:
     print(result.line())
     assert result.failures == 0
     assert result.figures["recovered"] == 1.0
-    assert result.figures["last"] >= 0.9 * result.figures["baseline"]
+    # Judged on the median since recovery, not on one second: a second holds only a few dozen
+    # object-cache lookups (the response cache answers the rest), so one sample is noise.
+    assert result.figures["last"] >= drills.RECOVERED_SHARE * result.figures["baseline"]
     assert result.figures["survivor_hits"] > 0
     assert result.passed
     acknowledged.update(result.acknowledged)

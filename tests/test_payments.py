@@ -20,8 +20,7 @@ from crowdhire.models.placements import PaymentStatus, prorated_refund
 from crowdhire.schema.ids import encode_global_id
 from tests.auth_support import Issuer
 from tests.conftest import STRIPE_TEST_KEY
-from tests.support import call, global_id
-from tests.test_payments_helpers import (
+from tests.payments_support import (
     EARNINGS,
     MEMBER,
     OWNER,
@@ -31,6 +30,7 @@ from tests.test_payments_helpers import (
     Deal,
     make_deal,
 )
+from tests.support import call, global_id
 
 WAIT_SECONDS = 30  # localstripe delivers about a second after the change
 

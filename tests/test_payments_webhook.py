@@ -16,7 +16,7 @@ from crowdhire.models import Placement
 from crowdhire.models.payments import PlacementPayment, StripeEvent
 from crowdhire.models.placements import PaymentStatus
 from tests.conftest import STRIPE_TEST_WEBHOOK_SECRET, AppFactory
-from tests.test_payments_helpers import Deal, deliver, intent_event, known_intent, make_deal, signed
+from tests.payments_support import Deal, deliver, intent_event, known_intent, make_deal, signed
 
 ROTATED = "whsec_rotated_in_later"
 SECRETS = SecretStr(f'["{STRIPE_TEST_WEBHOOK_SECRET}", "{ROTATED}"]')

@@ -46,15 +46,36 @@ class CommandCounter(CommandListener):
         return len(self.names)
 
 
-async def gql(
+async def post_graphql(
     client: httpx.AsyncClient,
-    query: str,
+    document: str,
     variables: dict[str, Any] | None = None,
     *,
+    as_: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """The raw HTTP answer to a GraphQL POST (for tests of status codes and headers).
+
+    `as_` is a bearer token; without it the client's own headers decide who asks.
+    """
+    sent = dict(headers or {})
+    if as_ is not None:
+        sent["Authorization"] = f"Bearer {as_}"
+    payload = {"query": document, "variables": variables or {}}
+    return await client.post("/graphql", json=payload, headers=sent)
+
+
+async def gql(
+    client: httpx.AsyncClient,
+    document: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    as_: str | None = None,
     expect_errors: bool = False,
 ) -> dict[str, Any]:
-    """POST a GraphQL document; return the JSON body (asserting no errors unless expected)."""
-    response = await client.post("/graphql", json={"query": query, "variables": variables or {}})
+    """POST a GraphQL document as a viewer; the JSON body (HTTP 200 asserted, and no
+    top-level errors unless `expect_errors`)."""
+    response = await post_graphql(client, document, variables, as_=as_)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     if not expect_errors:
@@ -71,29 +92,6 @@ def global_id(type_name: str, document: Document) -> str:
     """The opaque API id of a saved document."""
     assert document.id is not None
     return encode_global_id(type_name, document.id)
-
-
-async def post_as(
-    client: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    """POST a document with an optional bearer token; the whole JSON body (HTTP 200 asserted)."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def call(
-    client: httpx.AsyncClient, token: str | None, query: str, **variables: Any
-) -> dict[str, Any]:
-    """POST a document with an optional bearer token; no top-level errors allowed; the data."""
-    body = await post_as(client, token, query, **variables)
-    assert "errors" not in body, body["errors"]
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 def codes(payload: dict[str, Any]) -> list[tuple[list[str], str]]:

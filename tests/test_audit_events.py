@@ -14,7 +14,7 @@ from crowdhire.models import AuditEvent, CompanyMember
 from crowdhire.schema.ids import encode_global_id
 from tests.auth_support import Issuer
 from tests.factories import make_company, make_recruiter
-from tests.support import post_as
+from tests.support import gql
 
 EVENTS = """query($filter: AuditEventFilter, $first: Int, $after: String) {
   auditEvents(filter: $filter, first: $first, after: $after) {
@@ -29,7 +29,7 @@ JOB_X, COMPANY_Y = ObjectId(), ObjectId()
 
 async def events(client: httpx.AsyncClient, token: str, **variables: Any) -> dict[str, Any]:
     """The auditEvents connection as an admin sees it (no errors allowed)."""
-    body = await post_as(client, token, EVENTS, **variables)
+    body = await gql(client, EVENTS, variables=variables, as_=token, expect_errors=True)
     assert "errors" not in body, body["errors"]
     connection: dict[str, Any] = body["data"]["auditEvents"]
     return connection
@@ -72,7 +72,9 @@ async def test_only_admins_read_the_audit_trail(
     company = await make_company()
     await CompanyMember(company_id=company.id, sub="auth0|member").insert()
 
-    body = await post_as(anonymous_client, issuer.token(who) if who else None, EVENTS)
+    body = await gql(
+        anonymous_client, EVENTS, as_=issuer.token(who) if who else None, expect_errors=True
+    )
 
     assert body["data"] is None
     assert [e["extensions"]["code"] for e in body["errors"]] == [code]
@@ -141,7 +143,9 @@ async def test_bad_arguments_are_named(
     variables: dict[str, Any],
     argument: str,
 ) -> None:
-    body = await post_as(anonymous_client, issuer.admin_token(), EVENTS, **variables)
+    body = await gql(
+        anonymous_client, EVENTS, variables=variables, as_=issuer.admin_token(), expect_errors=True
+    )
 
     error = body["errors"][0]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": argument}
@@ -155,26 +159,31 @@ async def test_mutations_are_audited_with_resolvable_targets_and_no_values(
       createCompany(input: $input) { company { id } userErrors { code } } }"""
     update = """mutation($input: UpdateCompanyInput!) {
       updateCompany(input: $input) { userErrors { code } } }"""
-    created = await post_as(
+    created = await gql(
         anonymous_client,
-        admin,
         create,
-        input={"name": "Secret Name Ltd", "slug": "secret", "ownerSub": "auth0|boss"},
+        variables={
+            "input": {"name": "Secret Name Ltd", "slug": "secret", "ownerSub": "auth0|boss"}
+        },
+        as_=admin,
+        expect_errors=True,
     )
     company_id = created["data"]["createCompany"]["company"]["id"]
-    await post_as(
+    await gql(
         anonymous_client,
-        issuer.token("auth0|boss"),
         update,
-        input={"companyId": company_id, "description": "Private plans"},
+        variables={"input": {"companyId": company_id, "description": "Private plans"}},
+        as_=issuer.token("auth0|boss"),
+        expect_errors=True,
     )
 
     connection = await events(anonymous_client, admin, filter={"target": company_id})
-    node = await post_as(
+    node = await gql(
         anonymous_client,
-        admin,
         "query($id: ID!) { node(id: $id) { id } }",
-        id=connection["nodes"][0]["targets"][0]["id"],
+        variables={"id": connection["nodes"][0]["targets"][0]["id"]},
+        as_=admin,
+        expect_errors=True,
     )
 
     nodes = connection["nodes"]

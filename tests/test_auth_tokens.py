@@ -16,18 +16,10 @@ import pytest
 from tests.auth_support import AUDIENCE, Issuer, JwksServer, SigningKey, claims_for, sign
 from tests.conftest import AppFactory
 from tests.factories import make_company, make_job, make_recruiter
-from tests.support import CommandCounter
+from tests.support import CommandCounter, post_graphql
 
 WHO = "{ jobs { totalCount } }"
 PRIVATE = "{ candidates { totalCount } }"
-
-
-async def _post(
-    client: httpx.AsyncClient, token: str | None = None, query: str = WHO, **headers: str
-) -> httpx.Response:
-    if token is not None:
-        headers["Authorization"] = f"Bearer {token}"
-    return await client.post("/graphql", json={"query": query}, headers=headers)
 
 
 def _assert_rejected(response: httpx.Response, reason: str | None = None) -> None:
@@ -65,13 +57,13 @@ async def job_world(app: Any) -> None:
 async def test_valid_token_is_accepted_and_no_token_is_anonymous(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, job_world: None
 ) -> None:
-    signed_in = await _post(anonymous_client, issuer.token("auth0|someone"))
-    anonymous = await _post(anonymous_client)
+    signed_in = await post_graphql(anonymous_client, WHO, as_=issuer.token("auth0|someone"))
+    anonymous = await post_graphql(anonymous_client, WHO)
 
     assert signed_in.status_code == 200
     assert signed_in.json()["data"] == {"jobs": {"totalCount": 1}}
     assert anonymous.json()["data"] == {"jobs": {"totalCount": 1}}
-    private = await _post(anonymous_client, query=PRIVATE)
+    private = await post_graphql(anonymous_client, PRIVATE)
     assert private.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
@@ -168,7 +160,7 @@ async def test_every_attack_is_rejected_without_running_a_resolver(
     for name, (token, reason) in _attacks(issuer, other).items():
         mongo_commands.reset()
 
-        response = await _post(anonymous_client, token)
+        response = await post_graphql(anonymous_client, WHO, as_=token)
 
         assert response.status_code == 401, name
         _assert_rejected(response, reason or None)
@@ -183,7 +175,7 @@ async def test_leeway_accepts_just_expired_and_aud_arrays(
     with_array = issuer.token("auth0|a", aud=["https://other.api", AUDIENCE])
 
     for token in (inside, with_array):
-        response = await _post(anonymous_client, token)
+        response = await post_graphql(anonymous_client, WHO, as_=token)
         assert response.status_code == 200, response.text
 
 
@@ -191,14 +183,14 @@ async def test_rotation_refetches_once_then_accepts(
     app_factory: AppFactory, jwks_server: JwksServer, issuer: Issuer
 ) -> None:
     async with app_factory(jwks_refetch_seconds=0) as (_, client):
-        assert (await _post(client, issuer.token("auth0|a"))).status_code == 200
+        assert (await post_graphql(client, WHO, as_=issuer.token("auth0|a"))).status_code == 200
         rotated = SigningKey("rotated-key")
         jwks_server.keys.append(rotated)
         try:
             before = jwks_server.fetches
             token = sign(rotated, claims_for(jwks_server.issuer, "auth0|b"))
 
-            response = await _post(client, token)
+            response = await post_graphql(client, WHO, as_=token)
 
             assert response.status_code == 200
             assert jwks_server.fetches == before + 1
@@ -210,14 +202,14 @@ async def test_unknown_kid_storm_refetches_at_most_once(
     app_factory: AppFactory, jwks_server: JwksServer, issuer: Issuer
 ) -> None:
     async with app_factory(jwks_refetch_seconds=30) as (_, client):
-        assert (await _post(client, issuer.token("auth0|warm"))).status_code == 200
+        assert (await post_graphql(client, WHO, as_=issuer.token("auth0|warm"))).status_code == 200
         before = jwks_server.fetches
         stranger = SigningKey("never-published")
         token = sign(stranger, claims_for(jwks_server.issuer, "auth0|storm"))
 
         responses = []
         for _ in range(10):
-            batch = [_post(client, token) for _ in range(100)]
+            batch = [post_graphql(client, WHO, as_=token) for _ in range(100)]
             responses += await asyncio.gather(*batch)
 
         assert {r.status_code for r in responses} == {401}
@@ -228,11 +220,11 @@ async def test_jwks_down_keeps_cached_keys_and_cold_start_fails_fast(
     app_factory: AppFactory, jwks_server: JwksServer, issuer: Issuer
 ) -> None:
     async with app_factory(jwks_refetch_seconds=0, jwks_cache_seconds=1) as (_, client):
-        assert (await _post(client, issuer.token("auth0|a"))).status_code == 200
+        assert (await post_graphql(client, WHO, as_=issuer.token("auth0|a"))).status_code == 200
         jwks_server.down = True
         try:
             await asyncio.sleep(1.1)  # cached keys are now stale; refetch fails
-            still = await _post(client, issuer.token("auth0|a"))
+            still = await post_graphql(client, WHO, as_=issuer.token("auth0|a"))
         finally:
             jwks_server.down = False
     assert still.status_code == 200
@@ -240,7 +232,9 @@ async def test_jwks_down_keeps_cached_keys_and_cold_start_fails_fast(
     jwks_server.down = True
     try:
         async with app_factory() as (_, cold):
-            response = await asyncio.wait_for(_post(cold, issuer.token("auth0|a")), 10)
+            response = await asyncio.wait_for(
+                post_graphql(cold, WHO, as_=issuer.token("auth0|a")), 10
+            )
     finally:
         jwks_server.down = False
     assert response.status_code == 503
@@ -253,7 +247,9 @@ async def test_signed_in_recruiter_is_recognised_from_our_data(
     recruiter = await make_recruiter(sub="auth0|known-recruiter")
     query = "{ recruiters { nodes { displayName email } } }"
 
-    response = await _post(anonymous_client, issuer.token("auth0|known-recruiter"), query)
+    response = await post_graphql(
+        anonymous_client, query, as_=issuer.token("auth0|known-recruiter")
+    )
 
     assert response.json()["data"]["recruiters"]["nodes"] == [
         {"displayName": recruiter.display_name, "email": recruiter.email}

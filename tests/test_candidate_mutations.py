@@ -14,7 +14,7 @@ from crowdhire.models.candidates import Consent
 from crowdhire.resolvers.candidates import has_granted_consent
 from tests.auth_support import Issuer
 from tests.factories import BASE_TIME, make_candidate, make_recruiter
-from tests.support import call, global_id
+from tests.support import global_id, gql
 
 CREATE = """mutation($input: CreateCandidateInput!) {
   createCandidate(input: $input) {
@@ -57,9 +57,9 @@ async def test_create_candidate_validates_normalizes_and_audits(
 ) -> None:
     _, token = await _recruiter(issuer, "rita")
     listed = "{ candidates { totalCount } }"
-    assert (await call(anonymous_client, token, listed))["candidates"]["totalCount"] == 0
+    assert (await gql(anonymous_client, listed, as_=token))["data"]["candidates"]["totalCount"] == 0
 
-    data = await call(anonymous_client, token, CREATE, input=PERSON)
+    data = (await gql(anonymous_client, CREATE, variables={"input": PERSON}, as_=token))["data"]
 
     result = data["createCandidate"]
     assert result["userErrors"] == []
@@ -71,7 +71,7 @@ async def test_create_candidate_validates_normalizes_and_audits(
     assert stored is not None
     assert stored.email_normalized == "ada.quill@example.test"
     assert stored.phone_normalized == "+493012345678"
-    assert (await call(anonymous_client, token, listed))["candidates"]["totalCount"] == 1
+    assert (await gql(anonymous_client, listed, as_=token))["data"]["candidates"]["totalCount"] == 1
     events = await AuditEvent.find({"action": "createCandidate"}).to_list()
     assert len(events) == 1 and "email" in events[0].changed_fields
     dumped = str(events[0].model_dump())
@@ -98,7 +98,9 @@ async def test_create_candidate_refuses_bad_input_and_changes_nothing(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, change: dict[str, Any], field: list[str]
 ) -> None:
     _, token = await _recruiter(issuer, "rita")
-    data = await call(anonymous_client, token, CREATE, input={**PERSON, **change})
+    data = (
+        await gql(anonymous_client, CREATE, variables={"input": {**PERSON, **change}}, as_=token)
+    )["data"]
     result = data["createCandidate"]
     assert result["candidate"] is None
     assert [(e["field"], e["code"]) for e in result["userErrors"]] == [(field, "INVALID_INPUT")]
@@ -110,9 +112,15 @@ async def test_create_candidate_refuses_bad_input_and_changes_nothing(
 async def test_create_candidate_is_for_recruiters_only(
     anonymous_client: httpx.AsyncClient, issuer: Issuer
 ) -> None:
-    anonymous = await call(anonymous_client, None, CREATE, input=PERSON)
-    stranger = await call(anonymous_client, issuer.token("auth0|nobody"), CREATE, input=PERSON)
-    admin = await call(anonymous_client, issuer.admin_token(), CREATE, input=PERSON)
+    anonymous = (await gql(anonymous_client, CREATE, variables={"input": PERSON}))["data"]
+    stranger = (
+        await gql(
+            anonymous_client, CREATE, variables={"input": PERSON}, as_=issuer.token("auth0|nobody")
+        )
+    )["data"]
+    admin = (
+        await gql(anonymous_client, CREATE, variables={"input": PERSON}, as_=issuer.admin_token())
+    )["data"]
 
     assert anonymous["createCandidate"]["userErrors"][0]["code"] == "UNAUTHENTICATED"
     assert stranger["createCandidate"]["userErrors"][0]["code"] == "FORBIDDEN"
@@ -125,7 +133,9 @@ async def test_duplicates_across_the_crowd_reveal_nothing_and_own_duplicates_ret
 ) -> None:
     _, first = await _recruiter(issuer, "rita")
     _, second = await _recruiter(issuer, "sam")
-    original = (await call(anonymous_client, first, CREATE, input=PERSON))["createCandidate"]
+    original = (
+        (await gql(anonymous_client, CREATE, variables={"input": PERSON}, as_=first))["data"]
+    )["createCandidate"]
 
     by_email = {
         **PERSON,
@@ -135,10 +145,14 @@ async def test_duplicates_across_the_crowd_reveal_nothing_and_own_duplicates_ret
     }
     by_phone = {**PERSON, "fullName": "Ada Q", "email": None, "phone": "+493012345678"}
     answers = [
-        (await call(anonymous_client, second, CREATE, input=person))["createCandidate"]
+        (await gql(anonymous_client, CREATE, variables={"input": person}, as_=second))["data"][
+            "createCandidate"
+        ]
         for person in (by_email, by_phone)
     ]
-    again = (await call(anonymous_client, first, CREATE, input=by_phone))["createCandidate"]
+    again = (
+        (await gql(anonymous_client, CREATE, variables={"input": by_phone}, as_=first))["data"]
+    )["createCandidate"]
 
     for answer in answers:
         assert answer["candidate"] is None
@@ -160,10 +174,10 @@ async def test_concurrent_creates_of_one_person_have_one_winner(
     tokens = [(await _recruiter(issuer, f"racer{i}"))[1] for i in range(4)]
 
     results = await asyncio.gather(
-        *(call(anonymous_client, token, CREATE, input=PERSON) for token in tokens)
+        *(gql(anonymous_client, CREATE, variables={"input": PERSON}, as_=token) for token in tokens)
     )
 
-    answers = [r["createCandidate"] for r in results]
+    answers = [r["data"]["createCandidate"] for r in results]
     winners = [a for a in answers if a["candidate"] is not None]
     losers = [a["userErrors"][0]["code"] for a in answers if a["candidate"] is None]
     assert len(winners) == 1
@@ -190,9 +204,17 @@ async def test_create_candidate_retry_with_client_mutation_id(
     _, token = await _recruiter(issuer, "rita")
     keyed = {**PERSON, "clientMutationId": "create-ada-1"}
 
-    first = (await call(anonymous_client, token, CREATE, input=keyed))["createCandidate"]
-    retry = (await call(anonymous_client, token, CREATE, input=keyed))["createCandidate"]
-    reused = await call(anonymous_client, token, CREATE, input={**keyed, "fullName": "Other"})
+    first = (await gql(anonymous_client, CREATE, variables={"input": keyed}, as_=token))["data"][
+        "createCandidate"
+    ]
+    retry = (await gql(anonymous_client, CREATE, variables={"input": keyed}, as_=token))["data"][
+        "createCandidate"
+    ]
+    reused = (
+        await gql(
+            anonymous_client, CREATE, variables={"input": {**keyed, "fullName": "Other"}}, as_=token
+        )
+    )["data"]
 
     assert retry == first
     assert reused["createCandidate"]["userErrors"][0]["code"] == "IDEMPOTENCY_KEY_REUSED"
@@ -206,16 +228,29 @@ async def test_update_candidate_partial_owner_and_admin_with_fresh_reads(
     owner, token = await _recruiter(issuer, "rita")
     candidate = await make_candidate(owner, full_name="Bo Lind", headline="Dev")
     cid = global_id("Candidate", candidate)
-    before = await call(anonymous_client, token, NODE, id=cid)  # warms the cache
+    before = (await gql(anonymous_client, NODE, variables={"id": cid}, as_=token))[
+        "data"
+    ]  # warms the cache
 
-    changed = await call(
-        anonymous_client, token, UPDATE,
-        input={"candidateId": cid, "headline": "Staff engineer", "skills": ["Go", "GO"]},
-    )  # fmt: skip
-    after = await call(anonymous_client, token, NODE, id=cid)
-    by_admin = await call(
-        anonymous_client, issuer.admin_token(), UPDATE, input={"candidateId": cid, "email": None}
-    )
+    changed = (
+        await gql(
+            anonymous_client,
+            UPDATE,
+            variables={
+                "input": {"candidateId": cid, "headline": "Staff engineer", "skills": ["Go", "GO"]}
+            },
+            as_=token,
+        )
+    )["data"]
+    after = (await gql(anonymous_client, NODE, variables={"id": cid}, as_=token))["data"]
+    by_admin = (
+        await gql(
+            anonymous_client,
+            UPDATE,
+            variables={"input": {"candidateId": cid, "email": None}},
+            as_=issuer.admin_token(),
+        )
+    )["data"]
 
     assert before["node"]["headline"] == "Dev"
     result = changed["updateCandidate"]
@@ -247,17 +282,28 @@ async def test_update_candidate_refusals_change_nothing(
         (token, {"candidateId": cid, "email": "Taken@example.test"}, [], "DUPLICATE_CANDIDATE"),
     ]
     for who, patch, field, code in cases:
-        data = await call(anonymous_client, who, UPDATE, input=patch)
+        data = (await gql(anonymous_client, UPDATE, variables={"input": patch}, as_=who))["data"]
         errors = data["updateCandidate"]["userErrors"]
         assert [(e["field"], e["code"]) for e in errors] == [(field, code)], patch
     unknown = await make_candidate(owner)
     await unknown.delete()
     gone = global_id("Candidate", unknown)
-    as_admin = await call(anonymous_client, issuer.admin_token(), UPDATE,
-                          input={"candidateId": gone, "headline": "x"})  # fmt: skip
-    as_owner = await call(
-        anonymous_client, token, UPDATE, input={"candidateId": gone, "headline": "x"}
-    )
+    as_admin = (
+        await gql(
+            anonymous_client,
+            UPDATE,
+            variables={"input": {"candidateId": gone, "headline": "x"}},
+            as_=issuer.admin_token(),
+        )
+    )["data"]
+    as_owner = (
+        await gql(
+            anonymous_client,
+            UPDATE,
+            variables={"input": {"candidateId": gone, "headline": "x"}},
+            as_=token,
+        )
+    )["data"]
 
     assert as_admin["updateCandidate"]["userErrors"][0]["code"] == "NOT_FOUND"
     assert as_owner["updateCandidate"]["userErrors"][0]["code"] == "FORBIDDEN"
@@ -273,17 +319,37 @@ async def test_update_recruiter_profile_is_partial_validated_and_fresh(
     recruiter, token = await _recruiter(issuer, "rita")
     me = "query($id: ID!) { node(id: $id) { ... on Recruiter { displayName bio email } } }"
     rid = global_id("Recruiter", recruiter)
-    before = await call(anonymous_client, token, me, id=rid)
+    before = (await gql(anonymous_client, me, variables={"id": rid}, as_=token))["data"]
 
-    done = await call(anonymous_client, token, PROFILE,
-                      input={"bio": "Rust people", "email": "Rita@Example.TEST"})  # fmt: skip
-    bad = await call(anonymous_client, token, PROFILE, input={"displayName": "", "bio": "x"})
-    null = await call(anonymous_client, token, PROFILE, input={"displayName": None})
-    after = await call(anonymous_client, token, me, id=rid)
-    anonymous = await call(anonymous_client, None, PROFILE, input={"bio": "x"})
-    stranger = await call(
-        anonymous_client, issuer.token("auth0|nobody"), PROFILE, input={"bio": "x"}
-    )
+    done = (
+        await gql(
+            anonymous_client,
+            PROFILE,
+            variables={"input": {"bio": "Rust people", "email": "Rita@Example.TEST"}},
+            as_=token,
+        )
+    )["data"]
+    bad = (
+        await gql(
+            anonymous_client,
+            PROFILE,
+            variables={"input": {"displayName": "", "bio": "x"}},
+            as_=token,
+        )
+    )["data"]
+    null = (
+        await gql(anonymous_client, PROFILE, variables={"input": {"displayName": None}}, as_=token)
+    )["data"]
+    after = (await gql(anonymous_client, me, variables={"id": rid}, as_=token))["data"]
+    anonymous = (await gql(anonymous_client, PROFILE, variables={"input": {"bio": "x"}}))["data"]
+    stranger = (
+        await gql(
+            anonymous_client,
+            PROFILE,
+            variables={"input": {"bio": "x"}},
+            as_=issuer.token("auth0|nobody"),
+        )
+    )["data"]
 
     assert before["node"]["bio"] == ""
     result = done["updateRecruiterProfile"]

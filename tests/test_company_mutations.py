@@ -15,7 +15,7 @@ from crowdhire.models.companies import MemberRole
 from crowdhire.schema.ids import encode_global_id
 from tests.auth_support import Issuer
 from tests.factories import make_company, make_recruiter
-from tests.support import call, codes, global_id, post_as
+from tests.support import codes, global_id, gql
 
 CREATE = """mutation($input: CreateCompanyInput!) {
   createCompany(input: $input) {
@@ -48,17 +48,26 @@ async def test_admin_creates_a_company_with_its_first_owner_who_can_then_manage_
 ) -> None:
     owner = issuer.token("auth0|founder")
 
-    created = await call(
-        anonymous_client, issuer.admin_token(), CREATE, input={**ACME, "ownerSub": "auth0|founder"}
-    )
+    created = (
+        await gql(
+            anonymous_client,
+            CREATE,
+            variables={"input": {**ACME, "ownerSub": "auth0|founder"}},
+            as_=issuer.admin_token(),
+        )
+    )["data"]
     payload = created["createCompany"]
-    as_owner = await call(anonymous_client, owner, READ, id=payload["company"]["id"])
-    renamed = await call(
-        anonymous_client,
-        owner,
-        UPDATE,
-        input={"companyId": payload["company"]["id"], "name": "Acme Inc"},
-    )
+    as_owner = (
+        await gql(anonymous_client, READ, variables={"id": payload["company"]["id"]}, as_=owner)
+    )["data"]
+    renamed = (
+        await gql(
+            anonymous_client,
+            UPDATE,
+            variables={"input": {"companyId": payload["company"]["id"], "name": "Acme Inc"}},
+            as_=owner,
+        )
+    )["data"]
 
     assert payload["userErrors"] == []
     assert {k: v for k, v in payload["company"].items() if k != "id"} == ACME
@@ -77,9 +86,14 @@ async def test_admin_creates_a_company_with_its_first_owner_who_can_then_manage_
 async def test_create_company_without_owner(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, app: Starlette
 ) -> None:
-    data = await call(
-        anonymous_client, issuer.admin_token(), CREATE, input={"name": "  Solo  ", "slug": "solo"}
-    )
+    data = (
+        await gql(
+            anonymous_client,
+            CREATE,
+            variables={"input": {"name": "  Solo  ", "slug": "solo"}},
+            as_=issuer.admin_token(),
+        )
+    )["data"]
 
     assert data["createCompany"]["company"]["name"] == "Solo"
     assert data["createCompany"]["company"]["website"] is None
@@ -121,9 +135,14 @@ async def test_create_company_user_errors_change_nothing(
     token = None if who is None else issuer.admin_token() if who == "admin" else issuer.token(who)
     before = await counts()
 
-    data = await call(
-        anonymous_client, token, CREATE, input={**ACME, "ownerSub": "auth0|new-owner", **overrides}
-    )
+    data = (
+        await gql(
+            anonymous_client,
+            CREATE,
+            variables={"input": {**ACME, "ownerSub": "auth0|new-owner", **overrides}},
+            as_=token,
+        )
+    )["data"]
 
     assert data["createCompany"]["company"] is None
     assert codes(data["createCompany"]) == expected
@@ -138,12 +157,17 @@ async def test_concurrent_creates_with_one_slug_leave_one_company_and_one_owner(
 
     results = await asyncio.gather(
         *(
-            call(anonymous_client, admin, CREATE, input={**ACME, "ownerSub": f"auth0|owner-{n}"})
+            gql(
+                anonymous_client,
+                CREATE,
+                variables={"input": {**ACME, "ownerSub": f"auth0|owner-{n}"}},
+                as_=admin,
+            )
             for n in range(4)
         )
     )
 
-    payloads = [r["createCompany"] for r in results]
+    payloads = [r["data"]["createCompany"] for r in results]
     winners = [p for p in payloads if p["company"] is not None]
     assert len(winners) == 1
     assert (
@@ -159,9 +183,13 @@ async def test_create_company_retry_with_client_mutation_id_returns_the_first_re
     admin = issuer.admin_token()
     keyed = {**ACME, "clientMutationId": "acme-1"}
 
-    first = await call(anonymous_client, admin, CREATE, input=keyed)
-    again = await call(anonymous_client, admin, CREATE, input=keyed)
-    other = await call(anonymous_client, admin, CREATE, input={**keyed, "slug": "acme-2"})
+    first = (await gql(anonymous_client, CREATE, variables={"input": keyed}, as_=admin))["data"]
+    again = (await gql(anonymous_client, CREATE, variables={"input": keyed}, as_=admin))["data"]
+    other = (
+        await gql(
+            anonymous_client, CREATE, variables={"input": {**keyed, "slug": "acme-2"}}, as_=admin
+        )
+    )["data"]
 
     assert first == again
     assert first["createCompany"]["userErrors"] == []
@@ -182,19 +210,25 @@ async def test_owner_updates_some_fields_and_the_next_read_shows_them(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, acme: Company
 ) -> None:
     owner, company_id = issuer.token("auth0|owner"), global_id("Company", acme)
-    warm = await call(
-        anonymous_client, None, READ.replace("members { sub role }", ""), id=company_id
-    )
+    warm = (
+        await gql(
+            anonymous_client, READ.replace("members { sub role }", ""), variables={"id": company_id}
+        )
+    )["data"]
 
-    data = await call(
-        anonymous_client,
-        owner,
-        UPDATE,
-        input={"companyId": company_id, "name": "Acme 2", "website": None},
-    )
-    after = await call(
-        anonymous_client, None, READ.replace("members { sub role }", ""), id=company_id
-    )
+    data = (
+        await gql(
+            anonymous_client,
+            UPDATE,
+            variables={"input": {"companyId": company_id, "name": "Acme 2", "website": None}},
+            as_=owner,
+        )
+    )["data"]
+    after = (
+        await gql(
+            anonymous_client, READ.replace("members { sub role }", ""), variables={"id": company_id}
+        )
+    )["data"]
 
     assert warm["node"]["name"] == "Acme"
     assert data["updateCompany"]["userErrors"] == []
@@ -213,12 +247,14 @@ async def test_owner_updates_some_fields_and_the_next_read_shows_them(
 async def test_admin_may_update_any_company(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, acme: Company
 ) -> None:
-    data = await call(
-        anonymous_client,
-        issuer.admin_token(),
-        UPDATE,
-        input={"companyId": global_id("Company", acme), "description": "New"},
-    )
+    data = (
+        await gql(
+            anonymous_client,
+            UPDATE,
+            variables={"input": {"companyId": global_id("Company", acme), "description": "New"}},
+            as_=issuer.admin_token(),
+        )
+    )["data"]
 
     assert data["updateCompany"]["company"]["description"] == "New"
 
@@ -257,7 +293,7 @@ async def test_update_company_user_errors_change_nothing(
     token = None if who is None else issuer.admin_token() if who == "admin" else issuer.token(who)
     request = {"companyId": global_id("Company", acme), "name": "Hijacked", **overrides}
 
-    data = await call(anonymous_client, token, UPDATE, input=request)
+    data = (await gql(anonymous_client, UPDATE, variables={"input": request}, as_=token))["data"]
 
     assert data["updateCompany"]["company"] is None
     assert codes(data["updateCompany"]) == expected
@@ -269,11 +305,12 @@ async def test_update_company_user_errors_change_nothing(
 async def test_the_slug_cannot_be_changed(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, acme: Company
 ) -> None:
-    body = await post_as(
+    body = await gql(
         anonymous_client,
-        issuer.admin_token(),
         UPDATE,
-        input={"companyId": global_id("Company", acme), "slug": "other"},
+        variables={"input": {"companyId": global_id("Company", acme), "slug": "other"}},
+        as_=issuer.admin_token(),
+        expect_errors=True,
     )
 
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"

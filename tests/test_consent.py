@@ -21,7 +21,7 @@ from crowdhire.resolvers import consent as consent_resolvers
 from crowdhire.settings import Environment, Settings
 from tests.auth_support import Issuer
 from tests.factories import make_candidate, make_company, make_job, make_recruiter, make_submission
-from tests.support import call, global_id
+from tests.support import global_id, gql
 
 REQUEST = """mutation($input: RequestCandidateConsentInput!) {
   requestCandidateConsent(input: $input) {
@@ -55,9 +55,14 @@ async def _pending(issuer: Issuer) -> tuple[Candidate, str]:
 
 
 async def _link(client: httpx.AsyncClient, token: str, candidate: Candidate) -> dict[str, Any]:
-    data = await call(
-        client, token, REQUEST, input={"candidateId": global_id("Candidate", candidate)}
-    )
+    data = (
+        await gql(
+            client,
+            REQUEST,
+            variables={"input": {"candidateId": global_id("Candidate", candidate)}},
+            as_=token,
+        )
+    )["data"]
     result: dict[str, Any] = data["requestCandidateConsent"]
     assert result["userErrors"] == []
     return result
@@ -68,14 +73,26 @@ async def test_request_and_confirm_records_the_decision_once(
 ) -> None:
     candidate, token = await _pending(issuer)
     cid = global_id("Candidate", candidate)
-    before = await call(anonymous_client, token, STATUS, id=cid)  # warms the cache
+    before = (await gql(anonymous_client, STATUS, variables={"id": cid}, as_=token))[
+        "data"
+    ]  # warms the cache
 
     link = await _link(anonymous_client, token, candidate)
-    granted = await call(anonymous_client, None, CONFIRM,
-                         input={"token": link["token"], "decision": "GRANTED"})  # fmt: skip
-    again = await call(anonymous_client, None, CONFIRM,
-                       input={"token": link["token"], "decision": "DECLINED"})  # fmt: skip
-    after = await call(anonymous_client, token, STATUS, id=cid)
+    granted = (
+        await gql(
+            anonymous_client,
+            CONFIRM,
+            variables={"input": {"token": link["token"], "decision": "GRANTED"}},
+        )
+    )["data"]
+    again = (
+        await gql(
+            anonymous_client,
+            CONFIRM,
+            variables={"input": {"token": link["token"], "decision": "DECLINED"}},
+        )
+    )["data"]
+    after = (await gql(anonymous_client, STATUS, variables={"id": cid}, as_=token))["data"]
 
     assert before["node"]["consent"]["status"] == "PENDING"
     expires = datetime.fromisoformat(link["expiresAt"])
@@ -103,8 +120,13 @@ async def test_declined_consent_keeps_contact_hidden_from_the_company(
     link = await _link(anonymous_client, token, candidate)
     email = "query($id: ID!) { node(id: $id) { ... on Candidate { email } } }"
 
-    declined = await call(anonymous_client, None, CONFIRM,
-                          input={"token": link["token"], "decision": "DECLINED"})  # fmt: skip
+    declined = (
+        await gql(
+            anonymous_client,
+            CONFIRM,
+            variables={"input": {"token": link["token"], "decision": "DECLINED"}},
+        )
+    )["data"]
     response = await anonymous_client.post(
         "/graphql",
         json={"query": email, "variables": {"id": global_id("Candidate", candidate)}},
@@ -130,7 +152,11 @@ async def test_request_is_for_the_owning_recruiter(
         (issuer.token("auth0|rita"), "bad-id", (["candidateId"], "INVALID_INPUT")),
     ]
     for token, target, expected in cases:
-        data = await call(anonymous_client, token, REQUEST, input={"candidateId": target})
+        data = (
+            await gql(
+                anonymous_client, REQUEST, variables={"input": {"candidateId": target}}, as_=token
+            )
+        )["data"]
         result = data["requestCandidateConsent"]
         assert _codes(result) == [expected]
         assert result["token"] is None
@@ -159,12 +185,21 @@ async def test_bad_replaced_and_expired_links_are_refused(
         (expired, "TOKEN_EXPIRED"),
     ]
     for link, code in cases:
-        data = await call(anonymous_client, None, CONFIRM,
-                          input={"token": link, "decision": "GRANTED"})  # fmt: skip
+        data = (
+            await gql(
+                anonymous_client,
+                CONFIRM,
+                variables={"input": {"token": link, "decision": "GRANTED"}},
+            )
+        )["data"]
         assert _codes(data["confirmCandidateConsent"]) == [(["token"], code)]
     unchanged = await Candidate.get(candidate.id)
     assert unchanged is not None and unchanged.consent.status is ConsentStatus.PENDING
-    ok = await call(anonymous_client, None, CONFIRM, input={"token": new, "decision": "GRANTED"})
+    ok = (
+        await gql(
+            anonymous_client, CONFIRM, variables={"input": {"token": new, "decision": "GRANTED"}}
+        )
+    )["data"]
     assert ok["confirmCandidateConsent"]["consent"]["status"] == "GRANTED"
 
 
@@ -172,7 +207,11 @@ async def test_revoke_by_link_or_admin(anonymous_client: httpx.AsyncClient, issu
     candidate, token = await _pending(issuer)
     cid = global_id("Candidate", candidate)
     link = (await _link(anonymous_client, token, candidate))["token"]
-    await call(anonymous_client, None, CONFIRM, input={"token": link, "decision": "GRANTED"})
+    (
+        await gql(
+            anonymous_client, CONFIRM, variables={"input": {"token": link, "decision": "GRANTED"}}
+        )
+    )["data"]
 
     refused = [
         (None, {"candidateId": cid}, ([], "UNAUTHENTICATED")),
@@ -182,11 +221,11 @@ async def test_revoke_by_link_or_admin(anonymous_client: httpx.AsyncClient, issu
         (None, {"token": "garbage"}, (["token"], "INVALID_TOKEN")),
     ]
     for who, payload, expected in refused:
-        data = await call(anonymous_client, who, REVOKE, input=payload)
+        data = (await gql(anonymous_client, REVOKE, variables={"input": payload}, as_=who))["data"]
         assert _codes(data["revokeCandidateConsent"]) == [expected], payload
-    by_link = await call(anonymous_client, None, REVOKE, input={"token": link})
-    twice = await call(anonymous_client, None, REVOKE, input={"token": link})
-    status = await call(anonymous_client, token, STATUS, id=cid)
+    by_link = (await gql(anonymous_client, REVOKE, variables={"input": {"token": link}}))["data"]
+    twice = (await gql(anonymous_client, REVOKE, variables={"input": {"token": link}}))["data"]
+    status = (await gql(anonymous_client, STATUS, variables={"id": cid}, as_=token))["data"]
 
     history = by_link["revokeCandidateConsent"]["consent"]["history"]
     assert [(h["status"], h["method"]) for h in history] == [
@@ -197,8 +236,14 @@ async def test_revoke_by_link_or_admin(anonymous_client: httpx.AsyncClient, issu
     assert status["node"]["consent"]["status"] == "REVOKED"
 
     other = await make_candidate(await make_recruiter())
-    by_admin = await call(anonymous_client, issuer.admin_token(), REVOKE,
-                          input={"candidateId": global_id("Candidate", other)})  # fmt: skip
+    by_admin = (
+        await gql(
+            anonymous_client,
+            REVOKE,
+            variables={"input": {"candidateId": global_id("Candidate", other)}},
+            as_=issuer.admin_token(),
+        )
+    )["data"]
     consent = by_admin["revokeCandidateConsent"]["consent"]
     assert consent["status"] == "REVOKED"
     assert consent["history"][-1] == {"status": "REVOKED", "method": "ADMIN"}
@@ -211,8 +256,8 @@ async def test_confirm_retry_with_client_mutation_id_returns_the_first_result(
     link = (await _link(anonymous_client, token, candidate))["token"]
     payload = {"token": link, "decision": "GRANTED", "clientMutationId": "answer-1"}
 
-    first = await call(anonymous_client, None, CONFIRM, input=payload)
-    retry = await call(anonymous_client, None, CONFIRM, input=payload)
+    first = (await gql(anonymous_client, CONFIRM, variables={"input": payload}))["data"]
+    retry = (await gql(anonymous_client, CONFIRM, variables={"input": payload}))["data"]
 
     assert first == retry
     assert first["confirmCandidateConsent"]["userErrors"] == []

@@ -17,7 +17,7 @@ from crowdhire.models.submissions import Stage
 from crowdhire.schema.ids import encode_global_id
 from tests.auth_support import Issuer
 from tests.factories import make_candidate, make_placement, make_submission
-from tests.support import call, codes, global_id
+from tests.support import codes, global_id, gql
 from tests.workflow_support import HR, OTHER_HR, RECRUITER_A, RECRUITER_B, World
 from tests.workflow_support import make_world as _make_world
 
@@ -62,7 +62,14 @@ async def test_hire_computes_fee_share_and_guarantee_on_the_server(
     world = await make_world(openings=2)
     submission = await at_offer(world)
 
-    data = await call(anonymous_client, issuer.token(HR), HIRE, input=hire_input(submission))
+    data = (
+        await gql(
+            anonymous_client,
+            HIRE,
+            variables={"input": hire_input(submission)},
+            as_=issuer.token(HR),
+        )
+    )["data"]
 
     payload = data["hireSubmission"]
     assert payload["userErrors"] == []
@@ -96,7 +103,9 @@ async def test_flat_fee_in_the_fee_currency_with_the_jobs_share(
     request = hire_input(await at_offer(world),
                          annualSalary={"amount": 90_000_00, "currency": "CHF"})  # fmt: skip
 
-    data = await call(anonymous_client, issuer.token(HR), HIRE, input=request)
+    data = (await gql(anonymous_client, HIRE, variables={"input": request}, as_=issuer.token(HR)))[
+        "data"
+    ]
 
     placement = data["hireSubmission"]["placement"]
     assert placement["fee"] == {"amount": 5_000_00, "currency": "USD"}
@@ -109,10 +118,16 @@ async def test_filling_the_last_opening_marks_the_job_filled_on_the_next_read(
 ) -> None:
     world = await make_world(openings=1)
     hr, job_id = issuer.token(HR), global_id("Job", world.job)
-    before = await call(anonymous_client, hr, JOB_STATUS, id=job_id)  # warms the cache
+    before = (await gql(anonymous_client, JOB_STATUS, variables={"id": job_id}, as_=hr))[
+        "data"
+    ]  # warms the cache
 
-    data = await call(anonymous_client, hr, HIRE, input=hire_input(await at_offer(world)))
-    after = await call(anonymous_client, hr, JOB_STATUS, id=job_id)
+    data = (
+        await gql(
+            anonymous_client, HIRE, variables={"input": hire_input(await at_offer(world))}, as_=hr
+        )
+    )["data"]
+    after = (await gql(anonymous_client, JOB_STATUS, variables={"id": job_id}, as_=hr))["data"]
 
     assert data["hireSubmission"]["userErrors"] == []
     assert before["node"]["status"] == "OPEN"
@@ -128,10 +143,13 @@ async def test_concurrent_hires_for_the_last_openings_never_overfill_the_job(
     offers = [await make_submission(world.job, c, stage=Stage.OFFER) for c in candidates]
 
     results = await asyncio.gather(
-        *(call(anonymous_client, issuer.token(HR), HIRE, input=hire_input(s)) for s in offers)
+        *(
+            gql(anonymous_client, HIRE, variables={"input": hire_input(s)}, as_=issuer.token(HR))
+            for s in offers
+        )
     )
 
-    errors = sorted(str(codes(r["hireSubmission"])) for r in results)
+    errors = sorted(str(codes(r["data"]["hireSubmission"])) for r in results)
     assert errors == ["[(['id'], 'NO_OPENINGS_LEFT')]"] * 4 + ["[]"] * 2
     assert await Placement.find({"job_id": world.job.id}).count() == 2
     assert await Submission.find({"stage": Stage.HIRED.value}).count() == 2
@@ -186,7 +204,11 @@ async def test_hire_user_errors_change_nothing(
         await make_placement(other, world.job)
     placements_before = await Placement.find_all().count()
 
-    data = await call(anonymous_client, world.token(issuer, who), HIRE, input=request)
+    data = (
+        await gql(
+            anonymous_client, HIRE, variables={"input": request}, as_=world.token(issuer, who)
+        )
+    )["data"]
 
     assert codes(data["hireSubmission"]) == [(field, code)]
     assert data["hireSubmission"]["placement"] is None
@@ -213,7 +235,14 @@ async def test_a_unique_violation_halfway_rolls_the_whole_hire_back(
     submission = await at_offer(world)
     await make_placement(submission, world.job)  # the placement insert will collide
 
-    data = await call(anonymous_client, issuer.token(HR), HIRE, input=hire_input(submission))
+    data = (
+        await gql(
+            anonymous_client,
+            HIRE,
+            variables={"input": hire_input(submission)},
+            as_=issuer.token(HR),
+        )
+    )["data"]
 
     assert codes(data["hireSubmission"]) == [(["id"], "ALREADY_HIRED")]
     await _nothing_left_behind(world, submission, placements=1)
@@ -247,8 +276,12 @@ async def test_hire_retry_with_client_mutation_id_returns_the_same_placement(
     world = await make_world(openings=3)
     keyed = {**hire_input(await at_offer(world)), "clientMutationId": "hire-1"}
 
-    first = await call(anonymous_client, issuer.token(HR), HIRE, input=keyed)
-    retry = await call(anonymous_client, issuer.token(HR), HIRE, input=keyed)
+    first = (await gql(anonymous_client, HIRE, variables={"input": keyed}, as_=issuer.token(HR)))[
+        "data"
+    ]
+    retry = (await gql(anonymous_client, HIRE, variables={"input": keyed}, as_=issuer.token(HR)))[
+        "data"
+    ]
 
     assert first["hireSubmission"]["userErrors"] == []
     assert retry == first
@@ -275,11 +308,19 @@ async def test_departure_inside_the_guarantee_stores_the_prorated_refund(
     world = await make_world()
     placement = await _placement(world)
     hr, placement_id = issuer.token(HR), global_id("Placement", placement)
-    before = await call(anonymous_client, hr, PLACEMENT, id=placement_id)  # warms the cache
+    before = (await gql(anonymous_client, PLACEMENT, variables={"id": placement_id}, as_=hr))[
+        "data"
+    ]  # warms the cache
 
-    data = await call(anonymous_client, hr, DEPART,
-                      input={"placementId": placement_id, "date": departure})  # fmt: skip
-    after = await call(anonymous_client, hr, PLACEMENT, id=placement_id)
+    data = (
+        await gql(
+            anonymous_client,
+            DEPART,
+            variables={"input": {"placementId": placement_id, "date": departure}},
+            as_=hr,
+        )
+    )["data"]
+    after = (await gql(anonymous_client, PLACEMENT, variables={"id": placement_id}, as_=hr))["data"]
 
     assert before["node"] == {"departureDate": None, "refundDue": None}
     expected = {"departureDate": departure, "refundDue": {"amount": refund, "currency": "EUR"}}
@@ -296,8 +337,16 @@ async def test_refund_rounds_half_up_to_a_minor_unit(
     placement = await _placement(world, fee=Money(amount=100, currency="EUR"),
                                  guarantee_end_date=date(2026, 3, 9))  # 8 days  # fmt: skip
 
-    data = await call(anonymous_client, issuer.admin_token(), DEPART, input={
-        "placementId": global_id("Placement", placement), "date": "2026-03-08"})  # fmt: skip
+    data = (
+        await gql(
+            anonymous_client,
+            DEPART,
+            variables={
+                "input": {"placementId": global_id("Placement", placement), "date": "2026-03-08"}
+            },
+            as_=issuer.admin_token(),
+        )
+    )["data"]
 
     # 100 * 1 / 8 = 12.5, rounded half up to 13
     assert data["recordPlacementDeparture"]["placement"]["refundDue"]["amount"] == 13
@@ -341,7 +390,11 @@ async def test_departure_user_errors_change_nothing(
         await placement.save()
     stored_before = await Placement.get_pymongo_collection().find_one({"_id": placement.id})
 
-    data = await call(anonymous_client, world.token(issuer, who), DEPART, input=request)
+    data = (
+        await gql(
+            anonymous_client, DEPART, variables={"input": request}, as_=world.token(issuer, who)
+        )
+    )["data"]
 
     assert codes(data["recordPlacementDeparture"]) == [(field, code)]
     assert data["recordPlacementDeparture"]["placement"] is None

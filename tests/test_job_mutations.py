@@ -23,7 +23,7 @@ from tests.job_support import (
     make_hiring_company,
     token_for,
 )
-from tests.support import call, codes, global_id
+from tests.support import codes, global_id, gql
 
 JOB_FIELDS = """id title description location remotePolicy employmentType skills status openings
   openedAt salary { min max currency }
@@ -55,14 +55,18 @@ async def company(app: Starlette) -> Company:
 async def test_member_creates_a_normalized_draft_only_the_company_sees(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, company: Company
 ) -> None:
-    data = await call(
-        anonymous_client,
-        issuer.token(HR),
-        CREATE,
-        input={**NEW_JOB, "companyId": global_id("Company", company)},
-    )
+    data = (
+        await gql(
+            anonymous_client,
+            CREATE,
+            variables={"input": {**NEW_JOB, "companyId": global_id("Company", company)}},
+            as_=issuer.token(HR),
+        )
+    )["data"]
     job = data["createJob"]["job"]
-    as_recruiter = await call(anonymous_client, issuer.token(RECRUITER), READ, id=job["id"])
+    as_recruiter = (
+        await gql(anonymous_client, READ, variables={"id": job["id"]}, as_=issuer.token(RECRUITER))
+    )["data"]
 
     assert data["createJob"]["userErrors"] == []
     assert {k: v for k, v in job.items() if k != "id"} == {
@@ -102,7 +106,9 @@ async def test_flat_fee_job_without_salary(
         "feeTerms": {"flatAmount": 1_500_000, "currency": "USD"},
     }
 
-    data = await call(anonymous_client, issuer.admin_token(), CREATE, input=request)
+    data = (
+        await gql(anonymous_client, CREATE, variables={"input": request}, as_=issuer.admin_token())
+    )["data"]
 
     job = data["createJob"]["job"]
     assert job["feeTerms"]["flatAmount"] == {"amount": 1_500_000, "currency": "USD"}
@@ -154,7 +160,9 @@ async def test_create_job_refuses_invalid_fields_and_changes_nothing(
 ) -> None:
     request = {**NEW_JOB, "companyId": global_id("Company", company), **overrides}
 
-    data = await call(anonymous_client, issuer.token(HR), CREATE, input=request)
+    data = (
+        await gql(anonymous_client, CREATE, variables={"input": request}, as_=issuer.token(HR))
+    )["data"]
 
     assert data["createJob"]["job"] is None
     assert codes(data["createJob"]) == [(path, "INVALID_INPUT") for path in expected]
@@ -184,7 +192,11 @@ async def test_create_job_authorization(
 ) -> None:
     request = {**NEW_JOB, "companyId": company_id or global_id("Company", company)}
 
-    data = await call(anonymous_client, token_for(issuer, who), CREATE, input=request)
+    data = (
+        await gql(
+            anonymous_client, CREATE, variables={"input": request}, as_=token_for(issuer, who)
+        )
+    )["data"]
 
     assert codes(data["createJob"]) == expected
     assert await Job.find_all().count() == 0
@@ -196,23 +208,27 @@ async def test_update_changes_only_given_fields_and_the_next_read_shows_them(
     hr = issuer.token(HR)
     job = await make_job(company, title="Old title", openings=3)
     job_id = global_id("Job", job)
-    assert (await call(anonymous_client, None, PUBLIC_READ, id=job_id))["node"][
+    assert (await gql(anonymous_client, PUBLIC_READ, variables={"id": job_id}))["data"]["node"][
         "title"
     ] == "Old title"
 
-    data = await call(
-        anonymous_client,
-        hr,
-        UPDATE,
-        input={
-            "jobId": job_id,
-            "title": "New title",
-            "salary": None,
-            "skills": ["Go", "GO"],
-            "feeTerms": {"flatAmount": 500_000, "currency": "GBP"},
-        },
-    )
-    after = await call(anonymous_client, None, PUBLIC_READ, id=job_id)
+    data = (
+        await gql(
+            anonymous_client,
+            UPDATE,
+            variables={
+                "input": {
+                    "jobId": job_id,
+                    "title": "New title",
+                    "salary": None,
+                    "skills": ["Go", "GO"],
+                    "feeTerms": {"flatAmount": 500_000, "currency": "GBP"},
+                }
+            },
+            as_=hr,
+        )
+    )["data"]
+    after = (await gql(anonymous_client, PUBLIC_READ, variables={"id": job_id}))["data"]
 
     updated = data["updateJob"]["job"]
     assert data["updateJob"]["userErrors"] == []
@@ -241,22 +257,28 @@ async def test_fee_terms_lock_once_a_candidate_was_submitted(
     hr, job_id = issuer.token(HR), global_id("Job", submitted_job)
     new_terms = {"percent": 25, "currency": "EUR"}
 
-    locked = await call(
-        anonymous_client,
-        hr,
-        UPDATE,
-        input={"jobId": job_id, "feeTerms": new_terms, "title": "Renamed"},
-    )
-    unchanged_terms = await call(
-        anonymous_client,
-        hr,
-        UPDATE,
-        input={
-            "jobId": job_id,
-            "feeTerms": {"percent": 20, "currency": "EUR"},
-            "title": "Renamed",
-        },
-    )
+    locked = (
+        await gql(
+            anonymous_client,
+            UPDATE,
+            variables={"input": {"jobId": job_id, "feeTerms": new_terms, "title": "Renamed"}},
+            as_=hr,
+        )
+    )["data"]
+    unchanged_terms = (
+        await gql(
+            anonymous_client,
+            UPDATE,
+            variables={
+                "input": {
+                    "jobId": job_id,
+                    "feeTerms": {"percent": 20, "currency": "EUR"},
+                    "title": "Renamed",
+                }
+            },
+            as_=hr,
+        )
+    )["data"]
 
     assert locked["updateJob"]["job"] is None
     assert codes(locked["updateJob"]) == [(["feeTerms"], "FEE_TERMS_LOCKED")]
@@ -270,15 +292,19 @@ async def test_fee_terms_lock_once_a_candidate_was_submitted(
 async def test_admins_override_the_fee_terms_lock(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, submitted_job: Job
 ) -> None:
-    data = await call(
-        anonymous_client,
-        issuer.admin_token(),
-        UPDATE,
-        input={
-            "jobId": global_id("Job", submitted_job),
-            "feeTerms": {"percent": 25, "currency": "EUR"},
-        },
-    )
+    data = (
+        await gql(
+            anonymous_client,
+            UPDATE,
+            variables={
+                "input": {
+                    "jobId": global_id("Job", submitted_job),
+                    "feeTerms": {"percent": 25, "currency": "EUR"},
+                }
+            },
+            as_=issuer.admin_token(),
+        )
+    )["data"]
 
     assert data["updateJob"]["userErrors"] == []
     assert data["updateJob"]["job"]["feeTerms"]["percent"] == 25
@@ -322,7 +348,11 @@ async def test_update_job_user_errors_change_nothing(
     job = await make_job(company, status=JobStatus.DRAFT, title="Original")
     request = {"jobId": global_id("Job", job), "title": "Changed", **overrides}
 
-    data = await call(anonymous_client, token_for(issuer, who), UPDATE, input=request)
+    data = (
+        await gql(
+            anonymous_client, UPDATE, variables={"input": request}, as_=token_for(issuer, who)
+        )
+    )["data"]
 
     assert data["updateJob"]["job"] is None
     assert codes(data["updateJob"]) == expected

@@ -16,7 +16,7 @@ from crowdhire.models.jobs import JobStatus
 from crowdhire.models.submissions import Stage
 from tests.auth_support import Issuer
 from tests.factories import make_submission
-from tests.support import call, codes, global_id
+from tests.support import codes, global_id, gql
 from tests.workflow_support import HR, RECRUITER_A, make_world
 
 SUBMIT = """mutation($input: SubmitCandidateInput!) {
@@ -55,9 +55,11 @@ async def test_a_submission_racing_a_close_sees_the_close(
     world = await make_world()
     request = {"jobId": global_id("Job", world.job),
                "candidateId": global_id("Candidate", world.candidate_a)}  # fmt: skip
-    submit = call(anonymous_client, issuer.token(RECRUITER_A), SUBMIT, input=request)
+    submit = gql(
+        anonymous_client, SUBMIT, variables={"input": request}, as_=issuer.token(RECRUITER_A)
+    )
 
-    data = await _racing(app, world.job, submit)
+    data = (await _racing(app, world.job, submit))["data"]
 
     assert codes(data["submitCandidate"]) == [(["jobId"], "JOB_NOT_OPEN")]
     assert await Submission.find({"job_id": world.job.id}).count() == 0
@@ -70,9 +72,9 @@ async def test_a_hire_racing_a_close_sees_the_close(
     offer = await make_submission(world.job, world.candidate_a, stage=Stage.OFFER)
     request = {"id": global_id("Submission", offer), "startDate": "2026-05-01",
                "annualSalary": SALARY}  # fmt: skip
-    hire = call(anonymous_client, issuer.token(HR), HIRE, input=request)
+    hire = gql(anonymous_client, HIRE, variables={"input": request}, as_=issuer.token(HR))
 
-    data = await _racing(app, world.job, hire)
+    data = (await _racing(app, world.job, hire))["data"]
 
     assert codes(data["hireSubmission"]) == [(["id"], "JOB_CLOSED")]
     assert await Placement.find({"job_id": world.job.id}).count() == 0
@@ -86,7 +88,9 @@ async def test_hiring_into_a_closed_job_is_refused_and_changes_nothing(
     request = {"id": global_id("Submission", offer), "startDate": "2026-05-01",
                "annualSalary": SALARY}  # fmt: skip
 
-    data = await call(anonymous_client, issuer.token(HR), HIRE, input=request)
+    data = (await gql(anonymous_client, HIRE, variables={"input": request}, as_=issuer.token(HR)))[
+        "data"
+    ]
 
     assert codes(data["hireSubmission"]) == [(["id"], "JOB_CLOSED")]
     job = await Job.get(world.job.id)
@@ -105,7 +109,9 @@ async def test_a_paused_job_still_hires_from_its_pipeline(
     request = {"id": global_id("Submission", offer), "startDate": "2026-05-01",
                "annualSalary": SALARY}  # fmt: skip
 
-    data = await call(anonymous_client, issuer.token(HR), HIRE, input=request)
+    data = (await gql(anonymous_client, HIRE, variables={"input": request}, as_=issuer.token(HR)))[
+        "data"
+    ]
 
     assert data["hireSubmission"]["userErrors"] == []
     assert await Placement.find({"job_id": world.job.id}).count() == 1

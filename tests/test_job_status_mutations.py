@@ -22,7 +22,7 @@ from tests.job_support import (
     make_hiring_company,
     token_for,
 )
-from tests.support import call, codes, global_id
+from tests.support import codes, global_id, gql
 
 
 @pytest.fixture
@@ -37,15 +37,34 @@ async def test_status_machine_happy_path_sets_opened_at_once_and_is_visible_next
     hr = issuer.token(HR)
     job = await make_job(company, status=JobStatus.DRAFT)
     job_id = global_id("Job", job)
-    assert (await call(anonymous_client, hr, READ, id=job_id))["node"]["status"] == "DRAFT"
+    assert (await gql(anonymous_client, READ, variables={"id": job_id}, as_=hr))["data"]["node"][
+        "status"
+    ] == "DRAFT"
 
-    published = await call(anonymous_client, hr, MOVES["publishJob"], input={"jobId": job_id})
-    public = await call(anonymous_client, None, PUBLIC_READ, id=job_id)
-    paused = await call(anonymous_client, hr, MOVES["pauseJob"], input={"jobId": job_id})
-    reopened = await call(anonymous_client, hr, MOVES["publishJob"], input={"jobId": job_id})
-    closed = await call(
-        anonymous_client, issuer.admin_token(), MOVES["closeJob"], input={"jobId": job_id}
-    )
+    published = (
+        await gql(
+            anonymous_client, MOVES["publishJob"], variables={"input": {"jobId": job_id}}, as_=hr
+        )
+    )["data"]
+    public = (await gql(anonymous_client, PUBLIC_READ, variables={"id": job_id}))["data"]
+    paused = (
+        await gql(
+            anonymous_client, MOVES["pauseJob"], variables={"input": {"jobId": job_id}}, as_=hr
+        )
+    )["data"]
+    reopened = (
+        await gql(
+            anonymous_client, MOVES["publishJob"], variables={"input": {"jobId": job_id}}, as_=hr
+        )
+    )["data"]
+    closed = (
+        await gql(
+            anonymous_client,
+            MOVES["closeJob"],
+            variables={"input": {"jobId": job_id}},
+            as_=issuer.admin_token(),
+        )
+    )["data"]
 
     opened_at = published["publishJob"]["job"]["openedAt"]
     assert published["publishJob"] == {
@@ -91,9 +110,14 @@ async def test_illegal_transitions_are_refused_and_change_nothing(
 ) -> None:
     job = await make_job(company, status=status)
 
-    data = await call(
-        anonymous_client, issuer.admin_token(), MOVES[move], input={"jobId": global_id("Job", job)}
-    )
+    data = (
+        await gql(
+            anonymous_client,
+            MOVES[move],
+            variables={"input": {"jobId": global_id("Job", job)}},
+            as_=issuer.admin_token(),
+        )
+    )["data"]
 
     assert data[move] == {
         "job": None,
@@ -127,9 +151,14 @@ async def test_status_moves_authorization(
     job = await make_job(company, status=JobStatus.OPEN)
     job_id = encode_global_id("Job", ObjectId()) if missing else global_id("Job", job)
 
-    data = await call(
-        anonymous_client, token_for(issuer, who), MOVES[move], input={"jobId": job_id}
-    )
+    data = (
+        await gql(
+            anonymous_client,
+            MOVES[move],
+            variables={"input": {"jobId": job_id}},
+            as_=token_for(issuer, who),
+        )
+    )["data"]
 
     assert codes(data[move]) == expected
     stored = await Job.get(job.id)
@@ -143,9 +172,20 @@ async def test_status_move_retry_with_client_mutation_id_returns_the_first_resul
     job = await make_job(company, status=JobStatus.DRAFT)
     keyed = {"jobId": global_id("Job", job), "clientMutationId": "publish-1"}
 
-    first = await call(anonymous_client, hr, MOVES["publishJob"], input=keyed)
-    again = await call(anonymous_client, hr, MOVES["publishJob"], input=keyed)
-    unkeyed = await call(anonymous_client, hr, MOVES["publishJob"], input={"jobId": keyed["jobId"]})
+    first = (await gql(anonymous_client, MOVES["publishJob"], variables={"input": keyed}, as_=hr))[
+        "data"
+    ]
+    again = (await gql(anonymous_client, MOVES["publishJob"], variables={"input": keyed}, as_=hr))[
+        "data"
+    ]
+    unkeyed = (
+        await gql(
+            anonymous_client,
+            MOVES["publishJob"],
+            variables={"input": {"jobId": keyed["jobId"]}},
+            as_=hr,
+        )
+    )["data"]
 
     assert first == again and first["publishJob"]["userErrors"] == []
     assert codes(unkeyed["publishJob"]) == [(["jobId"], "ILLEGAL_TRANSITION")]

@@ -16,7 +16,7 @@ from crowdhire.models.jobs import JobStatus
 from crowdhire.schema.ids import encode_global_id
 from tests.auth_support import Issuer
 from tests.factories import make_company, make_job
-from tests.support import call, global_id
+from tests.support import global_id, gql
 
 REGISTER = """mutation($input: RegisterRecruiterInput!) {
   registerRecruiter(input: $input) {
@@ -40,11 +40,20 @@ async def test_register_recruiter_creates_once_and_makes_the_subject_a_recruiter
     anonymous_client: httpx.AsyncClient, issuer: Issuer, app: Starlette
 ) -> None:
     token = issuer.token("auth0|nia")
-    before = await call(anonymous_client, token, "{ recruiters { totalCount } }")
+    before = (await gql(anonymous_client, "{ recruiters { totalCount } }", as_=token))["data"]
 
-    first = await call(anonymous_client, token, REGISTER, input=PROFILE)
-    again = await call(anonymous_client, token, REGISTER, input={**PROFILE, "displayName": "X"})
-    after = await call(anonymous_client, token, "{ recruiters { nodes { displayName } } }")
+    first = (await gql(anonymous_client, REGISTER, variables={"input": PROFILE}, as_=token))["data"]
+    again = (
+        await gql(
+            anonymous_client,
+            REGISTER,
+            variables={"input": {**PROFILE, "displayName": "X"}},
+            as_=token,
+        )
+    )["data"]
+    after = (await gql(anonymous_client, "{ recruiters { nodes { displayName } } }", as_=token))[
+        "data"
+    ]
 
     assert before["recruiters"]["totalCount"] == 0
     created = first["registerRecruiter"]
@@ -71,7 +80,11 @@ async def test_register_recruiter_creates_once_and_makes_the_subject_a_recruiter
 async def test_register_recruiter_refuses_bad_input_and_changes_nothing(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, profile: dict[str, Any], field: list[str]
 ) -> None:
-    data = await call(anonymous_client, issuer.token("auth0|bad"), REGISTER, input=profile)
+    data = (
+        await gql(
+            anonymous_client, REGISTER, variables={"input": profile}, as_=issuer.token("auth0|bad")
+        )
+    )["data"]
 
     payload = data["registerRecruiter"]
     assert payload["recruiter"] is None
@@ -81,7 +94,7 @@ async def test_register_recruiter_refuses_bad_input_and_changes_nothing(
 
 
 async def test_register_recruiter_needs_a_token(anonymous_client: httpx.AsyncClient) -> None:
-    data = await call(anonymous_client, None, REGISTER, input=PROFILE)
+    data = (await gql(anonymous_client, REGISTER, variables={"input": PROFILE}))["data"]
 
     assert data["registerRecruiter"]["userErrors"][0]["code"] == "UNAUTHENTICATED"
 
@@ -92,13 +105,21 @@ async def test_client_mutation_id_returns_the_first_result_and_refuses_other_inp
     token = issuer.token("auth0|retry")
     keyed = {**PROFILE, "clientMutationId": "signup-1"}
 
-    first, second = await asyncio.gather(
-        call(anonymous_client, token, REGISTER, input=keyed),
-        call(anonymous_client, token, REGISTER, input=keyed),
+    first, second = (
+        body["data"]
+        for body in await asyncio.gather(
+            gql(anonymous_client, REGISTER, variables={"input": keyed}, as_=token),
+            gql(anonymous_client, REGISTER, variables={"input": keyed}, as_=token),
+        )
     )
-    reused = await call(
-        anonymous_client, token, REGISTER, input={**keyed, "displayName": "Someone else"}
-    )
+    reused = (
+        await gql(
+            anonymous_client,
+            REGISTER,
+            variables={"input": {**keyed, "displayName": "Someone else"}},
+            as_=token,
+        )
+    )["data"]
 
     assert first == second
     assert await Recruiter.find({"sub": "auth0|retry"}).count() == 1
@@ -126,14 +147,26 @@ async def test_owner_adds_a_member_who_then_sees_company_drafts_and_loses_them_o
 ) -> None:
     owner, newcomer = issuer.token("auth0|owner"), issuer.token("auth0|newcomer")
     company_id = global_id("Company", acme)
-    assert (await call(anonymous_client, newcomer, DRAFTS))["jobs"]["totalCount"] == 0
+    assert (await gql(anonymous_client, DRAFTS, as_=newcomer))["data"]["jobs"]["totalCount"] == 0
 
-    added = await call(anonymous_client, owner, ADD,
-                       input={"companyId": company_id, "sub": "auth0|newcomer"})  # fmt: skip
-    as_member = await call(anonymous_client, newcomer, DRAFTS)
-    removed = await call(anonymous_client, owner, REMOVE,
-                         input={"companyId": company_id, "sub": "auth0|newcomer"})  # fmt: skip
-    as_stranger = await call(anonymous_client, newcomer, DRAFTS)
+    added = (
+        await gql(
+            anonymous_client,
+            ADD,
+            variables={"input": {"companyId": company_id, "sub": "auth0|newcomer"}},
+            as_=owner,
+        )
+    )["data"]
+    as_member = (await gql(anonymous_client, DRAFTS, as_=newcomer))["data"]
+    removed = (
+        await gql(
+            anonymous_client,
+            REMOVE,
+            variables={"input": {"companyId": company_id, "sub": "auth0|newcomer"}},
+            as_=owner,
+        )
+    )["data"]
+    as_stranger = (await gql(anonymous_client, DRAFTS, as_=newcomer))["data"]
 
     assert added["addCompanyMember"] == {
         "member": {"sub": "auth0|newcomer", "role": "MEMBER"},
@@ -177,7 +210,7 @@ async def test_add_member_user_errors(
     members_before = await CompanyMember.find_all().count()
     request = {"companyId": global_id("Company", acme), "sub": "auth0|x", **input_overrides}
 
-    data = await call(anonymous_client, token, ADD, input=request)
+    data = (await gql(anonymous_client, ADD, variables={"input": request}, as_=token))["data"]
 
     payload = data["addCompanyMember"]
     assert payload["member"] is None
@@ -192,10 +225,22 @@ async def test_remove_member_user_errors(
     owner = issuer.token("auth0|owner")
     company_id = global_id("Company", acme)
 
-    missing = await call(anonymous_client, owner, REMOVE,
-                         input={"companyId": company_id, "sub": "auth0|nobody"})  # fmt: skip
-    last = await call(anonymous_client, owner, REMOVE,
-                      input={"companyId": company_id, "sub": "auth0|owner"})  # fmt: skip
+    missing = (
+        await gql(
+            anonymous_client,
+            REMOVE,
+            variables={"input": {"companyId": company_id, "sub": "auth0|nobody"}},
+            as_=owner,
+        )
+    )["data"]
+    last = (
+        await gql(
+            anonymous_client,
+            REMOVE,
+            variables={"input": {"companyId": company_id, "sub": "auth0|owner"}},
+            as_=owner,
+        )
+    )["data"]
 
     assert missing["removeCompanyMember"]["userErrors"][0]["code"] == "NOT_A_MEMBER"
     assert last["removeCompanyMember"]["userErrors"][0]["code"] == "LAST_OWNER"

@@ -30,7 +30,7 @@ from tests.payments_support import (
     Deal,
     make_deal,
 )
-from tests.support import call, global_id
+from tests.support import global_id, gql
 
 WAIT_SECONDS = 30  # localstripe delivers about a second after the change
 
@@ -80,9 +80,14 @@ async def wait_for_status(deal: Deal, wanted: PaymentStatus) -> Placement:
 
 async def start_payment(served_app: httpx.AsyncClient, issuer: Issuer, deal: Deal) -> str:
     """The owner starts paying; returns the client secret."""
-    data = await call(
-        served_app, issuer.token(OWNER), PAY, input={"placementId": deal.placement_gid}
-    )
+    data = (
+        await gql(
+            served_app,
+            PAY,
+            variables={"input": {"placementId": deal.placement_gid}},
+            as_=issuer.token(OWNER),
+        )
+    )["data"]
     secret: str = data["createPlacementFeePayment"]["clientSecret"]
     return secret
 
@@ -97,15 +102,25 @@ async def test_full_paid_path_owner_pays_by_card_and_the_signed_webhook_marks_it
     deal = await make_deal()
     recruiter_token = issuer.token(deal.recruiter.sub)
     rid = global_id("Recruiter", deal.recruiter)
-    before = await call(served_app, recruiter_token, EARNINGS, id=rid)
+    before = (await gql(served_app, EARNINGS, variables={"id": rid}, as_=recruiter_token))["data"]
 
-    started = await call(served_app, issuer.token(OWNER), PAY,
-                         input={"placementId": deal.placement_gid})  # fmt: skip
+    started = (
+        await gql(
+            served_app,
+            PAY,
+            variables={"input": {"placementId": deal.placement_gid}},
+            as_=issuer.token(OWNER),
+        )
+    )["data"]
     payload = started["createPlacementFeePayment"]
     status = await pay_with_card(localstripe, payload["clientSecret"], "4242424242424242")
     placement = await wait_for_status(deal, PaymentStatus.PAID)
-    shown = await call(served_app, issuer.token(OWNER), PAYMENT, id=deal.placement_gid)
-    after = await call(served_app, recruiter_token, EARNINGS, id=rid)
+    shown = (
+        await gql(
+            served_app, PAYMENT, variables={"id": deal.placement_gid}, as_=issuer.token(OWNER)
+        )
+    )["data"]
+    after = (await gql(served_app, EARNINGS, variables={"id": rid}, as_=recruiter_token))["data"]
     metrics = (await served_app.get("/metrics")).text
 
     fee, share = deal.placement.fee, deal.placement.recruiter_share.amount
@@ -140,15 +155,21 @@ async def test_repeating_the_mutation_returns_the_same_intent_while_unpaid(
     owner = issuer.token(OWNER)
     request = {"placementId": deal.placement_gid}
 
-    first = await call(served_app, owner, PAY, input=request)
+    first = (await gql(served_app, PAY, variables={"input": request}, as_=owner))["data"]
     concurrent = await asyncio.gather(
-        *(call(served_app, owner, PAY, input=request) for _ in range(3))
+        *(gql(served_app, PAY, variables={"input": request}, as_=owner) for _ in range(3))
     )
-    member = await call(served_app, issuer.token(MEMBER), PAY, input=request)
-    admin = await call(served_app, issuer.admin_token(), PAY, input=request)
+    member = (await gql(served_app, PAY, variables={"input": request}, as_=issuer.token(MEMBER)))[
+        "data"
+    ]
+    admin = (await gql(served_app, PAY, variables={"input": request}, as_=issuer.admin_token()))[
+        "data"
+    ]
 
     secret = first["createPlacementFeePayment"]["clientSecret"]
-    assert [c["createPlacementFeePayment"]["clientSecret"] for c in concurrent] == [secret] * 3
+    assert [c["data"]["createPlacementFeePayment"]["clientSecret"] for c in concurrent] == [
+        secret
+    ] * 3
     assert len(await intents_for(localstripe, deal)) == 1
     assert await PlacementPayment.find({"placement_id": deal.placement.id}).count() == 1
     # a plain member may not start the payment; an admin may, but never sees the secret
@@ -214,7 +235,9 @@ async def test_create_payment_user_errors_change_nothing(
         "missing": encode_global_id("Placement", ObjectId()),
     }
 
-    data = await call(served_app, token, PAY, input={"placementId": ids[target]})
+    data = (
+        await gql(served_app, PAY, variables={"input": {"placementId": ids[target]}}, as_=token)
+    )["data"]
 
     payload = data["createPlacementFeePayment"]
     assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [(code, field)]
@@ -236,7 +259,9 @@ async def test_earnings_are_visible_to_the_recruiter_and_admins_only(
         json={"query": EARNINGS, "variables": {"id": rid}},
         headers={"Authorization": f"Bearer {issuer.token(OWNER)}"},
     )
-    admin = await call(served_app, issuer.admin_token(), EARNINGS, id=rid)
+    admin = (await gql(served_app, EARNINGS, variables={"id": rid}, as_=issuer.admin_token()))[
+        "data"
+    ]
 
     body = response.json()
     assert body["data"]["node"] is None or body["data"]["node"]["earnings"] is None
@@ -270,12 +295,12 @@ async def test_refund_path_prorated_refund_through_stripe_refunds(
     deal = await make_deal()
     admin = issuer.admin_token()
     request = {"placementId": deal.placement_gid}
-    unpaid = await call(served_app, admin, REFUND, input=request)
+    unpaid = (await gql(served_app, REFUND, variables={"input": request}, as_=admin))["data"]
     await pay_with_card(
         localstripe, await start_payment(served_app, issuer, deal), "4242424242424242"
     )
     await wait_for_status(deal, PaymentStatus.PAID)
-    no_departure = await call(served_app, admin, REFUND, input=request)
+    no_departure = (await gql(served_app, REFUND, variables={"input": request}, as_=admin))["data"]
     placement = deal.placement
     departure = placement.start_date + timedelta(days=30)
     due = prorated_refund(placement.fee.amount, placement.start_date,
@@ -283,10 +308,19 @@ async def test_refund_path_prorated_refund_through_stripe_refunds(
     await Placement.find_one({"_id": placement.id}).update(  # as recordPlacementDeparture leaves it
         {"$set": {"departure_date": departure.isoformat(),
                   "refund_due": Money(amount=due, currency="EUR").model_dump()}})  # fmt: skip
-    owner_try = await call(served_app, issuer.token(OWNER), REFUND, input=request)
-    refunded = await call(served_app, admin, REFUND, input=request)
-    twice = await call(served_app, admin, REFUND, input=request)
-    earnings = await call(served_app, admin, EARNINGS, id=global_id("Recruiter", deal.recruiter))
+    owner_try = (
+        await gql(served_app, REFUND, variables={"input": request}, as_=issuer.token(OWNER))
+    )["data"]
+    refunded = (await gql(served_app, REFUND, variables={"input": request}, as_=admin))["data"]
+    twice = (await gql(served_app, REFUND, variables={"input": request}, as_=admin))["data"]
+    earnings = (
+        await gql(
+            served_app,
+            EARNINGS,
+            variables={"id": global_id("Recruiter", deal.recruiter)},
+            as_=admin,
+        )
+    )["data"]
 
     assert unpaid["refundPlacementFee"]["userErrors"][0]["code"] == "NO_DEPARTURE"
     assert no_departure["refundPlacementFee"]["userErrors"][0]["code"] == "NO_DEPARTURE"

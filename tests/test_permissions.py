@@ -23,7 +23,7 @@ from tests.factories import (
     make_recruiter,
     make_submission,
 )
-from tests.support import global_id
+from tests.support import global_id, gql
 
 
 @dataclass
@@ -75,20 +75,10 @@ ROLES = {
 }
 
 
-async def ask(
-    client: httpx.AsyncClient, issuer: Issuer, role: str, query: str, **variables: Any
-) -> dict[str, Any]:
-    """Run a query as one of ROLES; return the whole response body."""
+def token_of(issuer: Issuer, role: str) -> str | None:
+    """A bearer token for one of ROLES (None: anonymous)."""
     identity = ROLES[role]
-    headers = {}
-    if identity is not None:
-        headers["Authorization"] = f"Bearer {issuer.token(identity[0], identity[1])}"
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return issuer.token(identity[0], identity[1]) if identity is not None else None
 
 
 def codes(body: dict[str, Any]) -> list[tuple[str, str]]:
@@ -120,7 +110,7 @@ PRIVATE_ROOTS = ["recruiters", "candidates", "submissions", "placements"]
 async def test_public_root_lists(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World, role: str, jobs: list[str]
 ) -> None:
-    body = await ask(anonymous_client, issuer, role, ROOT_LISTS)
+    body = await gql(anonymous_client, ROOT_LISTS, as_=token_of(issuer, role), expect_errors=True)
 
     assert sorted(n["title"] for n in body["data"]["jobs"]["nodes"]) == jobs
     assert {n["slug"] for n in body["data"]["companies"]["nodes"]} == {"acme", "globex"}
@@ -130,7 +120,12 @@ async def test_public_root_lists(
 async def test_private_roots_need_a_token(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World, root: str
 ) -> None:
-    body = await ask(anonymous_client, issuer, "anonymous", f"{{ {root} {{ totalCount }} }}")
+    body = await gql(
+        anonymous_client,
+        f"{{ {root} {{ totalCount }} }}",
+        as_=token_of(issuer, "anonymous"),
+        expect_errors=True,
+    )
 
     assert body["data"] is None
     assert codes(body) == [(root, "UNAUTHENTICATED")]
@@ -163,7 +158,9 @@ async def test_private_root_lists_show_only_visible_records(
     candidates: list[str],
     placements: int,
 ) -> None:
-    body = await ask(anonymous_client, issuer, role, PRIVATE_LISTS)
+    body = await gql(
+        anonymous_client, PRIVATE_LISTS, as_=token_of(issuer, role), expect_errors=True
+    )
     data = body["data"]
 
     assert "errors" not in body
@@ -202,7 +199,13 @@ async def test_node_shows_visible_records_and_hides_the_rest_like_missing_ones(
     for name, type_name in TYPE_OF.items():
         object_id = global_id(type_name, getattr(world, name))
 
-        body = await ask(anonymous_client, issuer, role, NODE, id=object_id)
+        body = await gql(
+            anonymous_client,
+            NODE,
+            variables={"id": object_id},
+            as_=token_of(issuer, role),
+            expect_errors=True,
+        )
 
         assert "errors" not in body, (role, name)
         expected = {"__typename": type_name, "id": object_id}
@@ -238,8 +241,12 @@ async def test_job_fee_terms_and_pipeline_by_role(
     fee_visible: bool,
     submissions: list[str] | None,
 ) -> None:
-    body = await ask(
-        anonymous_client, issuer, role, JOB_DETAILS, id=global_id("Job", world.open_job)
+    body = await gql(
+        anonymous_client,
+        JOB_DETAILS,
+        variables={"id": global_id("Job", world.open_job)},
+        as_=token_of(issuer, role),
+        expect_errors=True,
     )
     job = body["data"]["node"]
 
@@ -284,8 +291,12 @@ async def test_candidate_contact_fields_open_to_companies_only_from_interviewing
 ) -> None:
     person: Candidate = getattr(world, candidate)
 
-    body = await ask(
-        anonymous_client, issuer, role, CANDIDATE_CONTACT, id=global_id("Candidate", person)
+    body = await gql(
+        anonymous_client,
+        CANDIDATE_CONTACT,
+        variables={"id": global_id("Candidate", person)},
+        as_=token_of(issuer, role),
+        expect_errors=True,
     )
     data = body["data"]["node"]
 
@@ -309,8 +320,12 @@ async def test_contact_stays_hidden_from_companies_without_granted_consent(
     person.consent = Consent(status=ConsentStatus.REVOKED)
     await person.save()
 
-    body = await ask(
-        anonymous_client, issuer, "acme", CANDIDATE_CONTACT, id=global_id("Candidate", person)
+    body = await gql(
+        anonymous_client,
+        CANDIDATE_CONTACT,
+        variables={"id": global_id("Candidate", person)},
+        as_=token_of(issuer, "acme"),
+        expect_errors=True,
     )
 
     assert body["data"]["node"]["email"] is None
@@ -328,8 +343,12 @@ RECRUITER_PRIVATE = """query($id: ID!) { node(id: $id) { ... on Recruiter {
 async def test_recruiter_email_and_work_lists_are_private_to_them(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World, role: str, own: bool
 ) -> None:
-    body = await ask(
-        anonymous_client, issuer, role, RECRUITER_PRIVATE, id=global_id("Recruiter", world.rita)
+    body = await gql(
+        anonymous_client,
+        RECRUITER_PRIVATE,
+        variables={"id": global_id("Recruiter", world.rita)},
+        as_=token_of(issuer, role),
+        expect_errors=True,
     )
     data = body["data"]["node"]
 
@@ -357,8 +376,20 @@ async def test_a_company_sees_only_its_own_part_of_a_candidates_history(
     await make_submission(elsewhere, world.interviewing)
     candidate_id = global_id("Candidate", world.interviewing)
 
-    as_acme = await ask(anonymous_client, issuer, "acme", CANDIDATE_PIPELINE, id=candidate_id)
-    as_owner = await ask(anonymous_client, issuer, "rita", CANDIDATE_PIPELINE, id=candidate_id)
+    as_acme = await gql(
+        anonymous_client,
+        CANDIDATE_PIPELINE,
+        variables={"id": candidate_id},
+        as_=token_of(issuer, "acme"),
+        expect_errors=True,
+    )
+    as_owner = await gql(
+        anonymous_client,
+        CANDIDATE_PIPELINE,
+        variables={"id": candidate_id},
+        as_=token_of(issuer, "rita"),
+        expect_errors=True,
+    )
 
     acme_jobs = [n["job"]["title"] for n in as_acme["data"]["node"]["submissions"]["nodes"]]
     owner_jobs = [n["job"]["title"] for n in as_owner["data"]["node"]["submissions"]["nodes"]]
@@ -371,10 +402,34 @@ async def test_two_viewers_reading_the_same_cached_candidate_get_their_own_view(
 ) -> None:
     candidate_id = global_id("Candidate", world.submitted)
 
-    owner_first = await ask(anonymous_client, issuer, "sam", CANDIDATE_CONTACT, id=candidate_id)
-    company = await ask(anonymous_client, issuer, "acme", CANDIDATE_CONTACT, id=candidate_id)
-    stranger = await ask(anonymous_client, issuer, "globex", CANDIDATE_CONTACT, id=candidate_id)
-    owner_again = await ask(anonymous_client, issuer, "sam", CANDIDATE_CONTACT, id=candidate_id)
+    owner_first = await gql(
+        anonymous_client,
+        CANDIDATE_CONTACT,
+        variables={"id": candidate_id},
+        as_=token_of(issuer, "sam"),
+        expect_errors=True,
+    )
+    company = await gql(
+        anonymous_client,
+        CANDIDATE_CONTACT,
+        variables={"id": candidate_id},
+        as_=token_of(issuer, "acme"),
+        expect_errors=True,
+    )
+    stranger = await gql(
+        anonymous_client,
+        CANDIDATE_CONTACT,
+        variables={"id": candidate_id},
+        as_=token_of(issuer, "globex"),
+        expect_errors=True,
+    )
+    owner_again = await gql(
+        anonymous_client,
+        CANDIDATE_CONTACT,
+        variables={"id": candidate_id},
+        as_=token_of(issuer, "sam"),
+        expect_errors=True,
+    )
 
     assert owner_first["data"]["node"]["email"] == world.submitted.email
     assert company["data"]["node"]["fullName"] == "Sue Submitted"
@@ -393,8 +448,20 @@ async def test_nested_paths_from_a_visible_submission_respect_each_records_rules
 ) -> None:
     submission_id = global_id("Submission", world.sam_submission)
 
-    as_acme = await ask(anonymous_client, issuer, "acme", NESTED_SUBMISSION_PATHS, id=submission_id)
-    as_rita = await ask(anonymous_client, issuer, "rita", NESTED_SUBMISSION_PATHS, id=submission_id)
+    as_acme = await gql(
+        anonymous_client,
+        NESTED_SUBMISSION_PATHS,
+        variables={"id": submission_id},
+        as_=token_of(issuer, "acme"),
+        expect_errors=True,
+    )
+    as_rita = await gql(
+        anonymous_client,
+        NESTED_SUBMISSION_PATHS,
+        variables={"id": submission_id},
+        as_=token_of(issuer, "rita"),
+        expect_errors=True,
+    )
 
     assert as_acme["data"]["node"] == {
         "job": {"title": "Open at Acme"},

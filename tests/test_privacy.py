@@ -22,7 +22,7 @@ from tests.factories import (
     make_recruiter,
     make_submission,
 )
-from tests.support import call, global_id
+from tests.support import global_id, gql
 
 CREATE = """mutation($input: CreateCandidateInput!) {
   createCandidate(input: $input) { candidate { id } userErrors { code } } }"""
@@ -63,11 +63,17 @@ async def _person(client: httpx.AsyncClient, issuer: Issuer) -> tuple[str, str, 
     """Zelda, created by Rita, consented through her link, submitted, hired: (id, token, link)."""
     await make_recruiter(sub="auth0|rita", display_name="Rita")
     token = issuer.token("auth0|rita")
-    created = (await call(client, token, CREATE, input=PERSON))["createCandidate"]
+    created = (await gql(client, CREATE, variables={"input": PERSON}, as_=token))["data"][
+        "createCandidate"
+    ]
     cid = created["candidate"]["id"]
-    link = await call(client, token, REQUEST, input={"candidateId": cid})
+    link = (await gql(client, REQUEST, variables={"input": {"candidateId": cid}}, as_=token))[
+        "data"
+    ]
     link_token = link["requestCandidateConsent"]["token"]
-    await call(client, None, CONFIRM, input={"token": link_token, "decision": "GRANTED"})
+    (await gql(client, CONFIRM, variables={"input": {"token": link_token, "decision": "GRANTED"}}))[
+        "data"
+    ]
     candidate = await Candidate.find_one({"full_name": PERSON["fullName"]})
     assert candidate is not None
     company = await make_company()
@@ -98,11 +104,15 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, cache: ObjectCache
 ) -> None:
     cid, token, _ = await _person(anonymous_client, issuer)
-    before = await call(anonymous_client, token, PERSON_QUERY, id=cid)  # warms the caches
+    before = (await gql(anonymous_client, PERSON_QUERY, variables={"id": cid}, as_=token))[
+        "data"
+    ]  # warms the caches
     candidate = await Candidate.find_one({"full_name": PERSON["fullName"]})
     assert candidate is not None and before["node"]["fullName"] == PERSON["fullName"]
 
-    exported = await call(anonymous_client, token, EXPORT, input={"candidateId": cid})
+    exported = (
+        await gql(anonymous_client, EXPORT, variables={"input": {"candidateId": cid}}, as_=token)
+    )["data"]
 
     data = exported["exportCandidateData"]["data"]
     raw = await Candidate.get_pymongo_collection().find_one({"_id": candidate.id})
@@ -130,7 +140,9 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
     assert {"createCandidate", "requestCandidateConsent", "confirmCandidateConsent"} <= actions
     assert await AuditEvent.find({"action": "exportCandidateData"}).count() == 1
 
-    erased = await call(anonymous_client, token, ERASE, input={"candidateId": cid})
+    erased = (
+        await gql(anonymous_client, ERASE, variables={"input": {"candidateId": cid}}, as_=token)
+    )["data"]
 
     assert erased["eraseCandidate"] == {"erased": True, "userErrors": []}
     submission_doc = await Submission.find_one({"candidate_id": candidate.id})
@@ -146,7 +158,7 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
                  for trace in TRACES if trace in text]  # fmt: skip
     assert leftovers == []
 
-    after = await call(anonymous_client, token, PERSON_QUERY, id=cid)
+    after = (await gql(anonymous_client, PERSON_QUERY, variables={"id": cid}, as_=token))["data"]
     as_company = await anonymous_client.post(
         "/graphql",
         json={
@@ -154,7 +166,14 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
         },
         headers={"Authorization": f"Bearer {issuer.token('auth0|hr')}"},
     )
-    again = await call(anonymous_client, issuer.admin_token(), EXPORT, input={"candidateId": cid})
+    again = (
+        await gql(
+            anonymous_client,
+            EXPORT,
+            variables={"input": {"candidateId": cid}},
+            as_=issuer.admin_token(),
+        )
+    )["data"]
     node = after["node"]
     assert node["fullName"] == "Erased candidate"
     assert node["email"] is None and node["phone"] is None and node["links"] == []
@@ -176,10 +195,14 @@ async def test_the_person_erases_themselves_through_their_link(
 ) -> None:
     cid, _, link = await _person(anonymous_client, issuer)
 
-    erased = await call(anonymous_client, None, ERASE, input={"token": link})
-    reused = await call(anonymous_client, None, ERASE, input={"token": link})
+    erased = (await gql(anonymous_client, ERASE, variables={"input": {"token": link}}))["data"]
+    reused = (await gql(anonymous_client, ERASE, variables={"input": {"token": link}}))["data"]
     await make_recruiter(sub="auth0|sam")
-    recreated = await call(anonymous_client, issuer.token("auth0|sam"), CREATE, input=PERSON)
+    recreated = (
+        await gql(
+            anonymous_client, CREATE, variables={"input": PERSON}, as_=issuer.token("auth0|sam")
+        )
+    )["data"]
 
     assert erased["eraseCandidate"]["erased"] is True
     assert _codes(reused["eraseCandidate"]) == [(["token"], "INVALID_TOKEN")]
@@ -200,15 +223,31 @@ async def test_legal_hold_blocks_erasure(
         (admin, global_id("Candidate", gone), (["candidateId"], "NOT_FOUND")),
     ]
     for who, target, expected in refusals:
-        data = await call(
-            anonymous_client, who, HOLD, input={"candidateId": target, "legalHold": True}
-        )
+        data = (
+            await gql(
+                anonymous_client,
+                HOLD,
+                variables={"input": {"candidateId": target, "legalHold": True}},
+                as_=who,
+            )
+        )["data"]
         assert _codes(data["setCandidateLegalHold"]) == [expected]
 
-    held = await call(anonymous_client, admin, HOLD, input={"candidateId": cid, "legalHold": True})
-    by_owner = await call(anonymous_client, token, ERASE, input={"candidateId": cid})
-    by_link = await call(anonymous_client, None, ERASE, input={"token": link})
-    by_admin = await call(anonymous_client, admin, ERASE, input={"candidateId": cid})
+    held = (
+        await gql(
+            anonymous_client,
+            HOLD,
+            variables={"input": {"candidateId": cid, "legalHold": True}},
+            as_=admin,
+        )
+    )["data"]
+    by_owner = (
+        await gql(anonymous_client, ERASE, variables={"input": {"candidateId": cid}}, as_=token)
+    )["data"]
+    by_link = (await gql(anonymous_client, ERASE, variables={"input": {"token": link}}))["data"]
+    by_admin = (
+        await gql(anonymous_client, ERASE, variables={"input": {"candidateId": cid}}, as_=admin)
+    )["data"]
     still = await Candidate.find_one({"full_name": PERSON["fullName"]})
 
     assert held["setCandidateLegalHold"]["candidate"] == {"legalHold": True}
@@ -217,8 +256,17 @@ async def test_legal_hold_blocks_erasure(
         assert _codes(answer["eraseCandidate"]) == [([], "LEGAL_HOLD")]
     assert still is not None and still.email == PERSON["email"]
 
-    await call(anonymous_client, admin, HOLD, input={"candidateId": cid, "legalHold": False})
-    released = await call(anonymous_client, admin, ERASE, input={"candidateId": cid})
+    (
+        await gql(
+            anonymous_client,
+            HOLD,
+            variables={"input": {"candidateId": cid, "legalHold": False}},
+            as_=admin,
+        )
+    )["data"]
+    released = (
+        await gql(anonymous_client, ERASE, variables={"input": {"candidateId": cid}}, as_=admin)
+    )["data"]
     assert released["eraseCandidate"]["erased"] is True
 
 
@@ -235,16 +283,23 @@ async def test_export_and_erase_permissions(
         (sam, {"candidateId": "not-an-id"}, (["candidateId"], "INVALID_INPUT")),
     ]
     for who, payload, expected in cases:
-        export = await call(anonymous_client, who, EXPORT, input=payload)
-        erase = await call(anonymous_client, who, ERASE, input=payload)
+        export = (await gql(anonymous_client, EXPORT, variables={"input": payload}, as_=who))[
+            "data"
+        ]
+        erase = (await gql(anonymous_client, ERASE, variables={"input": payload}, as_=who))["data"]
         assert _codes(export["exportCandidateData"]) == [expected]
         assert export["exportCandidateData"]["data"] is None
         assert _codes(erase["eraseCandidate"]) == [expected]
-    neither = await call(anonymous_client, None, ERASE, input={})
+    neither = (await gql(anonymous_client, ERASE, variables={"input": {}}))["data"]
     assert _codes(neither["eraseCandidate"]) == [([], "INVALID_INPUT")]
-    by_admin = await call(
-        anonymous_client, issuer.admin_token(), EXPORT, input={"candidateId": cid}
-    )
+    by_admin = (
+        await gql(
+            anonymous_client,
+            EXPORT,
+            variables={"input": {"candidateId": cid}},
+            as_=issuer.admin_token(),
+        )
+    )["data"]
     assert by_admin["exportCandidateData"]["data"]["candidate"]["full_name"] == PERSON["fullName"]
     stored = await Candidate.find_one({"full_name": PERSON["fullName"]})
     assert stored is not None and stored.erased_at is None
@@ -256,8 +311,8 @@ async def test_erase_retry_with_client_mutation_id(
     cid, token, _ = await _person(anonymous_client, issuer)
     payload = {"candidateId": cid, "clientMutationId": "erase-zelda"}
 
-    first = await call(anonymous_client, token, ERASE, input=payload)
-    retry = await call(anonymous_client, token, ERASE, input=payload)
+    first = (await gql(anonymous_client, ERASE, variables={"input": payload}, as_=token))["data"]
+    retry = (await gql(anonymous_client, ERASE, variables={"input": payload}, as_=token))["data"]
 
     assert first == retry == {"eraseCandidate": {"erased": True, "userErrors": []}}
     assert await AuditEvent.find({"action": "eraseCandidate"}).count() == 1

@@ -17,7 +17,7 @@ from crowdhire.models.jobs import JobStatus
 from tests.auth_support import Issuer
 from tests.factories import make_candidate, make_company, make_job, make_recruiter, make_submission
 from tests.job_support import HR, OTHER_HR, make_hiring_company
-from tests.support import CommandCounter, call, error_codes, global_id, gql
+from tests.support import CommandCounter, error_codes, global_id, gql
 
 JOBS = "{ jobs(first: 5) { nodes { id title submissions(first: 5) { nodes { stage } } } } }"
 DRAFT = "query($id: ID!) { node(id: $id) { ... on Job { title } } }"
@@ -111,16 +111,29 @@ async def test_each_viewer_gets_its_own_answer(
     hiring = await make_hiring_company()
     draft = await make_job(hiring, title="Stealth role", status=JobStatus.DRAFT)
     job_id = global_id("Job", draft)
-    member = await call(anonymous_client, issuer.token(HR), DRAFT, id=job_id)
+    member = (await gql(anonymous_client, DRAFT, variables={"id": job_id}, as_=issuer.token(HR)))[
+        "data"
+    ]
     assert member["node"] == {"title": "Stealth role"}
-    assert (await call(anonymous_client, issuer.token(OTHER_HR), DRAFT, id=job_id))["node"] is None
-    assert (await call(anonymous_client, None, DRAFT, id=job_id))["node"] is None
+    assert (
+        (
+            (
+                await gql(
+                    anonymous_client, DRAFT, variables={"id": job_id}, as_=issuer.token(OTHER_HR)
+                )
+            )["data"]
+        )["node"]
+        is None
+    )
+    assert (await gql(anonymous_client, DRAFT, variables={"id": job_id}))["data"]["node"] is None
     # a role change shows at once for the same viewer and the same document
     added = await gql(
         client, ADD_MEMBER, {"input": {"companyId": global_id("Company", hiring), "sub": OTHER_HR}}
     )
     assert added["data"]["addCompanyMember"]["userErrors"] == []
-    now_member = await call(anonymous_client, issuer.token(OTHER_HR), DRAFT, id=job_id)
+    now_member = (
+        await gql(anonymous_client, DRAFT, variables={"id": job_id}, as_=issuer.token(OTHER_HR))
+    )["data"]
     assert now_member["node"] == {"title": "Stealth role"}
 
 

@@ -16,7 +16,7 @@ from crowdhire.models.submissions import Stage
 from crowdhire.schema.ids import encode_global_id
 from tests.auth_support import Issuer
 from tests.factories import make_candidate, make_job, make_submission
-from tests.support import call, codes, global_id
+from tests.support import codes, global_id, gql
 from tests.workflow_support import HR, OTHER_HR, RECRUITER_A, RECRUITER_B, World, make_world
 
 SUBMIT = """mutation($input: SubmitCandidateInput!) {
@@ -59,15 +59,19 @@ async def test_recruiter_submits_and_the_company_sees_it_on_the_next_query(
 ) -> None:
     hr = issuer.token(HR)
     job_id = global_id("Job", world.job)
-    before = await call(anonymous_client, hr, JOB_SUBMISSIONS, id=job_id)
+    before = (await gql(anonymous_client, JOB_SUBMISSIONS, variables={"id": job_id}, as_=hr))[
+        "data"
+    ]
 
-    data = await call(
-        anonymous_client,
-        issuer.token(RECRUITER_A),
-        SUBMIT,
-        input=submit_input(world, world.candidate_a),
-    )
-    after = await call(anonymous_client, hr, JOB_SUBMISSIONS, id=job_id)
+    data = (
+        await gql(
+            anonymous_client,
+            SUBMIT,
+            variables={"input": submit_input(world, world.candidate_a)},
+            as_=issuer.token(RECRUITER_A),
+        )
+    )["data"]
+    after = (await gql(anonymous_client, JOB_SUBMISSIONS, variables={"id": job_id}, as_=hr))["data"]
 
     payload = data["submitCandidate"]
     assert payload["userErrors"] == []
@@ -137,7 +141,11 @@ async def test_submit_user_errors_change_nothing(
         candidate = await make_candidate(world.recruiter_a, consent=Consent(status=consent))
         request["candidateId"] = global_id("Candidate", candidate)
 
-    data = await call(anonymous_client, world.token(issuer, who), SUBMIT, input=request)
+    data = (
+        await gql(
+            anonymous_client, SUBMIT, variables={"input": request}, as_=world.token(issuer, who)
+        )
+    )["data"]
 
     payload = data["submitCandidate"]
     assert payload["submission"] is None
@@ -152,8 +160,12 @@ async def test_a_second_submission_of_the_same_candidate_is_refused(
     token = issuer.token(RECRUITER_A)
     request = submit_input(world, world.candidate_a)
 
-    first = await call(anonymous_client, token, SUBMIT, input=request)
-    second = await call(anonymous_client, token, SUBMIT, input={**request, "pitch": "again"})
+    first = (await gql(anonymous_client, SUBMIT, variables={"input": request}, as_=token))["data"]
+    second = (
+        await gql(
+            anonymous_client, SUBMIT, variables={"input": {**request, "pitch": "again"}}, as_=token
+        )
+    )["data"]
 
     assert first["submitCandidate"]["userErrors"] == []
     assert codes(second["submitCandidate"]) == [(["candidateId"], "ALREADY_SUBMITTED")]
@@ -181,10 +193,22 @@ async def test_first_valid_submitter_of_a_person_owns_the_candidacy(
 ) -> None:
     same_person = await _same_person_for_b(world)
 
-    first = await call(anonymous_client, issuer.token(RECRUITER_A), SUBMIT,
-                       input=submit_input(world, world.candidate_a))  # fmt: skip
-    later = await call(anonymous_client, issuer.token(RECRUITER_B), SUBMIT,
-                       input=submit_input(world, same_person))  # fmt: skip
+    first = (
+        await gql(
+            anonymous_client,
+            SUBMIT,
+            variables={"input": submit_input(world, world.candidate_a)},
+            as_=issuer.token(RECRUITER_A),
+        )
+    )["data"]
+    later = (
+        await gql(
+            anonymous_client,
+            SUBMIT,
+            variables={"input": submit_input(world, same_person)},
+            as_=issuer.token(RECRUITER_B),
+        )
+    )["data"]
 
     assert first["submitCandidate"]["userErrors"] == []
     assert later["submitCandidate"]["submission"] is None
@@ -206,9 +230,20 @@ async def test_concurrent_submissions_of_one_person_leave_exactly_one_owner(
         request_a = {**submit_input(world, world.candidate_a), "jobId": global_id("Job", job)}
         request_b = {**submit_input(world, same_person), "jobId": global_id("Job", job)}
         a, b = await asyncio.gather(
-            call(anonymous_client, issuer.token(RECRUITER_A), SUBMIT, input=request_a),
-            call(anonymous_client, issuer.token(RECRUITER_B), SUBMIT, input=request_b),
+            gql(
+                anonymous_client,
+                SUBMIT,
+                variables={"input": request_a},
+                as_=issuer.token(RECRUITER_A),
+            ),
+            gql(
+                anonymous_client,
+                SUBMIT,
+                variables={"input": request_b},
+                as_=issuer.token(RECRUITER_B),
+            ),
         )
+        a, b = a["data"], b["data"]
         outcomes = sorted(codes(p["submitCandidate"]) != [] for p in (a, b))
         assert outcomes == [False, True]  # one winner, one ALREADY_SUBMITTED
         loser = a if a["submitCandidate"]["userErrors"] else b
@@ -223,10 +258,10 @@ async def test_concurrent_double_submit_by_one_recruiter_creates_one_submission(
     token, request = issuer.token(RECRUITER_A), submit_input(world, world.candidate_a)
 
     results = await asyncio.gather(
-        *(call(anonymous_client, token, SUBMIT, input=request) for _ in range(3))
+        *(gql(anonymous_client, SUBMIT, variables={"input": request}, as_=token) for _ in range(3))
     )
 
-    errors = [codes(r["submitCandidate"]) for r in results]
+    errors = [codes(r["data"]["submitCandidate"]) for r in results]
     assert errors.count([]) == 1
     assert sorted(map(str, errors)) == sorted(
         map(str, [[], *[[(["candidateId"], "ALREADY_SUBMITTED")]] * 2])
@@ -240,9 +275,13 @@ async def test_client_mutation_id_retry_returns_the_same_submission(
     token = issuer.token(RECRUITER_A)
     keyed = {**submit_input(world, world.candidate_a), "clientMutationId": "submit-1"}
 
-    first = await call(anonymous_client, token, SUBMIT, input=keyed)
-    retry = await call(anonymous_client, token, SUBMIT, input=keyed)
-    reused = await call(anonymous_client, token, SUBMIT, input={**keyed, "pitch": "other"})
+    first = (await gql(anonymous_client, SUBMIT, variables={"input": keyed}, as_=token))["data"]
+    retry = (await gql(anonymous_client, SUBMIT, variables={"input": keyed}, as_=token))["data"]
+    reused = (
+        await gql(
+            anonymous_client, SUBMIT, variables={"input": {**keyed, "pitch": "other"}}, as_=token
+        )
+    )["data"]
 
     assert first["submitCandidate"]["userErrors"] == []
     assert retry == first
@@ -262,14 +301,18 @@ async def test_company_moves_a_submission_to_offer_with_history_and_fresh_reads(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, world: World
 ) -> None:
     hr, submission_id = issuer.token(HR), await _submitted(world)
-    cached = await call(anonymous_client, hr, SUBMISSION, id=submission_id)  # warms the cache
+    cached = (await gql(anonymous_client, SUBMISSION, variables={"id": submission_id}, as_=hr))[
+        "data"
+    ]  # warms the cache
 
     moves = []
     for stage in ("SCREENING", "INTERVIEWING", "OFFER"):
         request = {"id": submission_id, "stage": stage, "note": f"to {stage}"}
-        data = await call(anonymous_client, hr, MOVE, input=request)
+        data = (await gql(anonymous_client, MOVE, variables={"input": request}, as_=hr))["data"]
         moves.append(data["moveSubmission"])
-    fresh = await call(anonymous_client, hr, SUBMISSION, id=submission_id)
+    fresh = (await gql(anonymous_client, SUBMISSION, variables={"id": submission_id}, as_=hr))[
+        "data"
+    ]
 
     assert cached["node"]["stage"] == "SUBMITTED"
     assert all(move["userErrors"] == [] for move in moves)
@@ -292,15 +335,46 @@ async def test_reject_needs_a_reason_from_the_enum(
 ) -> None:
     hr, submission_id = issuer.token(HR), await _submitted(world, Stage.SCREENING)
 
-    missing = await call(
-        anonymous_client, hr, MOVE, input={"id": submission_id, "stage": "REJECTED"}
-    )
-    stray = await call(anonymous_client, hr, MOVE, input={
-        "id": submission_id, "stage": "INTERVIEWING", "rejectReason": "OTHER"})  # fmt: skip
-    rejected = await call(anonymous_client, hr, MOVE, input={
-        "id": submission_id, "stage": "REJECTED", "rejectReason": "SALARY_MISMATCH"})  # fmt: skip
-    after_final = await call(anonymous_client, hr, MOVE,
-                             input={"id": submission_id, "stage": "SCREENING"})  # fmt: skip
+    missing = (
+        await gql(
+            anonymous_client,
+            MOVE,
+            variables={"input": {"id": submission_id, "stage": "REJECTED"}},
+            as_=hr,
+        )
+    )["data"]
+    stray = (
+        await gql(
+            anonymous_client,
+            MOVE,
+            variables={
+                "input": {"id": submission_id, "stage": "INTERVIEWING", "rejectReason": "OTHER"}
+            },
+            as_=hr,
+        )
+    )["data"]
+    rejected = (
+        await gql(
+            anonymous_client,
+            MOVE,
+            variables={
+                "input": {
+                    "id": submission_id,
+                    "stage": "REJECTED",
+                    "rejectReason": "SALARY_MISMATCH",
+                }
+            },
+            as_=hr,
+        )
+    )["data"]
+    after_final = (
+        await gql(
+            anonymous_client,
+            MOVE,
+            variables={"input": {"id": submission_id, "stage": "SCREENING"}},
+            as_=hr,
+        )
+    )["data"]
 
     assert codes(missing["moveSubmission"]) == [(["rejectReason"], "REJECT_REASON_REQUIRED")]
     assert codes(stray["moveSubmission"]) == [(["rejectReason"], "INVALID_INPUT")]
@@ -329,7 +403,9 @@ async def test_illegal_transitions_are_refused_and_change_nothing(
     submission_id = await _submitted(world, current)
     request: dict[str, Any] = {"id": submission_id, "stage": target}
 
-    data = await call(anonymous_client, issuer.token(HR), MOVE, input=request)
+    data = (await gql(anonymous_client, MOVE, variables={"input": request}, as_=issuer.token(HR)))[
+        "data"
+    ]
 
     assert codes(data["moveSubmission"]) == [(["stage"], "ILLEGAL_TRANSITION")]
     assert data["moveSubmission"]["submission"] is None
@@ -362,7 +438,11 @@ async def test_move_authorization_and_input_errors(
 ) -> None:
     request = {"id": await _submitted(world), "stage": "SCREENING", **overrides}
 
-    data = await call(anonymous_client, world.token(issuer, who), MOVE, input=request)
+    data = (
+        await gql(
+            anonymous_client, MOVE, variables={"input": request}, as_=world.token(issuer, who)
+        )
+    )["data"]
 
     assert codes(data["moveSubmission"]) == [(field, code)]
     stored = await Submission.find_one({"candidate_id": world.candidate_a.id})
@@ -375,9 +455,17 @@ async def test_recruiter_withdraws_once_and_not_from_a_final_stage(
 ) -> None:
     token, submission_id = issuer.token(RECRUITER_A), await _submitted(world, Stage.INTERVIEWING)
 
-    withdrawn = await call(anonymous_client, token, WITHDRAW, input={"id": submission_id})
-    again = await call(anonymous_client, token, WITHDRAW, input={"id": submission_id})
-    seen_by_company = await call(anonymous_client, issuer.token(HR), SUBMISSION, id=submission_id)
+    withdrawn = (
+        await gql(anonymous_client, WITHDRAW, variables={"input": {"id": submission_id}}, as_=token)
+    )["data"]
+    again = (
+        await gql(anonymous_client, WITHDRAW, variables={"input": {"id": submission_id}}, as_=token)
+    )["data"]
+    seen_by_company = (
+        await gql(
+            anonymous_client, SUBMISSION, variables={"id": submission_id}, as_=issuer.token(HR)
+        )
+    )["data"]
 
     assert withdrawn["withdrawSubmission"]["userErrors"] == []
     assert withdrawn["withdrawSubmission"]["submission"]["history"][-1] == {
@@ -402,8 +490,14 @@ async def test_withdraw_authorization(
 ) -> None:
     submission_id = await _submitted(world)
 
-    data = await call(anonymous_client, world.token(issuer, who), WITHDRAW,
-                      input={"id": submission_id, "note": "x"})  # fmt: skip
+    data = (
+        await gql(
+            anonymous_client,
+            WITHDRAW,
+            variables={"input": {"id": submission_id, "note": "x"}},
+            as_=world.token(issuer, who),
+        )
+    )["data"]
 
     assert codes(data["withdrawSubmission"]) == [(field, code)]
     stored = await Submission.find_one({"candidate_id": world.candidate_a.id})

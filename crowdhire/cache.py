@@ -260,8 +260,9 @@ class FailOpenCache:
                 raise result
 
     async def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool, and finish closing the pools replaced after failures."""
         await _close_quietly(self._backend)
+        await asyncio.gather(*list(_background), return_exceptions=True)
 
     async def ping(self) -> bool:
         """True when the backend answers now (False while cooling down after a failure)."""
@@ -275,10 +276,18 @@ class FailOpenCache:
 _background: set[asyncio.Task[None]] = set()
 
 
+STALE_CLOSE_ROUNDS = 10
+STALE_CLOSE_INTERVAL = 0.1
+
+
 async def _close_quietly(backend: Any) -> None:
+    # Commands that our timeouts cancelled hand their connections back to the replaced pool
+    # only as their cancellation unwinds, after a first close may have run: close a few times.
     try:
-        async with asyncio.timeout(1):
-            await backend.close()
+        for _ in range(STALE_CLOSE_ROUNDS):
+            async with asyncio.timeout(1):
+                await backend.close()
+            await asyncio.sleep(STALE_CLOSE_INTERVAL)
     except Exception:
         log.debug("closing a stale cache backend failed", exc_info=True)
 

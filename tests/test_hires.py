@@ -103,9 +103,8 @@ async def test_flat_fee_in_the_fee_currency_with_the_jobs_share(
     request = hire_input(await at_offer(world),
                          annualSalary={"amount": 90_000_00, "currency": "CHF"})  # fmt: skip
 
-    data = (await gql(anonymous_client, HIRE, variables={"input": request}, as_=issuer.token(HR)))[
-        "data"
-    ]
+    hr = issuer.token(HR)
+    data = (await gql(anonymous_client, HIRE, variables={"input": request}, as_=hr))["data"]
 
     placement = data["hireSubmission"]["placement"]
     assert placement["fee"] == {"amount": 5_000_00, "currency": "USD"}
@@ -276,12 +275,9 @@ async def test_hire_retry_with_client_mutation_id_returns_the_same_placement(
     world = await make_world(openings=3)
     keyed = {**hire_input(await at_offer(world)), "clientMutationId": "hire-1"}
 
-    first = (await gql(anonymous_client, HIRE, variables={"input": keyed}, as_=issuer.token(HR)))[
-        "data"
-    ]
-    retry = (await gql(anonymous_client, HIRE, variables={"input": keyed}, as_=issuer.token(HR)))[
-        "data"
-    ]
+    hr = issuer.token(HR)
+    first = (await gql(anonymous_client, HIRE, variables={"input": keyed}, as_=hr))["data"]
+    retry = (await gql(anonymous_client, HIRE, variables={"input": keyed}, as_=hr))["data"]
 
     assert first["hireSubmission"]["userErrors"] == []
     assert retry == first

@@ -122,14 +122,20 @@ class Segment:
     size: int
     sha256: str
     key_id: str | None
-    gap: bool = False
+    gap_since: datetime | None = None  # set when the oplog had rolled past the archive
+
+    @property
+    def gap(self) -> bool:
+        """Whether writes just before this segment are missing from the archive."""
+        return self.gap_since is not None
 
     def to_json(self) -> dict[str, Any]:
         """The segment's .json record."""
         return {
             "file": self.file, "after": ts_to_json(self.after), "last": ts_to_json(self.last),
             "last_wall": wall_to_json(self.last_wall), "count": self.count, "size": self.size,
-            "sha256": self.sha256, "key_id": self.key_id, "gap": self.gap,
+            "sha256": self.sha256, "key_id": self.key_id,
+            "gap_since": wall_to_json(self.gap_since) if self.gap_since else None,
         }  # fmt: skip
 
     @classmethod
@@ -140,7 +146,8 @@ class Segment:
                 file=str(data["file"]), after=ts_from_json(data["after"]),
                 last=ts_from_json(data["last"]), last_wall=wall_from_json(data["last_wall"]),
                 count=int(data["count"]), size=int(data["size"]), sha256=str(data["sha256"]),
-                key_id=data.get("key_id"), gap=bool(data.get("gap", False)),
+                key_id=data.get("key_id"),
+                gap_since=wall_from_json(data["gap_since"]) if data.get("gap_since") else None,
             )  # fmt: skip
         except (KeyError, TypeError, ValueError, IndexError):
             raise BackupError(f"{where} is damaged (a field is missing or malformed)") from None

@@ -57,8 +57,9 @@ class OplogArchiver:
         self._buffer: list[RawBSONDocument] = []
         self._buffer_bytes = 0
         self._buffer_since = 0.0
-        self._gap = False
+        self._gap: datetime | None = None
         self.gap_found = False  # set on a gap until the service has taken a new snapshot
+        self._saved = Timestamp(0, 0)
         self.chain_end: Timestamp | None = None
         self.covered: tuple[Timestamp, datetime] | None = None
 
@@ -85,7 +86,7 @@ class OplogArchiver:
         oldest = await oplog.find({}, {"ts": 1, "wall": 1}).sort("$natural", 1).limit(1).to_list()
         if not oldest or oldest[0]["ts"] <= self.covered[0]:
             return False
-        self._gap = self.gap_found = True
+        self._gap, self.gap_found = self.covered[1], True
         since, until = wall_to_json(self.covered[1]), wall_to_json(as_utc(oldest[0]["wall"]))
         first = oldest[0]["ts"]
         # the chain starts again just before the oldest entry the oplog still has
@@ -105,8 +106,20 @@ class OplogArchiver:
         assert self.covered is not None
         await self.check_gap()
         majority, wall = await majority_point(self._client)
-        if majority <= self.covered[0]:
-            return 0
+        found = 0
+        if majority > self.covered[0]:
+            found = await self._read(majority)
+            self.covered = (majority, wall)
+        full = self._buffer_bytes >= MAX_SEGMENT_BYTES or len(self._buffer) >= MAX_SEGMENT_ENTRIES
+        due = self._buffer and time.monotonic() - self._buffer_since >= self._segment_seconds
+        if self._gap is not None or full or due:
+            self.flush()
+        elif found == 0 and majority > self._saved:
+            self._save_position()
+        return found
+
+    async def _read(self, majority: Timestamp) -> int:
+        assert self.covered is not None
         query = {"ts": {"$gt": self.covered[0], "$lte": majority}, **oplog_filter(self._database)}
         oplog: AsyncCollection[RawBSONDocument] = self._client.local.get_collection(
             "oplog.rs", codec_options=RAW
@@ -118,18 +131,12 @@ class OplogArchiver:
             self._buffer.append(entry)
             self._buffer_bytes += len(entry.raw)
             found += 1
-        self.covered = (majority, wall)
-        full = self._buffer_bytes >= MAX_SEGMENT_BYTES or len(self._buffer) >= MAX_SEGMENT_ENTRIES
-        due = self._buffer and time.monotonic() - self._buffer_since >= self._segment_seconds
-        if self._gap or full or due:
-            self.flush()
-        elif not self._buffer:
-            self._save_position()
         return found
 
     def flush(self) -> Segment | None:
         """Write the buffered entries as one segment (a gap is recorded even when empty)."""
-        if not (self._buffer or self._gap) or self.covered is None or self.chain_end is None:
+        nothing = not self._buffer and self._gap is None
+        if nothing or self.covered is None or self.chain_end is None:
             return None
         after, (last, last_wall) = self.chain_end, self.covered
         name = f"{ts_name(after)}_{ts_name(last)}"
@@ -142,11 +149,14 @@ class OplogArchiver:
         segment = Segment(file, after, last, last_wall, written.count, written.size,
                           written.sha256, sealed_with, self._gap)  # fmt: skip
         write_json(self._archive.oplog_dir / f"{name}.json", segment.to_json())
-        self._buffer, self._buffer_bytes, self._gap = [], 0, False
+        self._buffer, self._buffer_bytes, self._gap = [], 0, None
         self.chain_end = last
         self._save_position()
         return segment
 
     def _save_position(self) -> None:
         assert self.chain_end is not None and self.covered is not None
+        if self._buffer:  # the position may only pass entries that are in a segment
+            return
         self._archive.save_position(Position(self.chain_end, *self.covered))
+        self._saved = self.covered[0]

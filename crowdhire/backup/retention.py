@@ -1,7 +1,8 @@
 """Retention: keep BACKUP_KEEP_DAYS of point-in-time restore, delete what is older.
 
 The newest snapshot older than the window is kept too (restores early in the window start from
-it), and with it every oplog segment that a kept snapshot's replay may need.
+it), and with it every oplog segment that a kept snapshot's replay may need; segments inside the
+window stay too (a recorded gap remains visible to `backup verify`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def prune(archive: Archive, keep_days: float, now: datetime) -> list[str]:
         return removed
     start = kept[0].manifest.cluster_time
     for segment in archive.segments():
-        if segment.last <= start:
+        if segment.last <= start and segment.last_wall < cutoff:
             (archive.oplog_dir / segment.file).unlink(missing_ok=True)
             record = segment.file.split(".", 1)[0] + ".json"
             (archive.oplog_dir / record).unlink(missing_ok=True)

@@ -9,6 +9,7 @@ whatever the collection's size, and documents are stored byte for byte as MongoD
 from __future__ import annotations
 
 import shutil
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,7 +54,7 @@ async def _attempt(
 ) -> Snapshot:
     at, wall = await majority_point(client)
     name = f"{wall:%Y%m%dT%H%M%S}Z-{ts_name(at)}"
-    partial = archive.snapshots_dir / (name + PARTIAL)
+    partial = archive.snapshots_dir / f"{name}.{uuid.uuid4().hex[:8]}{PARTIAL}"
     partial.mkdir(mode=0o700)
     try:
         db = client.get_database(database, codec_options=RAW)
@@ -76,6 +77,9 @@ async def _attempt(
                 )
         write_json(partial / MANIFEST, manifest.to_json())
         final = archive.snapshots_dir / name
+        if final.exists():  # a snapshot at this very cluster time holds the same data
+            shutil.rmtree(partial)
+            return next(s for s in archive.snapshots() if s.name == name)
         partial.rename(final)
         return Snapshot(final, manifest)
     except BaseException:

@@ -55,15 +55,15 @@ def verify(archive: Archive) -> Report:
             report.problems.append(f"oplog segment {segment.file} is missing")
         elif file_sha256(path) != segment.sha256:
             report.problems.append(f"oplog segment {segment.file} is corrupt (SHA-256 mismatch)")
-        if previous is not None and segment.after != previous.last:
-            if segment.gap:
-                report.warnings.append(
-                    f"GAP in the oplog archive between {wall_to_json(previous.last_wall)} and"
-                    f" {segment.file}: no point-in-time restore across it"
-                )
-            else:
-                report.problems.append(f"oplog segment {segment.file} does not continue"
-                                       f" {previous.file} (entries missing)")  # fmt: skip
+        if segment.gap_since is not None:
+            report.warnings.append(
+                f"GAP in the oplog archive from {wall_to_json(segment.gap_since)} to the start"
+                f" of {segment.file}: the oplog had rolled past the follower; no point-in-time"
+                " restore across it"
+            )
+        elif previous is not None and segment.after != previous.last:
+            report.problems.append(f"oplog segment {segment.file} does not continue"
+                                   f" {previous.file} (entries missing)")  # fmt: skip
         previous = segment
     entries = sum(s.count for s in segments)
     report.checked.append(f"oplog: {len(segments)} segments, {entries} entries")

@@ -19,9 +19,10 @@ from crowdhire.backup.snapshot import RAW
 FAST = Schedule(poll_seconds=0.1, segment_seconds=0.3, snapshot_hours=24.0, keep_days=7.0)
 
 
-async def caught_up(client: AsyncMongoClient[Any], archive: Archive, timeout: float = 20) -> None:
+async def caught_up(client: AsyncMongoClient[Any], archive: Archive) -> None:
     """Wait until the archive holds everything the majority has committed right now."""
     target, _ = await majority_point(client)
+    timeout = 20.0
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         position = archive.position()
@@ -52,6 +53,7 @@ async def following(
 
 def raw_dump(uri: str, database: str) -> dict[str, list[bytes]]:
     """Every document of every non-empty collection, as its BSON bytes, sorted."""
+    client: pymongo.MongoClient[dict[str, Any]]
     with pymongo.MongoClient(uri) as client:
         db = client.get_database(database, codec_options=RAW)
         found = {name: sorted(bytes(doc.raw) for doc in db[name].find())

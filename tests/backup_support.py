@@ -53,8 +53,8 @@ async def following(
 
 def raw_dump(uri: str, database: str) -> dict[str, list[bytes]]:
     """Every document of every non-empty collection, as its BSON bytes, sorted."""
-    client: pymongo.MongoClient[dict[str, Any]]
-    with pymongo.MongoClient(uri) as client:
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(uri)
+    with client:
         db: Any = client.get_database(database, codec_options=RAW)
         found = {name: sorted(bytes(doc.raw) for doc in db[name].find())
                  for name in db.list_collection_names()}  # fmt: skip

@@ -48,7 +48,8 @@ def _run(*argv: str) -> int:
 
 
 def _databases(uri: str) -> set[str]:
-    with pymongo.MongoClient(uri) as client:
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(uri)
+    with client:
         return set(client.list_database_names())
 
 
@@ -124,8 +125,8 @@ def test_follow_runs_until_sigterm_and_resumes(
 ) -> None:
     env = {**os.environ, "BACKUP_POLL_SECONDS": "0.1", "BACKUP_SEGMENT_SECONDS": "0.2"}
     command = [sys.executable, "-m", "crowdhire.cli", "backup", "follow", "--to", str(tmp_path)]
-    client: pymongo.MongoClient[dict[str, Any]]
-    with pymongo.MongoClient(mongodb_uri) as client:
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(mongodb_uri)
+    with client:
         for round_ in range(2):
             follower = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)  # fmt: skip

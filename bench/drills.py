@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from crowdhire.dev.cluster import drills, probes
+from crowdhire.dev.cluster import drills, probes, restore_drill
 from crowdhire.dev.cluster.control import Cluster, format_status
 from crowdhire.dev.cluster.report import markdown
 
@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         budget = probes.shared_budget(cluster)
         print(f"{'PASS' if budget[0] else 'FAIL'} cost budget shared: {budget[1]}", flush=True)
         results = asyncio.run(drills.run_all(cluster, profile))
+        results.append(asyncio.run(restore_drill.point_in_time_restore(cluster, profile)))
+        print(results[-1].line(), flush=True)
     finally:
         cluster.down()
         shutil.rmtree(root, ignore_errors=True)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pymongo.errors import PyMongoError
 
 from crowdhire.backup.archive import Archive, Snapshot
-from crowdhire.backup.cluster_time import Client
+from crowdhire.backup.cluster_time import Client, majority_point
 from crowdhire.backup.oplog import OplogArchiver
 from crowdhire.backup.retention import prune
 from crowdhire.backup.snapshot import take_snapshot
@@ -91,6 +91,18 @@ def _snapshot_due(archive: Archive, schedule: Schedule) -> bool:
         return True
     newest = snapshots[-1].manifest.created_at
     return datetime.now(UTC) - newest >= timedelta(hours=schedule.snapshot_hours)
+
+
+async def wait_archived(client: Client, archive: Archive, patience_seconds: float) -> bool:
+    """Wait until a follower has archived everything the majority has committed by now."""
+    target, _ = await majority_point(client)
+    deadline = asyncio.get_running_loop().time() + patience_seconds
+    while asyncio.get_running_loop().time() < deadline:
+        position = archive.position()
+        if position is not None and position.covered >= target:
+            return True
+        await asyncio.sleep(0.1)
+    return False
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -91,5 +91,6 @@ async def _read_at(db: Any, collection: str, at: Timestamp) -> Any:
     command = {"find": collection, "batchSize": BATCH,
                "readConcern": {"level": "snapshot", "atClusterTime": at}}  # fmt: skip
     cursor = await db.cursor_command(command, codec_options=RAW)
+    cursor.batch_size(BATCH)  # getMore too: its default batch is 16 MiB
     async for document in cursor:
         yield document.raw

@@ -18,6 +18,7 @@ from bson import ObjectId, Timestamp
 from pymongo import AsyncMongoClient
 
 from crowdhire import __version__
+from crowdhire.backup import oplog
 from crowdhire.backup.archive import Archive
 from crowdhire.backup.errors import BackupError
 from crowdhire.backup.files import BsonWriter, file_sha256
@@ -155,8 +156,9 @@ async def test_an_encrypted_backup_restores_only_with_its_key(
 
 
 async def test_follow_resumes_where_it_stopped_and_snapshots_on_schedule(
-    mongo: tuple[AsyncMongoClient[Any], str], mongodb_uri: str, tmp_path: Path
-) -> None:
+    mongo: tuple[AsyncMongoClient[Any], str], mongodb_uri: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
     client, name = mongo
     archive = Archive(tmp_path / "bk")
     every_second = Schedule(0.1, 0.3, snapshot_hours=1 / 3600, keep_days=7.0)
@@ -165,9 +167,12 @@ async def test_follow_resumes_where_it_stopped_and_snapshots_on_schedule(
         await asyncio.sleep(2.5)
     assert len(archive.snapshots()) >= 2
     await client[name].people.insert_many([{"run": "stopped"} for _ in range(10)])  # no follower
+    before = len(archive.segments())
+    monkeypatch.setattr(oplog, "MAX_SEGMENT_ENTRIES", 4)  # the backlog is cut as it is read
     async with following(client, name, archive):
         await client[name].people.insert_one({"run": 2})
     segments = archive.segments()
+    assert len(segments) - before >= 3
     assert all(b.after == a.last for a, b in itertools.pairwise(segments))
     await _restore(client, archive, None, f"{name}_r")
     assert raw_dump(mongodb_uri, f"{name}_r") == raw_dump(mongodb_uri, name)

@@ -110,7 +110,7 @@ class OplogArchiver:
         if majority > self.covered[0]:
             found = await self._read(majority)
             self.covered = (majority, wall)
-        full = self._buffer_bytes >= MAX_SEGMENT_BYTES or len(self._buffer) >= MAX_SEGMENT_ENTRIES
+        full = self._full()
         due = self._buffer and time.monotonic() - self._buffer_since >= self._segment_seconds
         if self._gap is not None or full or due:
             self.flush()
@@ -131,7 +131,13 @@ class OplogArchiver:
             self._buffer.append(entry)
             self._buffer_bytes += len(entry.raw)
             found += 1
+            if self._full():  # a backlog (after an outage) is cut into segments as it is read
+                self.covered = (entry["ts"], as_utc(entry["wall"]))
+                self.flush()
         return found
+
+    def _full(self) -> bool:
+        return self._buffer_bytes >= MAX_SEGMENT_BYTES or len(self._buffer) >= MAX_SEGMENT_ENTRIES
 
     def flush(self) -> Segment | None:
         """Write the buffered entries as one segment (a gap is recorded even when empty)."""

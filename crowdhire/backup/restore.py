@@ -63,7 +63,7 @@ async def restore(
     """Carry out a checked plan; `live` names the source database whose ledger also counts."""
     started = time.monotonic()
     ledger = erasures.ledger_in_archive(plan.newest, plan.later, key)
-    if live and live != target and live in await client.list_database_names():
+    if live and live in await client.list_database_names():  # read before a --force drop
         ledger |= await erasures.ledger_in_database(client[live])
     await client.drop_database(target)
     try:

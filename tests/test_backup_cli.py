@@ -18,6 +18,7 @@ import pytest
 
 from crowdhire.backup.archive import Archive
 from crowdhire.cli import main
+from crowdhire.devservers import free_port
 from tests.backup_support import raw_dump
 
 
@@ -87,6 +88,7 @@ def test_bad_input_gets_a_clear_message_and_writes_nothing(
         ("--from", bk, "--at", tomorrow): "is in the future",
         ("--from", str(tmp_path / "bk"), "--at", "yesterday"): "is not a time",
         ("--from", str(tmp_path / "bk"), "--at", "2026-12-01T10:15:00"): "has no time zone",
+        ("--from", bk, "--at", "latest", "--into", "bad.name"): "is not a valid database name",
         ("--from", str(tmp_path / "bk"), "--at", "latest", "--into", source):
             f"database {source} is not empty",
     }  # fmt: skip
@@ -150,3 +152,16 @@ def _wait_covered(archive: Archive, ts: Any, follower: subprocess.Popen[str]) ->
             return
         time.sleep(0.1)
     raise AssertionError(f"follower did not archive up to {ts} (exit {follower.poll()})")
+
+
+def test_an_unreachable_mongodb_is_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CROWDHIRE_ENV", "test")
+    monkeypatch.setenv("MONGODB_URI", f"mongodb://127.0.0.1:{free_port()}/?directConnection=true")
+    monkeypatch.setenv("MONGODB_TIMEOUT_MS", "300")
+    assert _run("create", "--to", str(tmp_path)) == 1
+    error = capsys.readouterr().err
+    assert "crowdhire backup: MongoDB failed: ServerSelectionTimeoutError" in error
+    assert "Traceback" not in error
+    assert not any(tmp_path.iterdir())

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
 
 from crowdhire.backup.archive import Archive
 from crowdhire.backup.errors import BackupError
@@ -53,6 +54,9 @@ def run(args: argparse.Namespace, settings: Settings, connect: Connect) -> int:
             return asyncio.run(_with_client(args, ready))
     except BackupError as error:
         print(f"crowdhire backup: {error}", file=sys.stderr)
+        return 1
+    except PyMongoError as error:  # e.g. no server answered within MONGODB_TIMEOUT_MS
+        print(f"crowdhire backup: MongoDB failed: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
 
 

@@ -158,6 +158,8 @@ class OplogArchiver:
         self._buffer, self._buffer_bytes, self._gap = [], 0, None
         self.chain_end = last
         self._save_position()
+        log.info("backup: oplog segment %s, %d entries, complete up to %s",
+                 file, written.count, wall_to_json(last_wall))  # fmt: skip
         return segment
 
     def _save_position(self) -> None:

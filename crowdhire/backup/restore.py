@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from beanie import init_beanie
 from bson.raw_bson import RawBSONDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import InvalidName
 
 from crowdhire.backup import erasures
 from crowdhire.backup.cluster_time import Client
@@ -49,7 +50,10 @@ class Restored:
 
 async def ensure_empty(client: Client, target: str, force: bool) -> None:
     """Refuse a target database that holds anything, unless --force."""
-    names = await client[target].list_collection_names()
+    try:
+        names = await client[target].list_collection_names()
+    except InvalidName:
+        raise BackupError(f"--into {target!r} is not a valid database name") from None
     if names and not force:
         raise BackupError(
             f"database {target} is not empty ({len(names)} collections): restore into a new"

@@ -39,7 +39,6 @@ async def take_snapshot(
     client: Client, database: str, archive: Archive, key: bytes | None, progress: bool = False
 ) -> Snapshot:
     """Write a new snapshot into `archive`; a failed attempt leaves nothing behind."""
-    archive.prepare()
     for attempt in range(SNAPSHOT_RETRIES):
         try:
             return await _attempt(client, database, archive, key, progress)
@@ -53,6 +52,7 @@ async def _attempt(
     client: Client, database: str, archive: Archive, key: bytes | None, progress: bool
 ) -> Snapshot:
     at, wall = await majority_point(client)
+    archive.prepare()  # only once MongoDB answered
     name = f"{wall:%Y%m%dT%H%M%S}Z-{ts_name(at)}"
     partial = archive.snapshots_dir / f"{name}.{uuid.uuid4().hex[:8]}{PARTIAL}"
     partial.mkdir(mode=0o700)

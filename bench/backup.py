@@ -14,8 +14,8 @@ from typing import Any
 
 import pymongo
 
-from crowdhire.cluster.report import machine
-from crowdhire.devservers import MongodServer
+from crowdhire.dev.cluster.report import machine
+from crowdhire.dev.servers import MongodServer
 
 RESULTS = Path(__file__).parent / "results" / "backup.md"
 

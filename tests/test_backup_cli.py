@@ -18,7 +18,7 @@ import pytest
 
 from crowdhire.backup.archive import Archive
 from crowdhire.cli import main
-from crowdhire.devservers import free_port
+from crowdhire.dev.servers import free_port
 from tests.backup_support import raw_dump
 
 

@@ -44,7 +44,7 @@ def read_json(path: Path) -> dict[str, Any]:
 
 def schema_hash() -> str:
     """SHA-256 of the GraphQL SDL (`crowdhire schema`): which API the data was written by."""
-    from crowdhire.schema import schema_sdl  # noqa: PLC0415 - building the schema takes a second
+    from crowdhire.graphql.schema import schema_sdl  # noqa: PLC0415 - building the schema takes a second
 
     return hashlib.sha256(schema_sdl().encode()).hexdigest()
 

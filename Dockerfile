@@ -17,7 +17,8 @@ RUN /opt/venv/bin/pip install --no-deps .
 # --- runtime: slim base, the venv only, an unprivileged user
 FROM python:3.11-slim
 RUN groupadd --system --gid 10001 crowdhire \
-    && useradd --system --uid 10001 --gid crowdhire --no-create-home --shell /usr/sbin/nologin crowdhire
+    && useradd --system --uid 10001 --gid crowdhire --no-create-home --shell /usr/sbin/nologin crowdhire \
+    && install -d -o crowdhire -g crowdhire -m 0700 /backups  # the backup service's volume
 COPY --from=build /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \

@@ -85,6 +85,10 @@ bench: install services ## benchmark N/D/O/S/F on real servers (BENCH_SCALE=1 BE
 	fi
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+.PHONY: bench-backup
+bench-backup: install ## peak RSS of `backup create` (small vs large collection), restore speed
+	$(BIN)/python -m bench.backup
+
 PROFILE_ARGS ?= --scenario jobs_page --no-response-cache
 .PHONY: profile
 profile: install services ## pyinstrument call tree of one scenario (PROFILE_ARGS="--scenario hot_profile")

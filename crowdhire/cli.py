@@ -1,4 +1,4 @@
-"""The `crowdhire` command: serve | seed | schema | query."""
+"""The `crowdhire` command: serve | seed | schema | query | token | persist | cluster | backup."""
 
 from __future__ import annotations
 
@@ -208,6 +208,9 @@ def main(argv: list[str] | None = None) -> None:
     from crowdhire.dev.cluster.command import add_arguments as cluster_arguments  # noqa: PLC0415
 
     cluster_arguments(commands.add_parser("cluster", help="run a local cluster: up|status|down"))
+    from crowdhire.backup.cli import register as backup_arguments  # noqa: PLC0415
+
+    backup_arguments(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -223,6 +226,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(schema_sdl())
         return
     settings = _settings_or_exit()
+    if args.command == "backup":
+        from crowdhire.backup.cli import run as run_backup  # noqa: PLC0415
+
+        sys.exit(run_backup(args, settings, database))
     if args.command == "token":
         from crowdhire.dev.tokens import dev_token  # noqa: PLC0415
 

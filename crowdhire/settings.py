@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -149,6 +151,21 @@ class Settings(BaseSettings):
     worker_lease_seconds: float = Field(
         120.0, gt=0, description="a claimed task is retaken by others after this long"
     )
+    backup_snapshot_hours: float = Field(
+        24.0, gt=0, description="`backup follow` takes a snapshot this often"
+    )
+    backup_keep_days: float = Field(
+        7.0, gt=0, description="point-in-time restore window `backup follow` keeps"
+    )
+    backup_segment_seconds: float = Field(
+        60.0, gt=0, le=3600, description="an oplog segment is written at least this often"
+    )
+    backup_poll_seconds: float = Field(
+        1.0, gt=0, le=60, description="how often `backup follow` reads the oplog"
+    )
+    backup_encryption_key: SecretStr | None = Field(
+        None, description="AES-256-GCM key of backups at rest: 32 bytes as 64 hex digits or base64"
+    )
 
     @model_validator(mode="after")
     def _production_needs_real_services(self) -> Settings:
@@ -225,6 +242,19 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def backup_key(self) -> bytes | None:
+        """The decoded BACKUP_ENCRYPTION_KEY (None: backups are written unencrypted)."""
+        raw: SecretStr | str | None = self.backup_encryption_key
+        if raw is None:
+            return None
+        return _decode_key(raw.get_secret_value() if isinstance(raw, SecretStr) else raw)
+
+    @model_validator(mode="after")
+    def _backup_key_decodes(self) -> Settings:
+        self.backup_key  # noqa: B018 - raises (naming the variable) when malformed
+        return self
+
+    @property
     def is_dev(self) -> bool:
         """True when dev conveniences (embedded mongod, demo seed) are allowed."""
         return self.crowdhire_env is Environment.DEV
@@ -243,6 +273,21 @@ def _split_secrets(raw: str) -> list[str]:
     else:
         values = text.split(",")
     return [value.strip() for value in values if value.strip()]
+
+
+def _decode_key(text: str) -> bytes:
+    """32 bytes from 64 hex digits or base64."""
+    raw = text.strip()
+    try:
+        key = bytes.fromhex(raw) if len(raw) == 64 else base64.b64decode(raw, validate=True)
+    except (ValueError, binascii.Error):
+        key = b""
+    if len(key) != 32:
+        raise ValueError(
+            "BACKUP_ENCRYPTION_KEY must be 32 random bytes as 64 hex digits or base64"
+            " (openssl rand -hex 32)"
+        )
+    return key
 
 
 def load_settings() -> Settings:

@@ -1,7 +1,8 @@
 """`crowdhire cluster`: the real deployment on loopback, and short versions of the four drills.
 
 One cluster (3 mongod, 2 memcached + nutcracker, 3 app instances, nginx) for the module; the
-drills run in order against it. About 3 minutes on 2 cores; `make drills` runs the long ones.
+drills run in order against it (drill 5: backups and point-in-time restore). About 4 minutes on
+2 cores; `make drills` runs the long ones.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from crowdhire.dev.cluster import drills, probes
+from crowdhire.dev.cluster import backups, drills, probes, restore_drill
 from crowdhire.dev.cluster.control import Cluster
 
 SCALE = 0.2
@@ -62,7 +63,7 @@ def test_status_shows_every_process_and_the_replica_set_roles(cluster: Cluster) 
     assert status.returncode == 0, status.stdout
     lines = {line.split()[0]: line.split() for line in status.stdout.splitlines()[1:]}
     expected = ["mongod1", "mongod2", "mongod3", "memcached1", "memcached2", "nutcracker",
-                "app1", "app2", "app3", "nginx"]  # fmt: skip
+                "app1", "app2", "app3", "nginx", "backup"]  # fmt: skip
     assert sorted(lines) == sorted(expected)
     assert all(lines[name][1] == "alive" for name in expected)
     roles = sorted(lines[f"mongod{i}"][4] for i in (1, 2, 3))
@@ -142,9 +143,30 @@ async def test_drill_4_stop_everything_and_start_again(cluster: Cluster) -> None
     assert result.passed
 
 
+async def test_drill_5_point_in_time_restore_across_a_kill_9_of_the_primary(
+    cluster: Cluster,
+) -> None:
+    result = await restore_drill.point_in_time_restore(cluster, drills.SHORT)
+    print(result.line())
+    figures = result.figures
+    assert figures["acknowledged_c"] > 0
+    assert figures["equal_at_t"] == 1.0  # every document byte-equal to its state at T
+    assert figures["missing_at_t"] == 0 and figures["c_in_t"] == 0
+    assert figures["missing_latest"] == 0
+    assert figures["equal_live"] == 1.0
+    assert result.passed
+    verify = _cli_backup("verify", str(backups.directory(cluster.layout)))
+    assert verify.returncode == 0, verify.stdout
+
+
+def _cli_backup(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "crowdhire.cli", "backup", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+
+
 def test_down_stops_what_it_started_and_nothing_else(cluster: Cluster) -> None:
     pids = [row.pid for row in cluster.status() if row.pid]
-    assert len(pids) == 10
+    assert len(pids) == 11
     bystander = subprocess.Popen(["sleep", "120"])
     try:
         down = _cli("down", root=cluster.layout.root)

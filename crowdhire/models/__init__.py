@@ -5,6 +5,7 @@ from beanie import Document
 from crowdhire.models.audit import AuditEvent
 from crowdhire.models.candidates import Candidate
 from crowdhire.models.companies import Company, CompanyMember
+from crowdhire.models.erasures import ErasureRecord
 from crowdhire.models.idempotency import MutationReceipt
 from crowdhire.models.jobs import Job
 from crowdhire.models.payments import PlacementPayment, StripeEvent
@@ -28,6 +29,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     PlacementPayment,
     StripeEvent,
     BackgroundTask,
+    ErasureRecord,
 ]
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "Candidate",
     "Company",
     "CompanyMember",
+    "ErasureRecord",
     "Job",
     "MutationReceipt",
     "PersistedQuery",

@@ -15,7 +15,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
 from crowdhire.loaders.base import CachedKind
-from crowdhire.models import AuditEvent, Candidate, Placement, Submission
+from crowdhire.models import AuditEvent, Candidate, ErasureRecord, Placement, Submission
 from crowdhire.models.candidates import Consent, ConsentStatus
 from crowdhire.models.common import utcnow
 from crowdhire.resolvers.candidates import editable_candidate
@@ -82,11 +82,7 @@ async def erase_candidate(
             raise refuse((), "LEGAL_HOLD", "This candidate is under a legal hold")
         person = candidate.id
         assert person is not None
-        _anonymize(candidate)
-        await candidate.save(session=session)
-        submission_ids = await _scrub_submissions(person, session)
-        placements = Placement.get_pymongo_collection()
-        placement_ids = await placements.distinct("_id", {"candidate_id": person}, session=session)
+        submission_ids, placement_ids = await anonymize_everywhere(candidate, session)
         erased = ["profile", "contact", "consent", "submissions.pitch", "submissions.notes"]
         await audit(context, session, "eraseCandidate", {"candidate": person}, erased)
         forget: list[tuple[CachedKind, ObjectId | str]] = [(CachedKind.CANDIDATES, person)]
@@ -96,6 +92,24 @@ async def erase_candidate(
 
     data = {"candidateId": str(candidate_id) if candidate_id else None, "token": token}
     return await run_mutation(context, "eraseCandidate", data, erase, client_mutation_id)
+
+
+async def anonymize_everywhere(
+    candidate: Candidate, session: AsyncClientSession
+) -> tuple[list[ObjectId], list[ObjectId]]:
+    """Anonymize the candidate and their submissions, and add them to the erasure ledger that
+    a restore from backup re-applies; returns the ids of their submissions and placements."""
+    person = candidate.id
+    assert person is not None
+    _anonymize(candidate)
+    await candidate.save(session=session)
+    submission_ids = await _scrub_submissions(person, session)
+    placements = Placement.get_pymongo_collection()
+    placement_ids = await placements.distinct("_id", {"candidate_id": person}, session=session)
+    ledger = ErasureRecord.get_pymongo_collection()
+    await ledger.update_one({"_id": person}, {"$setOnInsert": {"erased_at": candidate.erased_at}},
+                            upsert=True, session=session)  # fmt: skip
+    return submission_ids, placement_ids
 
 
 def _anonymize(candidate: Candidate) -> None:

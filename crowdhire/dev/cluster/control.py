@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from crowdhire.dev.cluster import apps, memcache, mongo, nginx
+from crowdhire.dev.cluster import apps, backups, memcache, mongo, nginx
 from crowdhire.dev.cluster.layout import Layout, Ports
 from crowdhire.dev.cluster.processes import Managed, stop_all
 from crowdhire.dev.servers import HOST
@@ -52,6 +52,7 @@ class Cluster:
             memcache.nutcracker(self.layout, self.ports),
             *apps.instances(self.layout, self.ports),
             nginx.process(self.layout, self.ports),
+            backups.follower(self.layout, self.ports),
         ]
 
     def get(self, name: str) -> Managed:
@@ -73,6 +74,7 @@ class Cluster:
         mongo.initiate_and_wait(self.layout, self.ports)
         if seed_scale > 0:
             apps.seed(self.layout, self.ports, seed_scale)  # a no-op when data exists
+        backups.start(self.layout, self.ports)  # `backup follow`: snapshots + oplog archive
         apps.create_issuer_key(self.layout)
         for index in range(len(self.ports.apps)):
             apps.start(self.layout, self.ports, index)
@@ -129,6 +131,8 @@ class Cluster:
             memcache.start_nutcracker(self.layout, self.ports)
         elif kind == "nginx":
             nginx.start(self.layout, self.ports)
+        elif kind == "backup":
+            backups.start(self.layout, self.ports)
         else:
             raise KeyError(f"no process {name!r} in the cluster")
 

@@ -50,7 +50,7 @@ def markdown(
         "Requests count every HTTP attempt (a write retried with its clientMutationId counts "
         "each time); drill 4 counts collections compared. Recovery: drill 1 last failure after "
         "the kill, drill 2 hit ratio back to ≥ 90 % of before, drill 3 first acknowledged "
-        "write after the kill, drill 4 time of `up`.",
+        "write after the kill, drill 4 time of `up`, drill 5 time of the restore at latest.",
         "",
         table(results),
         "",

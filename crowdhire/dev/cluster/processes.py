@@ -70,6 +70,7 @@ class Managed:
                 start_new_session=True,
             )
         self.pid_file.write_text(f"{proc.pid}\n")
+        _children[proc.pid] = proc
         return proc.pid
 
     def signal(self, sig: signal.Signals) -> bool:
@@ -122,7 +123,18 @@ def wait_gone(pids: Sequence[int], timeout: float) -> list[int]:
     return left
 
 
+_children: dict[int, subprocess.Popen[bytes]] = {}
+"""Processes this process started and has not seen exit: Popen reaps them (and a Popen dropped
+while its child runs would warn that it was abandoned)."""
+
+
 def _running(pid: int) -> bool:
+    child = _children.get(pid)
+    if child is not None:
+        if child.poll() is None:
+            return True
+        del _children[pid]
+        return False
     with contextlib.suppress(ChildProcessError, OSError):
         os.waitpid(pid, os.WNOHANG)  # reap it when it is our child (else it stays a zombie)
     try:

@@ -120,7 +120,8 @@ def naive_app(uri: str, db_name: str, listeners: list[CommandListener]) -> Starl
 
 def build(variant: str, commands: CommandCounter) -> Starlette:
     """The app of one variant; D and S are crowdhire's own `create_app`."""
-    settings = load_settings()
+    # No background worker: its polling claims would count as commands of the measured requests.
+    settings = load_settings().model_copy(update={"worker_enabled": False})
     assert settings.mongodb_uri, "MONGODB_URI must be set"
     if variant in ("D", "O", "S"):
         return create_app(settings, mongo_listeners=[commands])

@@ -78,10 +78,15 @@ async def seed_if_empty(settings: Settings, *, scale: float = 1.0, force: bool =
 
 def serve(settings: Settings) -> None:
     """Run the API under uvicorn; in dev, with an embedded mongod and demo data."""
+    from crowdhire.dev.smtp import dev_smtp  # noqa: PLC0415 - dev-only: consent emails
     from crowdhire.dev.stripe import dev_stripe  # noqa: PLC0415
     from crowdhire.server import create_app  # noqa: PLC0415 - keeps `schema` fast
 
-    with database(settings) as with_db, dev_stripe(with_db) as ready:  # payments: localstripe
+    with (
+        database(settings) as with_db,
+        dev_stripe(with_db) as with_stripe,  # payments: localstripe
+        dev_smtp(with_stripe) as ready,
+    ):
         if ready.is_dev and ready.seed_demo:
             asyncio.run(seed_if_empty(ready))
         print(f"crowdhire: GraphiQL at http://{ready.host}:{ready.port}/graphql", flush=True)

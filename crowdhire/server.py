@@ -27,6 +27,7 @@ from crowdhire.auth.middleware import BearerAuthMiddleware, claims_of
 from crowdhire.auth.roles import viewer_for
 from crowdhire.auth.tokens import TokenVerifier
 from crowdhire.cache import ObjectCache, build_cache
+from crowdhire.consent_page import consent_routes
 from crowdhire.context import Context, build_context
 from crowdhire.footprints import FootprintListener
 from crowdhire.graphql.budget import Clock, build_budget, build_counters
@@ -34,12 +35,14 @@ from crowdhire.graphql.freshness import FreshnessMiddleware
 from crowdhire.graphql.graphiql import with_sign_in_note
 from crowdhire.graphql.schema import build_schema
 from crowdhire.graphql.view import HardenedGraphQLView
+from crowdhire.mail.consent_email import consent_email_handler
 from crowdhire.models import DOCUMENT_MODELS
 from crowdhire.observability.lifecycle import MongoUnreachableError, wait_for_mongodb
 from crowdhire.observability.middleware import ObservabilityMiddleware, metrics
 from crowdhire.observability.mongo import MongoMetrics
 from crowdhire.payments.gateway import GATEWAY_STATE, build_gateway
 from crowdhire.payments.webhook import stripe_webhook
+from crowdhire.resolvers.consent_requests import CONSENT_EMAIL_TASK
 from crowdhire.settings import Settings
 from crowdhire.tasks.worker import Handler, TaskWorker
 
@@ -123,9 +126,9 @@ async def dev_jwks(request: Request) -> Response:
     return JSONResponse({"keys": [dev_public_jwk(services.settings)]})
 
 
-def task_handlers(settings: Settings) -> dict[str, Handler]:
+def task_handlers(settings: Settings, cache: ObjectCache) -> dict[str, Handler]:
     """The background task kinds this process knows how to run, by name."""
-    return {}
+    return {CONSENT_EMAIL_TASK: consent_email_handler(settings, cache)}
 
 
 def create_app(
@@ -149,7 +152,7 @@ def create_app(
         object_cache = cache if cache is not None else build_cache(settings)
         verifier, jwks = build_verifier(settings)
         worker = TaskWorker(
-            task_handlers(settings),
+            task_handlers(settings, object_cache),
             poll_seconds=settings.worker_poll_seconds,
             lease_seconds=settings.worker_lease_seconds,
             concurrency=settings.worker_concurrency,
@@ -188,6 +191,7 @@ def create_app(
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
+        *consent_routes(),
     ]
     if settings.dev_issuer:
         routes.append(Route("/.well-known/jwks.json", dev_jwks))

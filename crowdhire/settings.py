@@ -8,7 +8,7 @@ import json
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -141,6 +141,33 @@ class Settings(BaseSettings):
         description="HS256 key of consent links (32+ random bytes); unset outside production ="
         " one generated and kept under DATA_DIR",
     )
+    public_base_url: str | None = Field(
+        None,
+        description="origin the emailed links point at (https://api.example.com); unset ="
+        " http://HOST:PORT; required in production",
+    )
+    privacy_notice_url: str | None = Field(
+        None, description="the privacy notice the consent page links to; unset = /privacy"
+    )
+    smtp_url: str | None = Field(
+        None,
+        description="smtp://host:port (STARTTLS when offered), smtp+starttls:// (required) or"
+        " smtps:// (implicit TLS); unset = consent requests answer EMAIL_UNAVAILABLE",
+    )
+    smtp_from: str = Field(
+        "crowdhire <no-reply@crowdhire.invalid>", description="From header of outgoing email"
+    )
+    smtp_username: SecretStr | None = Field(None, description="SMTP AUTH user name")
+    smtp_password: SecretStr | None = Field(None, description="SMTP AUTH password")
+    smtp_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="timeout of one SMTP conversation"
+    )
+    consent_email_interval_seconds: int = Field(
+        600, ge=0, description="at most one consent email per candidate this often"
+    )
+    consent_emails_per_day: int = Field(
+        5, ge=1, description="consent emails per candidate per rolling 24 hours"
+    )
     worker_enabled: bool = Field(
         True, description="run the background worker (queued tasks in MongoDB) in this process"
     )
@@ -185,7 +212,36 @@ class Settings(BaseSettings):
     def _production_needs_consent_secret(self) -> Settings:
         if self.crowdhire_env is Environment.PRODUCTION and self.consent_token_secret is None:
             raise ValueError("CONSENT_TOKEN_SECRET is required when CROWDHIRE_ENV=production")
+        if self.crowdhire_env is Environment.PRODUCTION and not self.public_base_url:
+            raise ValueError("PUBLIC_BASE_URL is required when CROWDHIRE_ENV=production")
+        # The consent page's cookie is Secure only behind https, and the link is a credential.
+        https_only = self.crowdhire_env is Environment.PRODUCTION
+        schemes = ("https://",) if https_only else ("https://", "http://")
+        if self.public_base_url and not self.public_base_url.startswith(schemes):
+            scheme = "https://" if https_only else "http:// or https://"
+            raise ValueError(f"PUBLIC_BASE_URL must start with {scheme}")
         return self
+
+    @field_validator(
+        "public_base_url", "privacy_notice_url", "smtp_url", "smtp_username", "smtp_password",
+        mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _empty_means_unset(cls, value: object) -> object:
+        # Compose passes `${SMTP_URL:-}` as an empty string: that is "not configured".
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _smtp_url_is_readable(self) -> Settings:
+        schemes = ("smtp://", "smtp+starttls://", "smtps://")
+        if self.smtp_url is not None and not self.smtp_url.startswith(schemes):
+            raise ValueError("SMTP_URL must start with smtp://, smtp+starttls:// or smtps://")
+        return self
+
+    @property
+    def public_origin(self) -> str:
+        """Where links in emails point: PUBLIC_BASE_URL, else this process's own address."""
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def token_issuer(self) -> str | None:

@@ -21,6 +21,7 @@ from crowdhire.dev.servers import (
     MongodServer,
     free_port,
 )
+from crowdhire.dev.smtp import DevSmtpServer
 from crowdhire.dev.stripe import LocalStripeServer
 from crowdhire.server import create_app
 from crowdhire.settings import Environment, Settings
@@ -84,11 +85,32 @@ def issuer(jwks_server: JwksServer) -> Issuer:
     return Issuer(jwks_server)
 
 
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[DevSmtpServer]:
+    """A real SMTP server (aiosmtpd) on loopback that keeps the messages it receives."""
+    with DevSmtpServer() as server:
+        yield server
+
+
 @pytest.fixture
-def settings(mongodb_uri: str, memcached_address: str, jwks_server: JwksServer) -> Settings:
-    """Test settings: a fresh database name, the session's memcached, the loopback issuer."""
+def mailbox(smtp_server: DevSmtpServer) -> DevSmtpServer:
+    """The session's SMTP server, emptied for this test."""
+    smtp_server.clear()
+    return smtp_server
+
+
+@pytest.fixture
+def settings(
+    mongodb_uri: str, memcached_address: str, jwks_server: JwksServer, smtp_server: DevSmtpServer
+) -> Settings:
+    """Test settings: a fresh database, the session's memcached, SMTP server and issuer."""
     return Settings(
         crowdhire_env=Environment.TEST,
+        smtp_url=smtp_server.url,
+        public_base_url="http://test",
+        # Tests run queued work themselves (`worker.drain()`): a polling worker would add its
+        # claims to the MongoDB command counts the N+1 guards assert on.
+        worker_enabled=False,
         mongodb_uri=mongodb_uri,
         mongodb_db=f"test_{uuid.uuid4().hex[:16]}",
         memcached_url=memcached_address,

@@ -15,6 +15,7 @@ from pymongo import AsyncMongoClient
 from crowdhire.backup.archive import Archive
 from crowdhire.backup.plan import plan_restore
 from crowdhire.backup.restore import restore
+from crowdhire.dev.smtp import DevSmtpServer
 from crowdhire.settings import Settings
 from tests.auth_support import Issuer
 from tests.backup_support import caught_up, following
@@ -40,15 +41,19 @@ async def _erased_state(client: AsyncMongoClient[Any], database: str) -> dict[st
 
 
 async def test_a_restore_from_before_an_erasure_keeps_the_candidate_erased(
-    app_factory: AppFactory, issuer: Issuer, settings: Settings, tmp_path: Path
+    app_factory: AppFactory,
+    issuer: Issuer,
+    settings: Settings,
+    tmp_path: Path,
+    mailbox: DevSmtpServer,
 ) -> None:
     archive = Archive(tmp_path / "bk")
     client: AsyncMongoClient[Any] = AsyncMongoClient(settings.mongodb_uri, tz_aware=True)
     target = f"{settings.mongodb_db}_r"
     try:
         # leaving the app drops the live database: only the archive remembers the erasure
-        async with following(client, settings.mongodb_db, archive), app_factory() as (_, http):
-            cid, token, _ = await _person(http, issuer)
+        async with following(client, settings.mongodb_db, archive), app_factory() as (app, http):
+            cid, token, _ = await _person(app, http, issuer, mailbox)
             await caught_up(client, archive)
             before_erasure = datetime.now(UTC)
             await asyncio.sleep(0.05)
@@ -70,15 +75,19 @@ async def test_a_restore_from_before_an_erasure_keeps_the_candidate_erased(
 
 
 async def test_the_live_ledger_counts_when_the_archive_ends_before_the_erasure(
-    app_factory: AppFactory, issuer: Issuer, settings: Settings, tmp_path: Path
+    app_factory: AppFactory,
+    issuer: Issuer,
+    settings: Settings,
+    tmp_path: Path,
+    mailbox: DevSmtpServer,
 ) -> None:
     archive = Archive(tmp_path / "bk")
     client: AsyncMongoClient[Any] = AsyncMongoClient(settings.mongodb_uri, tz_aware=True)
     target = f"{settings.mongodb_db}_r"
     try:
-        async with app_factory() as (_, http):
+        async with app_factory() as (app, http):
             async with following(client, settings.mongodb_db, archive):
-                cid, token, _ = await _person(http, issuer)
+                cid, token, _ = await _person(app, http, issuer, mailbox)
             # the follower has stopped: the erasure is only in the live database
             erased = (await gql(http, ERASE, variables={"input": {"candidateId": cid}}, as_=token))[
                 "data"

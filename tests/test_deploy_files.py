@@ -25,8 +25,14 @@ APP_SERVICES = ("crowdhire1", "crowdhire2")
 
 def _environment(service: str) -> dict[str, str]:
     env: dict[str, str] = SERVICES[service]["environment"]
-    # ${NAME:?message} is filled in by the operator at `docker compose up`
-    return {k: re.sub(r"\$\{[A-Z0-9_]+:\?[^}]*\}", "example.test", str(v)) for k, v in env.items()}
+
+    # ${NAME:?message} is filled in by the operator at `docker compose up`; ${NAME:-default}
+    # becomes its default when the operator sets nothing.
+    def filled(value: object) -> str:
+        text = re.sub(r"\$\{[A-Z0-9_]+:\?[^}]*\}", "example.test", str(value))
+        return re.sub(r"\$\{[A-Z0-9_]+:-([^}]*)\}", r"\1", text)
+
+    return {k: filled(v) for k, v in env.items()}
 
 
 def _app_paths() -> set[str]:

@@ -6,13 +6,16 @@ from typing import Any
 
 import httpx
 from bson import ObjectId, json_util
+from starlette.applications import Starlette
 
 from crowdhire.cache import ObjectCache
+from crowdhire.dev.smtp import DevSmtpServer
 from crowdhire.loaders.base import CachedKind, object_key
 from crowdhire.models import AuditEvent, Candidate, Placement, Submission
 from crowdhire.models.companies import CompanyMember, MemberRole
 from crowdhire.models.submissions import Stage, StageChange, person_keys
 from tests.auth_support import Issuer
+from tests.consent_support import Email, ask, delivered, open_page, press
 from tests.factories import (
     BASE_TIME,
     make_candidate,
@@ -26,10 +29,6 @@ from tests.support import global_id, gql
 
 CREATE = """mutation($input: CreateCandidateInput!) {
   createCandidate(input: $input) { candidate { id } userErrors { code } } }"""
-REQUEST = """mutation($input: RequestCandidateConsentInput!) {
-  requestCandidateConsent(input: $input) { token userErrors { code } } }"""
-CONFIRM = """mutation($input: ConfirmCandidateConsentInput!) {
-  confirmCandidateConsent(input: $input) { consent { status } userErrors { code } } }"""
 EXPORT = """mutation($input: ExportCandidateDataInput!) {
   exportCandidateData(input: $input) { data userErrors { field code message } } }"""
 ERASE = """mutation($input: EraseCandidateInput!) {
@@ -59,21 +58,19 @@ def _codes(result: dict[str, Any]) -> list[tuple[list[str], str]]:
     return [(e["field"], e["code"]) for e in result["userErrors"]]
 
 
-async def _person(client: httpx.AsyncClient, issuer: Issuer) -> tuple[str, str, str]:
-    """Zelda, created by Rita, consented through her link, submitted, hired: (id, token, link)."""
+async def _person(
+    app: Starlette, client: httpx.AsyncClient, issuer: Issuer, mailbox: DevSmtpServer
+) -> tuple[str, str, Email]:
+    """Zelda, created by Rita, consented on the page her email links to, submitted, hired."""
     await make_recruiter(sub="auth0|rita", display_name="Rita")
     token = issuer.token("auth0|rita")
-    created = (await gql(client, CREATE, variables={"input": PERSON}, as_=token))["data"][
-        "createCandidate"
-    ]
+    created = ((await gql(client, CREATE, {"input": PERSON}, as_=token))["data"])["createCandidate"]
     cid = created["candidate"]["id"]
-    link = (await gql(client, REQUEST, variables={"input": {"candidateId": cid}}, as_=token))[
-        "data"
-    ]
-    link_token = link["requestCandidateConsent"]["token"]
-    (await gql(client, CONFIRM, variables={"input": {"token": link_token, "decision": "GRANTED"}}))[
-        "data"
-    ]
+    candidate = await Candidate.find_one({"full_name": PERSON["fullName"]})
+    assert candidate is not None
+    await ask(client, token, candidate)
+    email = await delivered(app, mailbox, str(PERSON["email"]))
+    assert (await press(client, email.decide, "grant")).status_code == 200
     candidate = await Candidate.find_one({"full_name": PERSON["fullName"]})
     assert candidate is not None
     company = await make_company()
@@ -88,7 +85,7 @@ async def _person(client: httpx.AsyncClient, issuer: Issuer) -> tuple[str, str, 
         history=moves, person_keys=keys,
     )  # fmt: skip
     await make_placement(submission, job)
-    return cid, token, link_token
+    return cid, token, email
 
 
 async def _all_documents() -> list[tuple[str, str]]:
@@ -101,18 +98,22 @@ async def _all_documents() -> list[tuple[str, str]]:
 
 
 async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
-    anonymous_client: httpx.AsyncClient, issuer: Issuer, cache: ObjectCache
+    app: Starlette,
+    anonymous_client: httpx.AsyncClient,
+    issuer: Issuer,
+    cache: ObjectCache,
+    mailbox: DevSmtpServer,
 ) -> None:
-    cid, token, _ = await _person(anonymous_client, issuer)
-    before = (await gql(anonymous_client, PERSON_QUERY, variables={"id": cid}, as_=token))[
+    cid, token, _ = await _person(app, anonymous_client, issuer, mailbox)
+    before = (await gql(anonymous_client, PERSON_QUERY, {"id": cid}, as_=token))[
         "data"
     ]  # warms the caches
     candidate = await Candidate.find_one({"full_name": PERSON["fullName"]})
     assert candidate is not None and before["node"]["fullName"] == PERSON["fullName"]
 
-    exported = (
-        await gql(anonymous_client, EXPORT, variables={"input": {"candidateId": cid}}, as_=token)
-    )["data"]
+    exported = (await gql(anonymous_client, EXPORT, {"input": {"candidateId": cid}}, as_=token))[
+        "data"
+    ]
 
     data = exported["exportCandidateData"]["data"]
     raw = await Candidate.get_pymongo_collection().find_one({"_id": candidate.id})
@@ -140,9 +141,9 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
     assert {"createCandidate", "requestCandidateConsent", "confirmCandidateConsent"} <= actions
     assert await AuditEvent.find({"action": "exportCandidateData"}).count() == 1
 
-    erased = (
-        await gql(anonymous_client, ERASE, variables={"input": {"candidateId": cid}}, as_=token)
-    )["data"]
+    erased = (await gql(anonymous_client, ERASE, {"input": {"candidateId": cid}}, as_=token))[
+        "data"
+    ]
 
     assert erased["eraseCandidate"] == {"erased": True, "userErrors": []}
     submission_doc = await Submission.find_one({"candidate_id": candidate.id})
@@ -158,7 +159,7 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
                  for trace in TRACES if trace in text]  # fmt: skip
     assert leftovers == []
 
-    after = (await gql(anonymous_client, PERSON_QUERY, variables={"id": cid}, as_=token))["data"]
+    after = (await gql(anonymous_client, PERSON_QUERY, {"id": cid}, as_=token))["data"]
     as_company = await anonymous_client.post(
         "/graphql",
         json={
@@ -168,10 +169,7 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
     )
     again = (
         await gql(
-            anonymous_client,
-            EXPORT,
-            variables={"input": {"candidateId": cid}},
-            as_=issuer.admin_token(),
+            anonymous_client, EXPORT, {"input": {"candidateId": cid}}, as_=issuer.admin_token()
         )
     )["data"]
     node = after["node"]
@@ -191,29 +189,27 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
 
 
 async def test_the_person_erases_themselves_through_their_link(
-    anonymous_client: httpx.AsyncClient, issuer: Issuer
+    app: Starlette, anonymous_client: httpx.AsyncClient, issuer: Issuer, mailbox: DevSmtpServer
 ) -> None:
-    cid, _, link = await _person(anonymous_client, issuer)
+    cid, _, email = await _person(app, anonymous_client, issuer, mailbox)
 
-    erased = (await gql(anonymous_client, ERASE, variables={"input": {"token": link}}))["data"]
-    reused = (await gql(anonymous_client, ERASE, variables={"input": {"token": link}}))["data"]
+    erased = await press(anonymous_client, email.erase, "erase")
+    reused, _ = await open_page(anonymous_client, email.erase)
     await make_recruiter(sub="auth0|sam")
     recreated = (
-        await gql(
-            anonymous_client, CREATE, variables={"input": PERSON}, as_=issuer.token("auth0|sam")
-        )
+        await gql(anonymous_client, CREATE, {"input": PERSON}, as_=issuer.token("auth0|sam"))
     )["data"]
 
-    assert erased["eraseCandidate"]["erased"] is True
-    assert _codes(reused["eraseCandidate"]) == [(["token"], "INVALID_TOKEN")]
+    assert erased.status_code == 200 and "erased" in erased.text
+    assert reused.status_code == 404 and "not valid" in reused.text
     assert recreated["createCandidate"]["userErrors"] == []  # the matching keys are gone
     assert recreated["createCandidate"]["candidate"]["id"] != cid
 
 
 async def test_legal_hold_blocks_erasure(
-    anonymous_client: httpx.AsyncClient, issuer: Issuer
+    app: Starlette, anonymous_client: httpx.AsyncClient, issuer: Issuer, mailbox: DevSmtpServer
 ) -> None:
-    cid, token, link = await _person(anonymous_client, issuer)
+    cid, token, email = await _person(app, anonymous_client, issuer, mailbox)
     admin = issuer.admin_token()
     gone = await make_candidate(await make_recruiter())
     await gone.delete()
@@ -227,7 +223,7 @@ async def test_legal_hold_blocks_erasure(
             await gql(
                 anonymous_client,
                 HOLD,
-                variables={"input": {"candidateId": target, "legalHold": True}},
+                {"input": {"candidateId": target, "legalHold": True}},
                 as_=who,
             )
         )["data"]
@@ -235,45 +231,40 @@ async def test_legal_hold_blocks_erasure(
 
     held = (
         await gql(
-            anonymous_client,
-            HOLD,
-            variables={"input": {"candidateId": cid, "legalHold": True}},
-            as_=admin,
+            anonymous_client, HOLD, {"input": {"candidateId": cid, "legalHold": True}}, as_=admin
         )
     )["data"]
-    by_owner = (
-        await gql(anonymous_client, ERASE, variables={"input": {"candidateId": cid}}, as_=token)
-    )["data"]
-    by_link = (await gql(anonymous_client, ERASE, variables={"input": {"token": link}}))["data"]
-    by_admin = (
-        await gql(anonymous_client, ERASE, variables={"input": {"candidateId": cid}}, as_=admin)
-    )["data"]
+    by_owner = (await gql(anonymous_client, ERASE, {"input": {"candidateId": cid}}, as_=token))[
+        "data"
+    ]
+    by_link = await press(anonymous_client, email.erase, "erase")
+    by_admin = (await gql(anonymous_client, ERASE, {"input": {"candidateId": cid}}, as_=admin))[
+        "data"
+    ]
     still = await Candidate.find_one({"full_name": PERSON["fullName"]})
 
     assert held["setCandidateLegalHold"]["candidate"] == {"legalHold": True}
-    for answer in (by_owner, by_link, by_admin):
+    assert by_link.status_code == 409 and "legal obligation" in by_link.text
+    for answer in (by_owner, by_admin):
         assert answer["eraseCandidate"]["erased"] is False
         assert _codes(answer["eraseCandidate"]) == [([], "LEGAL_HOLD")]
     assert still is not None and still.email == PERSON["email"]
 
     (
         await gql(
-            anonymous_client,
-            HOLD,
-            variables={"input": {"candidateId": cid, "legalHold": False}},
-            as_=admin,
+            anonymous_client, HOLD, {"input": {"candidateId": cid, "legalHold": False}}, as_=admin
         )
     )["data"]
-    released = (
-        await gql(anonymous_client, ERASE, variables={"input": {"candidateId": cid}}, as_=admin)
-    )["data"]
+    released = (await gql(anonymous_client, ERASE, {"input": {"candidateId": cid}}, as_=admin))[
+        "data"
+    ]
     assert released["eraseCandidate"]["erased"] is True
 
 
 async def test_export_and_erase_permissions(
-    anonymous_client: httpx.AsyncClient, issuer: Issuer
+    app: Starlette, anonymous_client: httpx.AsyncClient, issuer: Issuer, mailbox: DevSmtpServer
 ) -> None:
-    cid, _, _ = await _person(anonymous_client, issuer)
+    cid, _, _ = await _person(app, anonymous_client, issuer, mailbox)
     await make_recruiter(sub="auth0|sam")
     sam, company = issuer.token("auth0|sam"), issuer.token("auth0|hr")
     cases = [
@@ -283,21 +274,16 @@ async def test_export_and_erase_permissions(
         (sam, {"candidateId": "not-an-id"}, (["candidateId"], "INVALID_INPUT")),
     ]
     for who, payload, expected in cases:
-        export = (await gql(anonymous_client, EXPORT, variables={"input": payload}, as_=who))[
-            "data"
-        ]
-        erase = (await gql(anonymous_client, ERASE, variables={"input": payload}, as_=who))["data"]
+        export = (await gql(anonymous_client, EXPORT, {"input": payload}, as_=who))["data"]
+        erase = (await gql(anonymous_client, ERASE, {"input": payload}, as_=who))["data"]
         assert _codes(export["exportCandidateData"]) == [expected]
         assert export["exportCandidateData"]["data"] is None
         assert _codes(erase["eraseCandidate"]) == [expected]
-    neither = (await gql(anonymous_client, ERASE, variables={"input": {}}))["data"]
-    assert _codes(neither["eraseCandidate"]) == [([], "INVALID_INPUT")]
+    by_token = await gql(anonymous_client, ERASE, {"input": {"token": "x"}}, expect_errors=True)
+    assert by_token["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
     by_admin = (
         await gql(
-            anonymous_client,
-            EXPORT,
-            variables={"input": {"candidateId": cid}},
-            as_=issuer.admin_token(),
+            anonymous_client, EXPORT, {"input": {"candidateId": cid}}, as_=issuer.admin_token()
         )
     )["data"]
     assert by_admin["exportCandidateData"]["data"]["candidate"]["full_name"] == PERSON["fullName"]
@@ -306,13 +292,13 @@ async def test_export_and_erase_permissions(
 
 
 async def test_erase_retry_with_client_mutation_id(
-    anonymous_client: httpx.AsyncClient, issuer: Issuer
+    app: Starlette, anonymous_client: httpx.AsyncClient, issuer: Issuer, mailbox: DevSmtpServer
 ) -> None:
-    cid, token, _ = await _person(anonymous_client, issuer)
+    cid, token, _ = await _person(app, anonymous_client, issuer, mailbox)
     payload = {"candidateId": cid, "clientMutationId": "erase-zelda"}
 
-    first = (await gql(anonymous_client, ERASE, variables={"input": payload}, as_=token))["data"]
-    retry = (await gql(anonymous_client, ERASE, variables={"input": payload}, as_=token))["data"]
+    first = (await gql(anonymous_client, ERASE, {"input": payload}, as_=token))["data"]
+    retry = (await gql(anonymous_client, ERASE, {"input": payload}, as_=token))["data"]
 
     assert first == retry == {"eraseCandidate": {"erased": True, "userErrors": []}}
     assert await AuditEvent.find({"action": "eraseCandidate"}).count() == 1

@@ -49,6 +49,11 @@ class Consent(BaseModel):
     link_nonce: str | None = None
     link_expires_at: UtcDatetime | None = None
     link_decided: bool = False
+    # The current request: when the recruiter asked, when its email last left, and when emails
+    # were queued in the last day (the resend rate limit reads these).
+    requested_at: UtcDatetime | None = None
+    last_sent_at: UtcDatetime | None = None
+    recent_emails: list[UtcDatetime] = Field(default_factory=list)
 
 
 def normalize_skills(skills: list[str]) -> list[str]:

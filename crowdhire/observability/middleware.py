@@ -37,6 +37,7 @@ REQUEST_ID_HEADER = "x-request-id"
 # An incoming id is kept only if it is short and plain, so it cannot forge log structure.
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _PLAIN_PATHS = {"/healthz", "/readyz", "/metrics"}
+_SECRET_PATH_PREFIX = "/consent/"
 
 
 def _request_id(scope: Scope) -> str:
@@ -47,6 +48,13 @@ def _request_id(scope: Scope) -> str:
                 return candidate
             break
     return uuid.uuid4().hex
+
+
+def loggable_path(path: str) -> str:
+    """The path as logged: a consent link's token is a credential and never reaches a log."""
+    if path.startswith(_SECRET_PATH_PREFIX):
+        return f"{_SECRET_PATH_PREFIX}…"
+    return path[:200]
 
 
 def _outcome(status: int, stats: RequestStats) -> str:
@@ -113,7 +121,7 @@ def _finish(scope: Scope, stats: RequestStats, status: int, seconds: float) -> N
     fields: dict[str, Any] = {
         "request_id": stats.request_id,
         "method": scope.get("method"),
-        "path": str(scope.get("path", ""))[:200],
+        "path": loggable_path(str(scope.get("path", ""))),
         "operation": operation,
         "status": status,
         "outcome": outcome,
@@ -127,7 +135,7 @@ def _finish(scope: Scope, stats: RequestStats, status: int, seconds: float) -> N
     log.info(
         "%s %s %s %s %.1fms",
         scope.get("method"),
-        scope.get("path"),
+        fields["path"],
         operation,
         status,
         seconds * 1000,

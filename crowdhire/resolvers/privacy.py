@@ -19,7 +19,8 @@ from crowdhire.models import AuditEvent, Candidate, ErasureRecord, Placement, Su
 from crowdhire.models.candidates import Consent, ConsentStatus
 from crowdhire.models.common import utcnow
 from crowdhire.resolvers.candidates import editable_candidate
-from crowdhire.resolvers.consent import candidate_for_token
+from crowdhire.resolvers.consent import ensure_link_actor
+from crowdhire.resolvers.consent_links import LinkPurpose, candidate_for_token
 from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
 ERASED_NAME = "Erased candidate"
@@ -74,7 +75,10 @@ async def erase_candidate(
         if (token is None) == (candidate_id is None):
             raise refuse((), "INVALID_INPUT", "Pass either token or candidateId")
         if token is not None:
-            candidate = await candidate_for_token(context.settings, token, session)
+            candidate = await candidate_for_token(
+                context.settings, token, LinkPurpose.ERASE, session
+            )
+            ensure_link_actor(context, candidate)
         else:
             assert candidate_id is not None
             candidate = await editable_candidate(context, candidate_id, session, "erase them")
@@ -90,7 +94,7 @@ async def erase_candidate(
         forget += [(CachedKind.PLACEMENTS, i) for i in placement_ids]
         return Outcome(ids={"candidate": str(person)}, forget=forget)
 
-    data = {"candidateId": str(candidate_id) if candidate_id else None, "token": token}
+    data = {"candidateId": str(candidate_id) if candidate_id else context.viewer.sub}
     return await run_mutation(context, "eraseCandidate", data, erase, client_mutation_id)
 
 

@@ -55,6 +55,12 @@ class ConsentType:
     status: ConsentStatus = strawberry.field(description="Pending, granted, declined or revoked.")
     changed_at: datetime | None = strawberry.field(description="When it last changed (UTC).")
     history: list[ConsentEventType] = strawberry.field(description="Every decision, oldest first.")
+    requested_at: datetime | None = strawberry.field(
+        description="When the recruiter last asked for consent (UTC); null before any request."
+    )
+    last_sent_at: datetime | None = strawberry.field(
+        description="When the platform last emailed the person their link (UTC); null = not yet."
+    )
 
     @classmethod
     def from_model(cls, candidate: Candidate) -> ConsentType:
@@ -62,7 +68,13 @@ class ConsentType:
         consent = candidate.consent
         history = [ConsentEventType(status=e.status, at=e.at, method=e.method)
                    for e in consent.history]  # fmt: skip
-        return cls(status=consent.status, changed_at=consent.changed_at, history=history)
+        return cls(
+            status=consent.status,
+            changed_at=consent.changed_at,
+            history=history,
+            requested_at=consent.requested_at,
+            last_sent_at=consent.last_sent_at,
+        )
 
 
 @strawberry.type(name="Candidate", description="A person a recruiter sourced.")

@@ -1,16 +1,15 @@
-"""Consent mutations: request a link, confirm (public) and revoke consent."""
+"""Consent mutations: ask the person by email, ask again, and (admins) withdraw consent."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import Enum
 from typing import Annotated
 
 import strawberry
 
 from crowdhire.context import Info
-from crowdhire.models.candidates import ConsentStatus
 from crowdhire.resolvers import consent as consent_resolvers
+from crowdhire.resolvers import consent_requests
 from crowdhire.resolvers.transactions import Outcome
 from crowdhire.schema.candidate_mutations import payload_candidate
 from crowdhire.schema.candidates import CandidateType, ConsentType
@@ -24,28 +23,28 @@ from crowdhire.schema.payloads import (
 )
 
 
-@strawberry.enum(description="What the person decided.")
-class ConsentDecision(Enum):
-    """A consent link's two answers."""
-
-    GRANTED = "GRANTED"
-    DECLINED = "DECLINED"
-
-
 @strawberry.enum(description="Why requestCandidateConsent changed nothing.")
 class RequestCandidateConsentErrorCode(Enum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
+    ALREADY_GRANTED = "ALREADY_GRANTED"
+    NO_EMAIL = "NO_EMAIL"
+    RATE_LIMITED = "RATE_LIMITED"
+    EMAIL_UNAVAILABLE = "EMAIL_UNAVAILABLE"
     INVALID_INPUT = "INVALID_INPUT"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
-@strawberry.enum(description="Why confirmCandidateConsent changed nothing.")
-class ConfirmCandidateConsentErrorCode(Enum):
-    INVALID_TOKEN = "INVALID_TOKEN"
-    TOKEN_EXPIRED = "TOKEN_EXPIRED"
-    TOKEN_USED = "TOKEN_USED"
+@strawberry.enum(description="Why resendCandidateConsent changed nothing.")
+class ResendCandidateConsentErrorCode(Enum):
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    NOT_FOUND = "NOT_FOUND"
+    NO_OPEN_REQUEST = "NO_OPEN_REQUEST"
+    NO_EMAIL = "NO_EMAIL"
+    RATE_LIMITED = "RATE_LIMITED"
+    EMAIL_UNAVAILABLE = "EMAIL_UNAVAILABLE"
     INVALID_INPUT = "INVALID_INPUT"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
@@ -55,8 +54,6 @@ class RevokeCandidateConsentErrorCode(Enum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
-    INVALID_TOKEN = "INVALID_TOKEN"
-    TOKEN_EXPIRED = "TOKEN_EXPIRED"
     NOT_GRANTED = "NOT_GRANTED"
     INVALID_INPUT = "INVALID_INPUT"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
@@ -70,9 +67,9 @@ class RequestCandidateConsentError(UserError[RequestCandidateConsentErrorCode]):
 
 
 @strawberry.type(
-    name="ConfirmCandidateConsentError", description="A user error of confirmCandidateConsent."
+    name="ResendCandidateConsentError", description="A user error of resendCandidateConsent."
 )
-class ConfirmCandidateConsentError(UserError[ConfirmCandidateConsentErrorCode]):
+class ResendCandidateConsentError(UserError[ResendCandidateConsentErrorCode]):
     pass
 
 
@@ -89,42 +86,32 @@ class RequestCandidateConsentInput:
     client_mutation_id: str | None = ClientMutationId
 
 
-@strawberry.input(description="The person's answer through their consent link.")
-class ConfirmCandidateConsentInput:
-    token: str = strawberry.field(description="The token of the consent link.")
-    decision: ConsentDecision = strawberry.field(description="Grant or decline.")
+@strawberry.input(description="Whose open consent request to email again.")
+class ResendCandidateConsentInput:
+    candidate_id: strawberry.ID = strawberry.field(description="Your candidate.")
     client_mutation_id: str | None = ClientMutationId
 
 
-@strawberry.input(description="Withdraw consent: the person's link token, or (admins) the id.")
+@strawberry.input(description="Withdraw a candidate's consent (admins; the person uses a link).")
 class RevokeCandidateConsentInput:
-    """revokeCandidateConsent's input; exactly one of token and candidateId."""
-
-    token: str | None = strawberry.field(default=None, description="The consent link's token.")
-    candidate_id: strawberry.ID | None = strawberry.field(
-        default=None, description="The candidate (admins only)."
-    )
+    candidate_id: strawberry.ID = strawberry.field(description="The candidate.")
     client_mutation_id: str | None = ClientMutationId
 
 
-@strawberry.type(description="A new consent link, or why not.")
+@strawberry.type(description="The candidate once the request is on its way, or why not.")
 class RequestCandidateConsentPayload:
-    candidate: CandidateType | None = strawberry.field(description="The candidate.")
-    token: str | None = strawberry.field(
-        description="The one-time link token to send to the person (older links stop working)."
+    candidate: CandidateType | None = strawberry.field(
+        description="The candidate: consent { status requestedAt lastSentAt } shows progress."
     )
-    expires_at: datetime | None = strawberry.field(description="When the link expires (UTC).")
     user_errors: list[RequestCandidateConsentError] = strawberry.field(
         description="Input problems."
     )
 
 
-@strawberry.type(description="The recorded consent, or why not.")
-class ConfirmCandidateConsentPayload:
-    consent: ConsentType | None = strawberry.field(description="The consent now on record.")
-    user_errors: list[ConfirmCandidateConsentError] = strawberry.field(
-        description="Input problems."
-    )
+@strawberry.type(description="The candidate once the email is queued again, or why not.")
+class ResendCandidateConsentPayload:
+    candidate: CandidateType | None = strawberry.field(description="The candidate.")
+    user_errors: list[ResendCandidateConsentError] = strawberry.field(description="Input problems.")
 
 
 @strawberry.type(description="The consent after revoking, or why not.")
@@ -141,9 +128,11 @@ async def _consent(outcome: Outcome) -> ConsentType | None:
 
 @strawberry.type(description="Consent mutations.")
 class ConsentMutations:
-    """Consent links: ask, answer, withdraw."""
+    """Ask the person by email, ask again, withdraw (admins)."""
 
-    @strawberry.mutation(description="Get a consent link token for your candidate (14 days).")
+    @strawberry.mutation(
+        description="Email your candidate a consent link (14 days); older links stop working."
+    )
     async def request_candidate_consent(
         self,
         info: Info,
@@ -151,66 +140,60 @@ class ConsentMutations:
             RequestCandidateConsentInput, strawberry.argument(description="Which candidate.")
         ],
     ) -> RequestCandidateConsentPayload:
-        """The candidate's recruiter only; a new link replaces the previous one."""
+        """The candidate's recruiter only; the platform sends the link to the person."""
         outcome = await guarded(
-            lambda: consent_resolvers.request_consent(
+            lambda: consent_requests.request_consent(
                 info.context,
                 input_object_id(input.candidate_id, "Candidate", "candidateId"),
                 input.client_mutation_id,
             )
         )
-        candidate_id = outcome.object_id("candidate")
-        link = (
-            await consent_resolvers.consent_link(info.context, candidate_id)
-            if candidate_id
-            else None
-        )
         return RequestCandidateConsentPayload(
             candidate=await payload_candidate(info, outcome),
-            token=link.token if link else None,
-            expires_at=link.expires_at if link else None,
             user_errors=user_errors(
                 outcome, RequestCandidateConsentErrorCode, RequestCandidateConsentError
             ),
         )
 
-    @strawberry.mutation(description="Public: the person grants or declines through their link.")
-    async def confirm_candidate_consent(
+    @strawberry.mutation(
+        description="Email the open consent request again with a fresh link (rate-limited)."
+    )
+    async def resend_candidate_consent(
         self,
         info: Info,
         input: Annotated[  # noqa: A002 - Relay's argument name
-            ConfirmCandidateConsentInput, strawberry.argument(description="Token and decision.")
+            ResendCandidateConsentInput, strawberry.argument(description="Which candidate.")
         ],
-    ) -> ConfirmCandidateConsentPayload:
-        """No sign-in; the link records one decision."""
-        decision = ConsentStatus(input.decision.value.lower())
+    ) -> ResendCandidateConsentPayload:
+        """The candidate's recruiter only; RATE_LIMITED when an email left too recently."""
         outcome = await guarded(
-            lambda: consent_resolvers.confirm_consent(
-                info.context, input.token, decision, input.client_mutation_id
+            lambda: consent_requests.resend_consent(
+                info.context,
+                input_object_id(input.candidate_id, "Candidate", "candidateId"),
+                input.client_mutation_id,
             )
         )
-        return ConfirmCandidateConsentPayload(
-            consent=await _consent(outcome),
+        return ResendCandidateConsentPayload(
+            candidate=await payload_candidate(info, outcome),
             user_errors=user_errors(
-                outcome, ConfirmCandidateConsentErrorCode, ConfirmCandidateConsentError
+                outcome, ResendCandidateConsentErrorCode, ResendCandidateConsentError
             ),
         )
 
-    @strawberry.mutation(description="Withdraw granted consent (the person's link, or admins).")
+    @strawberry.mutation(description="Withdraw a candidate's granted consent (admins).")
     async def revoke_candidate_consent(
         self,
         info: Info,
         input: Annotated[  # noqa: A002 - Relay's argument name
-            RevokeCandidateConsentInput, strawberry.argument(description="Token or candidate.")
+            RevokeCandidateConsentInput, strawberry.argument(description="Which candidate.")
         ],
     ) -> RevokeCandidateConsentPayload:
-        """Exactly one of token and candidateId."""
-        candidate_id = input.candidate_id
+        """Admins only; the person withdraws through the link in their email."""
         outcome = await guarded(
             lambda: consent_resolvers.revoke_consent(
                 info.context,
-                input.token,
-                input_object_id(candidate_id, "Candidate", "candidateId") if candidate_id else None,
+                None,
+                input_object_id(input.candidate_id, "Candidate", "candidateId"),
                 input.client_mutation_id,
             )
         )

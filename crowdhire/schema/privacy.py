@@ -35,8 +35,6 @@ class EraseCandidateErrorCode(Enum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
-    INVALID_TOKEN = "INVALID_TOKEN"
-    TOKEN_EXPIRED = "TOKEN_EXPIRED"
     LEGAL_HOLD = "LEGAL_HOLD"
     INVALID_INPUT = "INVALID_INPUT"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
@@ -74,15 +72,10 @@ class ExportCandidateDataInput:
     client_mutation_id: str | None = ClientMutationId
 
 
-@strawberry.input(description="Whom to erase: the person's link token, or the candidate's id.")
+@strawberry.input(description="Whom to erase (the person erases through their emailed link).")
 class EraseCandidateInput:
-    """eraseCandidate's input; exactly one of token and candidateId."""
-
-    candidate_id: strawberry.ID | None = strawberry.field(
-        default=None, description="The candidate (their recruiter or admins)."
-    )
-    token: str | None = strawberry.field(
-        default=None, description="The person's consent link token (no sign-in needed)."
+    candidate_id: strawberry.ID = strawberry.field(
+        description="The candidate (their recruiter or admins)."
     )
     client_mutation_id: str | None = ClientMutationId
 
@@ -156,13 +149,12 @@ class PrivacyMutations:
             EraseCandidateInput, strawberry.argument(description="Token or candidate.")
         ],
     ) -> EraseCandidatePayload:
-        """Their recruiter, an admin, or the person through their link; LEGAL_HOLD blocks it."""
-        candidate_id = input.candidate_id
+        """Their recruiter or an admin (the person uses their link); LEGAL_HOLD blocks it."""
         outcome = await guarded(
             lambda: privacy_resolvers.erase_candidate(
                 info.context,
-                input_object_id(candidate_id, "Candidate", "candidateId") if candidate_id else None,
-                input.token,
+                input_object_id(input.candidate_id, "Candidate", "candidateId"),
+                None,
                 input.client_mutation_id,
             )
         )

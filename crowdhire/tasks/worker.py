@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -49,6 +50,7 @@ class TaskWorker:
         self._concurrency = concurrency
         self._loops: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
+        self._stopped = asyncio.Event()
         self._stopping = False
 
     def wake(self) -> None:
@@ -98,7 +100,9 @@ class TaskWorker:
                     pass
 
     async def _refresh_gauge(self) -> None:
-        while True:
+        # The flag and the stop event, not only cancel(): a cancellation that PyMongo turned into
+        # an error of its own was caught below, and a bare sleep then kept stop() waiting.
+        while not self._stopping:
             try:
                 counts = await queue.pending_counts()
             except Exception:  # noqa: BLE001 - metrics wait for MongoDB to come back
@@ -106,7 +110,9 @@ class TaskWorker:
             if counts is not None:
                 for kind in self.handlers:
                     TASKS_WAITING.labels(kind).set(counts.get(kind, 0))
-            await asyncio.sleep(GAUGE_REFRESH_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(GAUGE_REFRESH_SECONDS):
+                    await self._stopped.wait()
 
     def start(self) -> None:
         """Start the claim loops and the metrics refresher on the running event loop."""
@@ -119,6 +125,7 @@ class TaskWorker:
         """Cancel the loops; a task cut off mid-run is retaken when its lease expires."""
         self._stopping = True
         self._wake.set()
+        self._stopped.set()
         for loop in self._loops:
             loop.cancel()
         await asyncio.gather(*self._loops, return_exceptions=True)

@@ -1,0 +1,1 @@
+"""Outgoing email: an SMTP sender and the messages crowdhire sends from background tasks."""

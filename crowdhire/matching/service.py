@@ -102,17 +102,17 @@ class MatchingService:
                 log.warning("vector index refresh failed", exc_info=True)
 
     async def start(self, *, load_model: bool) -> None:
-        """Rebuild the index from MongoDB, then poll; load the model off the event loop."""
-        await self.refresh()
-        log.info(
-            "vector index rebuilt", extra={"vectors": sum(map(len, self.index.kinds.values()))}
-        )
-        self._loops.append(asyncio.create_task(self._refresh_loop()))
+        """Load the model (once per process, before serving: every instance then scores skill
+        names alike, and the load never competes with requests), rebuild the index, then poll."""
         if load_model and loaded_encoder() is None:
-            self._loops.append(asyncio.create_task(asyncio.to_thread(shared_encoder)))
+            await asyncio.to_thread(shared_encoder)
+        await self.refresh()
+        vectors = sum(map(len, self.index.kinds.values()))
+        log.info("vector index rebuilt", extra={"vectors": vectors})
+        self._loops.append(asyncio.create_task(self._refresh_loop()))
 
     async def stop(self) -> None:
-        """Cancel the poll (a model load in its thread finishes on its own)."""
+        """Cancel the poll."""
         for loop in self._loops:
             loop.cancel()
         await asyncio.gather(*self._loops, return_exceptions=True)

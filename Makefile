@@ -108,6 +108,16 @@ cluster-down: install ## stop every process `make cluster` started (data kept)
 drills: install services ## failure drills on a fresh cluster; writes bench/results/drills.md
 	$(BIN)/python -m bench.drills $(DRILLS_ARGS)
 
+.PHONY: eval eval-set bench-matching
+eval: install ## matching quality (nDCG@10, P@10) and model cost; writes bench/results/matching.json
+	$(BIN)/python -m bench.matching.evaluate
+
+eval-set: install ## regenerate the frozen matching evaluation set (fixed seed)
+	$(BIN)/python -m bench.matching.make_eval_set
+
+bench-matching: install services ## recommendation latency at BENCH_SCALE (default 10) on real servers
+	$(BIN)/python -m bench.matching.scale
+
 schema: install ## write the GraphQL SDL to schema.graphql
 	$(BIN)/crowdhire schema > schema.graphql.tmp
 	mv schema.graphql.tmp schema.graphql

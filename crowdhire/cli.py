@@ -1,4 +1,5 @@
-"""The `crowdhire` command: serve | seed | schema | query | token | persist | cluster | backup."""
+"""The `crowdhire` command: serve | seed | schema | query | token | persist | cluster | backup |
+embeddings backfill."""
 
 from __future__ import annotations
 
@@ -174,6 +175,20 @@ async def persist_files(settings: Settings, files: list[Path]) -> list[tuple[str
         await client.close()
 
 
+async def backfill_embeddings(settings: Settings) -> dict[str, int]:
+    """Embed every job and candidate without a vector of the running model version."""
+    from pymongo import AsyncMongoClient  # noqa: PLC0415
+
+    from crowdhire.matching.backfill import backfill  # noqa: PLC0415 - loads numpy and the model
+
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongodb_uri)
+    try:
+        await init_beanie(database=client[settings.mongodb_db], document_models=DOCUMENT_MODELS)
+        return await backfill(progress=sys.stderr.isatty())
+    finally:
+        await client.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `crowdhire` command."""
     parser = argparse.ArgumentParser(prog="crowdhire", description=__doc__)
@@ -207,6 +222,8 @@ def main(argv: list[str] | None = None) -> None:
                        default="admin", help="which kind of demo user")  # fmt: skip
     token.add_argument("--sub", help="Auth0 subject to sign in as (default: a seeded user)")
     token.add_argument("--company", help="company slug: sign in as its owner (with --as company)")
+    embeddings = commands.add_parser("embeddings", help="matching vectors: backfill")
+    embeddings.add_argument("action", choices=["backfill"], help="embed what is missing or stale")
     persist = commands.add_parser("persist", help="register .graphql files as persisted queries")
     persist.add_argument("files", type=Path, nargs="+", help="GraphQL documents to register")
     # Scale-out: the whole deployment on loopback
@@ -244,6 +261,11 @@ def main(argv: list[str] | None = None) -> None:
         with database(settings) as ready:
             for sha256, file in asyncio.run(persist_files(ready, args.files)):
                 print(f"{sha256}  {file}")
+        return
+    if args.command == "embeddings":
+        with database(settings) as ready:
+            written = asyncio.run(backfill_embeddings(ready))
+        print(f"crowdhire: vectors written {written}", flush=True)
         return
     if args.command == "serve":
         serve(settings)

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from crowdhire.auth import ANONYMOUS, Viewer
 from crowdhire.cache import ObjectCache
 from crowdhire.loaders import Loaders, build_loaders
+from crowdhire.matching.service import MatchingService
 from crowdhire.settings import Settings
 
 
@@ -24,6 +25,8 @@ class Context:
     viewer: Viewer = ANONYMOUS
     request: Request | None = None
     response: Any = None
+    # the process's vector index (None outside a served app: scores then skip semantics)
+    matching: MatchingService | None = None
     # per-request lookahead results, by response path without list indexes (schema.relations)
     selections: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
 

@@ -36,6 +36,8 @@ from crowdhire.graphql.graphiql import with_sign_in_note
 from crowdhire.graphql.schema import build_schema
 from crowdhire.graphql.view import HardenedGraphQLView
 from crowdhire.mail.consent_email import consent_email_handler
+from crowdhire.matching.service import MatchingService
+from crowdhire.matching.tasks import EMBED_TASK
 from crowdhire.models import DOCUMENT_MODELS
 from crowdhire.observability.lifecycle import MongoUnreachableError, wait_for_mongodb
 from crowdhire.observability.middleware import ObservabilityMiddleware, metrics
@@ -57,6 +59,7 @@ class Services:
     mongo: AsyncMongoClient[dict[str, Any]]
     cache: ObjectCache
     worker: TaskWorker
+    matching: MatchingService
     verifier: TokenVerifier | None = None
 
 
@@ -87,6 +90,7 @@ class GraphQLView(HardenedGraphQLView):
         context = build_context(
             services.settings, services.cache, request=http_request, response=response
         )
+        context.matching = services.matching
         context.viewer = await viewer_for(claims_of(request.scope), context.loaders.roles_by_sub)
         return context
 
@@ -126,9 +130,11 @@ async def dev_jwks(request: Request) -> Response:
     return JSONResponse({"keys": [dev_public_jwk(services.settings)]})
 
 
-def task_handlers(settings: Settings, cache: ObjectCache) -> dict[str, Handler]:
+def task_handlers(
+    settings: Settings, cache: ObjectCache, matching: MatchingService
+) -> dict[str, Handler]:
     """The background task kinds this process knows how to run, by name."""
-    return {CONSENT_EMAIL_TASK: consent_email_handler(settings, cache)}
+    return {CONSENT_EMAIL_TASK: consent_email_handler(settings, cache), EMBED_TASK: matching.embed}
 
 
 def create_app(
@@ -151,14 +157,21 @@ def create_app(
         await init_beanie(database=client[settings.mongodb_db], document_models=DOCUMENT_MODELS)
         object_cache = cache if cache is not None else build_cache(settings)
         verifier, jwks = build_verifier(settings)
+        matching = MatchingService(settings.matching_refresh_seconds)
+        await matching.start(load_model=settings.worker_enabled)
         worker = TaskWorker(
-            task_handlers(settings, object_cache),
+            task_handlers(settings, object_cache, matching),
             poll_seconds=settings.worker_poll_seconds,
             lease_seconds=settings.worker_lease_seconds,
             concurrency=settings.worker_concurrency,
         )
         app.state.services = Services(
-            settings=settings, mongo=client, cache=object_cache, worker=worker, verifier=verifier
+            settings=settings,
+            mongo=client,
+            cache=object_cache,
+            worker=worker,
+            matching=matching,
+            verifier=verifier,
         )
         if settings.worker_enabled:
             worker.start()
@@ -167,6 +180,7 @@ def create_app(
             yield
         finally:
             await worker.stop()
+            await matching.stop()
             if stripe_gateway is not None:
                 await stripe_gateway.close()
             if jwks is not None:

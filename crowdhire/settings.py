@@ -7,6 +7,7 @@ import binascii
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -192,6 +193,19 @@ class Settings(BaseSettings):
     )
     backup_encryption_key: SecretStr | None = Field(
         None, description="AES-256-GCM key of backups at rest: 32 bytes as 64 hex digits or base64"
+    )
+    matching_refresh_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=3600,
+        description="how often the in-memory vector index reads vectors other instances wrote",
+    )
+    matching_vector_search: Literal["memory", "atlas"] = Field(
+        "memory",
+        description="candidate generation: the in-process numpy index, or Atlas $vectorSearch",
+    )
+    matching_atlas_index: str = Field(
+        "embeddings_vector", description="name of the Atlas Vector Search index on embeddings"
     )
 
     @model_validator(mode="after")

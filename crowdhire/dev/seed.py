@@ -15,6 +15,7 @@ from beanie import Document, PydanticObjectId
 from faker import Faker
 from tqdm import tqdm
 
+from crowdhire.dev.seed_matching import fill_matching_fields
 from crowdhire.models import DOCUMENT_MODELS
 from crowdhire.models.candidates import Candidate, Consent, ConsentStatus
 from crowdhire.models.common import Money
@@ -346,6 +347,7 @@ async def seed_demo(scale: float = 1.0, seed: int = 42, progress: bool = True) -
     build = _Builder(seed, {name: max(1, round(n * scale)) for name, n in BASE_COUNTS.items()})
     companies, recruiters = build.companies(), build.recruiters()
     candidates, jobs = build.candidates(recruiters), build.jobs(companies)
+    fill_matching_fields(candidates, jobs, seed)
     members = build.members(companies)
     everything: list[Sequence[Document]] = [companies, members, recruiters, candidates, jobs]
     everything += build.pipeline(jobs, candidates)

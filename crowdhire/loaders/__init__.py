@@ -14,6 +14,12 @@ from crowdhire.loaders.candidates import CandidateByIdLoader
 from crowdhire.loaders.children import ChildLoaders
 from crowdhire.loaders.companies import CompanyByIdLoader
 from crowdhire.loaders.jobs import JobByIdLoader
+from crowdhire.loaders.matching import (
+    CandidateProfileByIdLoader,
+    OpenJobProfileByIdLoader,
+    OwnedCandidateIdsByRecruiterIdLoader,
+    SubmittedCandidateIdsByJobIdLoader,
+)
 from crowdhire.loaders.payments import EarningsByRecruiterIdLoader
 from crowdhire.loaders.placements import PlacementByIdLoader, RecruiterFeesByRecruiterIdLoader
 from crowdhire.loaders.recruiters import RecruiterByIdLoader
@@ -37,6 +43,11 @@ class Loaders:
     candidacies_by_candidate_id: CandidaciesByCandidateIdLoader
     submission_stats_by_recruiter_id: SubmissionStatsByRecruiterIdLoader
     recruiter_fees_by_recruiter_id: RecruiterFeesByRecruiterIdLoader
+    # matching: the rows rankings score, batched across a request's rankings
+    candidate_profile_by_id: CandidateProfileByIdLoader
+    open_job_profile_by_id: OpenJobProfileByIdLoader
+    owned_candidate_ids_by_recruiter_id: OwnedCandidateIdsByRecruiterIdLoader
+    submitted_candidate_ids_by_job_id: SubmittedCandidateIdsByJobIdLoader
 
     def cached(self, kind: CachedKind) -> DataLoader[Any, Any]:
         """The loader that holds objects of `kind` in this request (to forget after a write)."""
@@ -67,4 +78,8 @@ def build_loaders(cache: ObjectCache) -> Loaders:
         candidacies_by_candidate_id=CandidaciesByCandidateIdLoader(),
         submission_stats_by_recruiter_id=SubmissionStatsByRecruiterIdLoader(),
         recruiter_fees_by_recruiter_id=RecruiterFeesByRecruiterIdLoader(),
+        candidate_profile_by_id=CandidateProfileByIdLoader(),
+        open_job_profile_by_id=OpenJobProfileByIdLoader(),
+        owned_candidate_ids_by_recruiter_id=OwnedCandidateIdsByRecruiterIdLoader(),
+        submitted_candidate_ids_by_job_id=SubmittedCandidateIdsByJobIdLoader(),
     )

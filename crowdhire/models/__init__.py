@@ -5,6 +5,7 @@ from beanie import Document
 from crowdhire.models.audit import AuditEvent
 from crowdhire.models.candidates import Candidate
 from crowdhire.models.companies import Company, CompanyMember
+from crowdhire.models.embeddings import Embedding
 from crowdhire.models.erasures import ErasureRecord
 from crowdhire.models.idempotency import MutationReceipt
 from crowdhire.models.jobs import Job
@@ -30,6 +31,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     StripeEvent,
     BackgroundTask,
     ErasureRecord,
+    Embedding,
 ]
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "Candidate",
     "Company",
     "CompanyMember",
+    "Embedding",
     "ErasureRecord",
     "Job",
     "MutationReceipt",

@@ -17,6 +17,9 @@ class AuditEvent(Document):
     target_ids: list[str] = Field(default_factory=list)  # hex ids, for filtering by target
     targets: dict[str, str] = Field(default_factory=dict)  # type name → id (hex)
     changed_fields: list[str] = Field(default_factory=list)
+    # Recommendation lists served: the model that ranked and the ids shown, in order.
+    model_version: str | None = None
+    returned_ids: list[str] = Field(default_factory=list)
     at: UtcDatetime = Field(default_factory=utcnow)
 
     class Settings:

@@ -12,7 +12,7 @@ from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from crowdhire.models.common import UtcDatetime, utcnow
+from crowdhire.models.common import Money, UtcDatetime, utcnow
 
 
 class ConsentStatus(StrEnum):
@@ -22,6 +22,13 @@ class ConsentStatus(StrEnum):
     GRANTED = "granted"
     DECLINED = "declined"
     REVOKED = "revoked"
+
+
+class AutomatedRanking(StrEnum):
+    """Whether the person lets the matching engine embed and rank them (GDPR Art. 22)."""
+
+    ALLOWED = "allowed"
+    OPTED_OUT = "opted_out"
 
 
 class ConsentMethod(StrEnum):
@@ -104,6 +111,11 @@ class Candidate(Document):
     location: str = ""
     skills: list[str] = Field(default_factory=list)
     years_experience: int = Field(0, ge=0, le=80)
+    summary: str = Field("", max_length=5000)
+    desired_salary: Money | None = None
+    open_to_remote: bool = False
+    languages: list[str] = Field(default_factory=list)
+    automated_ranking: AutomatedRanking = AutomatedRanking.ALLOWED
     links: list[str] = Field(default_factory=list)
     consent: Consent = Field(default_factory=Consent)
     legal_hold: bool = False
@@ -122,7 +134,7 @@ class Candidate(Document):
                 data = {**data, "phone_normalized": normalize_phone(data.get("phone"))}
         return data
 
-    @field_validator("skills")
+    @field_validator("skills", "languages")
     @classmethod
     def _normalized_skills(cls, value: list[str]) -> list[str]:
         return normalize_skills(value)

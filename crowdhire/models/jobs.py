@@ -113,6 +113,12 @@ class Job(Document):
     employment_type: EmploymentType = EmploymentType.FULL_TIME
     salary: SalaryRange | None = None
     skills: list[str] = Field(default_factory=list)
+    # Matching: when both lists are empty, `skills` counts as must-have (older documents).
+    must_have_skills: list[str] = Field(default_factory=list)
+    nice_to_have_skills: list[str] = Field(default_factory=list)
+    min_years_experience: int | None = Field(None, ge=0, le=80)
+    max_years_experience: int | None = Field(None, ge=0, le=80)
+    languages: list[str] = Field(default_factory=list)
     status: JobStatus = JobStatus.DRAFT
     openings: int = Field(1, ge=1, le=1000)
     fee_terms: FeeTerms
@@ -123,7 +129,7 @@ class Job(Document):
     # committing beside a decision made on what it replaced.
     revision: int = 0
 
-    @field_validator("skills")
+    @field_validator("skills", "must_have_skills", "nice_to_have_skills", "languages")
     @classmethod
     def _normalized_skills(cls, value: list[str]) -> list[str]:
         return normalize_skills(value)
@@ -140,5 +146,6 @@ class Job(Document):
             IndexModel([("title", ASCENDING), ("_id", ASCENDING)]),
             IndexModel([("salary.max", DESCENDING), ("_id", DESCENDING)]),
             IndexModel([("skills", ASCENDING)]),
+            IndexModel([("must_have_skills", ASCENDING)]),
             IndexModel([("title", TEXT), ("description", TEXT)], name="job_text"),
         ]

@@ -20,6 +20,7 @@ from crowdhire.context import Context
 from crowdhire.loaders.base import CachedKind, Pending, loaded_if_visible
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.loaders.root_lists import count_documents, fetch_root_page
+from crowdhire.matching.tasks import enqueue_embedding
 from crowdhire.models.candidates import (
     Candidate,
     ConsentStatus,
@@ -27,7 +28,8 @@ from crowdhire.models.candidates import (
     normalize_phone,
     normalize_skills,
 )
-from crowdhire.models.common import utcnow
+from crowdhire.models.common import Money, utcnow
+from crowdhire.models.embeddings import EmbeddedKind
 from crowdhire.resolvers.access import (
     can_view_candidate,
     can_view_candidate_now,
@@ -41,6 +43,7 @@ from crowdhire.resolvers.argument_rules import (
     prefix_pattern,
     skills_match,
 )
+from crowdhire.resolvers.job_inputs import is_currency
 from crowdhire.resolvers.transactions import MutationRefused, Outcome, audit, refuse, run_mutation
 
 CANDIDATE_ORDERS = {
@@ -141,8 +144,14 @@ FIELD_PATHS = {
     "skills": "skills",
     "years_experience": "yearsExperience",
     "links": "links",
+    "summary": "summary",
+    "desired_salary": "desiredSalary",
+    "open_to_remote": "openToRemote",
+    "languages": "languages",
 }
-_NULLABLE = frozenset({"email", "phone"})
+_NULLABLE = frozenset({"email", "phone", "desired_salary"})
+MAX_SUMMARY = 5000
+MAX_LANGUAGES = 20
 
 
 def _text(name: str, value: str, *, required: bool = False) -> str:
@@ -205,7 +214,36 @@ def clean_candidate_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
             out["years_experience"] = value
         elif name == "links":
             out["links"] = _links(list(value))
+        else:
+            out[name] = _matching_field(name, value)
     return out
+
+
+def _matching_field(name: str, value: Any) -> Any:
+    """The fields only matching reads: summary, desired salary, remote and languages."""
+    path = (FIELD_PATHS[name],)
+    if name == "summary":
+        if len(value) > MAX_SUMMARY:
+            raise refuse(path, "INVALID_INPUT", f"summary is limited to {MAX_SUMMARY:,} characters")
+        return value.strip()
+    if name == "desired_salary":
+        if value is None:
+            return None
+        currency = str(value["currency"]).strip().upper()
+        if not is_currency(currency):
+            message = "desiredSalary.currency must be an ISO 4217 code such as EUR"
+            raise refuse((*path, "currency"), "INVALID_INPUT", message)
+        if value["amount"] < 0:
+            message = "desiredSalary.amount cannot be negative (minor units)"
+            raise refuse((*path, "amount"), "INVALID_INPUT", message)
+        return Money(amount=value["amount"], currency=currency)
+    if name == "languages":
+        languages = normalize_skills(list(value))
+        if len(languages) > MAX_LANGUAGES or any(len(language) > 40 for language in languages):
+            message = f"at most {MAX_LANGUAGES} languages of up to 40 characters"
+            raise refuse(path, "INVALID_INPUT", message)
+        return languages
+    return bool(value)
 
 
 async def _holders(
@@ -257,6 +295,8 @@ async def create_candidate(
             await candidate.insert(session=session)
         except DuplicateKeyError:
             raise _duplicate() from None
+        assert candidate.id is not None
+        await enqueue_embedding(EmbeddedKind.CANDIDATE, candidate.id, session)
         await audit(context, session, "createCandidate",
                     {"candidate": candidate.id, "recruiter": viewer.recruiter_id},
                     list(fields))  # fmt: skip
@@ -305,6 +345,7 @@ async def update_candidate(
             await candidate.save(session=session)
         except DuplicateKeyError:
             raise _duplicate() from None
+        await enqueue_embedding(EmbeddedKind.CANDIDATE, candidate_id, session)
         await audit(context, session, "updateCandidate", {"candidate": candidate_id}, list(fields))
         return Outcome(
             ids={"candidate": str(candidate_id)}, forget=[(CachedKind.CANDIDATES, candidate_id)]

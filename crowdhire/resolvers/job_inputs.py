@@ -25,6 +25,9 @@ MAX_SKILLS = 50
 MAX_SKILL_LENGTH = 60
 MAX_OPENINGS = 1000
 MAX_GUARANTEE_DAYS = 365
+MAX_YEARS = 80
+MAX_LANGUAGES = 20
+MAX_LANGUAGE_LENGTH = 40
 
 
 Fail = Callable[[tuple[str, ...], str], None]
@@ -63,6 +66,11 @@ class JobFields:
     salary: SalaryInput | None = None
     skills: tuple[str, ...] = ()
     openings: int = 1
+    must_have_skills: tuple[str, ...] = ()
+    nice_to_have_skills: tuple[str, ...] = ()
+    min_years_experience: int | None = None
+    max_years_experience: int | None = None
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,11 @@ class JobPatch:
     skills: tuple[str, ...] | Keep = KEEP
     openings: int | Keep = KEEP
     fee_terms: FeeTermsInput | Keep = KEEP
+    must_have_skills: tuple[str, ...] | Keep = KEEP
+    nice_to_have_skills: tuple[str, ...] | Keep = KEEP
+    min_years_experience: int | Keep | None = KEEP
+    max_years_experience: int | Keep | None = KEEP
+    languages: tuple[str, ...] | Keep = KEEP
 
     def given(self) -> dict[str, Any]:
         """The fields this patch sets, by model field name."""
@@ -101,6 +114,11 @@ def fields_of(job: Job) -> JobFields:
         salary=SalaryInput(salary.min, salary.max, salary.currency) if salary else None,
         skills=tuple(job.skills),
         openings=job.openings,
+        must_have_skills=tuple(job.must_have_skills),
+        nice_to_have_skills=tuple(job.nice_to_have_skills),
+        min_years_experience=job.min_years_experience,
+        max_years_experience=job.max_years_experience,
+        languages=tuple(job.languages),
         fee_terms=FeeTermsInput(
             currency=terms.currency,
             percent=terms.percent,
@@ -131,11 +149,13 @@ def checked(fields: JobFields) -> JobFields:
     location = fields.location.strip()
     if len(location) > MAX_LOCATION:
         fail(("location",), f"location is limited to {MAX_LOCATION} characters")
-    skills = tuple(normalize_skills(list(fields.skills)))
-    if len(skills) > MAX_SKILLS:
-        fail(("skills",), f"at most {MAX_SKILLS} skills")
-    elif any(len(skill) > MAX_SKILL_LENGTH for skill in skills):
-        fail(("skills",), f"each skill is limited to {MAX_SKILL_LENGTH} characters")
+    skills = _checked_skills("skills", fields.skills, fail)
+    must = _checked_skills("mustHaveSkills", fields.must_have_skills, fail)
+    nice = _checked_skills("niceToHaveSkills", fields.nice_to_have_skills, fail)
+    languages = tuple(normalize_skills(list(fields.languages)))
+    if len(languages) > MAX_LANGUAGES or any(len(x) > MAX_LANGUAGE_LENGTH for x in languages):
+        fail(("languages",), f"at most {MAX_LANGUAGES} languages of up to 40 characters")
+    _check_years(fields, fail)
     if not 1 <= fields.openings <= MAX_OPENINGS:
         fail(("openings",), f"openings must be between 1 and {MAX_OPENINGS}")
     salary = _checked_salary(fields.salary, fail)
@@ -151,8 +171,27 @@ def checked(fields: JobFields) -> JobFields:
     if errors:
         raise MutationRefused(*errors)
     return replace(
-        fields, title=title, location=location, skills=skills, salary=salary, fee_terms=terms
-    )
+        fields, title=title, location=location, skills=skills, salary=salary, fee_terms=terms,
+        must_have_skills=must, nice_to_have_skills=nice, languages=languages,
+    )  # fmt: skip
+
+
+def _checked_skills(path: str, given: tuple[str, ...], fail: Fail) -> tuple[str, ...]:
+    skills = tuple(normalize_skills(list(given)))
+    if len(skills) > MAX_SKILLS:
+        fail((path,), f"at most {MAX_SKILLS} skills")
+    elif any(len(skill) > MAX_SKILL_LENGTH for skill in skills):
+        fail((path,), f"each skill is limited to {MAX_SKILL_LENGTH} characters")
+    return skills
+
+
+def _check_years(fields: JobFields, fail: Fail) -> None:
+    low, high = fields.min_years_experience, fields.max_years_experience
+    for path, value in (("minYearsExperience", low), ("maxYearsExperience", high)):
+        if value is not None and not 0 <= value <= MAX_YEARS:
+            fail((path,), f"{path} must be 0 to {MAX_YEARS}")
+    if low is not None and high is not None and high < low:
+        fail(("maxYearsExperience",), "maxYearsExperience must be at least minYearsExperience")
 
 
 def _checked_salary(salary: SalaryInput | None, fail: Fail) -> SalaryInput | None:
@@ -211,6 +250,11 @@ def apply(job: Job, fields: JobFields) -> list[str]:
         "skills": list(fields.skills),
         "openings": fields.openings,
         "fee_terms": fee_terms_model(fields.fee_terms),
+        "must_have_skills": list(fields.must_have_skills),
+        "nice_to_have_skills": list(fields.nice_to_have_skills),
+        "min_years_experience": fields.min_years_experience,
+        "max_years_experience": fields.max_years_experience,
+        "languages": list(fields.languages),
     }
     changed = [name for name, value in values.items() if getattr(job, name) != value]
     for name in changed:

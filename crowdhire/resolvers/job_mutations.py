@@ -9,8 +9,10 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
 from crowdhire.loaders.base import CachedKind
+from crowdhire.matching.tasks import enqueue_embedding
 from crowdhire.models.common import utcnow
 from crowdhire.models.companies import Company
+from crowdhire.models.embeddings import EmbeddedKind
 from crowdhire.models.jobs import Job, JobStatus, can_move
 from crowdhire.models.submissions import Submission
 from crowdhire.resolvers.job_inputs import (
@@ -70,6 +72,7 @@ async def create_job(
         job = new_job(company_id, checked(fields))
         await job.insert(session=session)
         assert job.id is not None
+        await enqueue_embedding(EmbeddedKind.JOB, job.id, session)
         await audit(context, session, "createJob", {"job": job.id, "company": company_id},
                     [*JobFields.__dataclass_fields__, "status"])  # fmt: skip
         return Outcome(ids={"job": str(job.id)}, forget=[(CachedKind.JOBS, job.id)])
@@ -102,6 +105,7 @@ async def update_job(
             raise refuse(("feeTerms",), "FEE_TERMS_LOCKED", message)
         if changed:
             await job.save(session=session)
+            await enqueue_embedding(EmbeddedKind.JOB, job_id, session)
         await audit(context, session, "updateJob",
                     {"job": job_id, "company": job.company_id}, changed)  # fmt: skip
         return Outcome(ids={"job": str(job_id)}, forget=[(CachedKind.JOBS, job_id)])

@@ -15,9 +15,11 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
 from crowdhire.loaders.base import CachedKind
+from crowdhire.matching.store import delete as delete_vector
 from crowdhire.models import AuditEvent, Candidate, ErasureRecord, Placement, Submission
 from crowdhire.models.candidates import Consent, ConsentStatus
 from crowdhire.models.common import utcnow
+from crowdhire.models.embeddings import EmbeddedKind
 from crowdhire.resolvers.candidates import editable_candidate
 from crowdhire.resolvers.consent import ensure_link_actor
 from crowdhire.resolvers.consent_links import LinkPurpose, candidate_for_token
@@ -107,6 +109,7 @@ async def anonymize_everywhere(
     assert person is not None
     _anonymize(candidate)
     await candidate.save(session=session)
+    await delete_vector(EmbeddedKind.CANDIDATE, person, session)
     submission_ids = await _scrub_submissions(person, session)
     placements = Placement.get_pymongo_collection()
     placement_ids = await placements.distinct("_id", {"candidate_id": person}, session=session)
@@ -122,6 +125,7 @@ def _anonymize(candidate: Candidate) -> None:
     candidate.email = candidate.phone = None
     candidate.email_normalized = candidate.phone_normalized = None
     candidate.skills, candidate.links, candidate.years_experience = [], [], 0
+    candidate.summary, candidate.desired_salary, candidate.languages = "", None, []
     # The consent log goes too; a fresh REVOKED state (no link) keeps them out of submissions.
     candidate.consent = Consent(status=ConsentStatus.REVOKED, changed_at=now)
     candidate.erased_at = candidate.updated_at = now

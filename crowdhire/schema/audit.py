@@ -34,6 +34,9 @@ class AuditTargetType:
     )
 
 
+_RANKED_TYPE = {"recommendedCandidates": "Candidate", "recommendedJobs": "Job"}
+
+
 @strawberry.type(name="AuditEvent", description="One mutation's effect, as the audit trail has it.")
 class AuditEventType:
     """Who did what to which objects, and which fields changed (names only, never values)."""
@@ -44,6 +47,12 @@ class AuditEventType:
     targets: list[AuditTargetType] = strawberry.field(description="The objects acted on.")
     changed_fields: list[str] = strawberry.field(description="Names of the fields changed.")
     at: datetime = strawberry.field(description="When it happened (UTC).")
+    model_version: str | None = strawberry.field(
+        description="For a recommendation list served: the model that ranked it."
+    )
+    returned_ids: list[strawberry.ID] = strawberry.field(
+        description="For a recommendation list served: the ids shown, in rank order."
+    )
 
     @classmethod
     def from_model(cls, event: AuditEvent) -> AuditEventType:
@@ -61,6 +70,12 @@ class AuditEventType:
             targets=targets,
             changed_fields=event.changed_fields,
             at=event.at,
+            model_version=event.model_version,
+            returned_ids=[
+                encode_global_id(_RANKED_TYPE.get(event.action, "Candidate"), ObjectId(hex_id))
+                for hex_id in event.returned_ids
+                if ObjectId.is_valid(hex_id)
+            ],
         )
 
 

@@ -51,6 +51,20 @@ class UpdateCandidateError(UserError[UpdateCandidateErrorCode]):
     pass
 
 
+@strawberry.input(description="A yearly amount in minor units and its currency.")
+class MoneyInput:
+    """Money as input: integer minor units, never floats."""
+
+    amount: int = strawberry.field(description="Minor units (cents), ≥ 0.")
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
+
+
+def _plain_money(value: Any) -> Any:
+    if isinstance(value, MoneyInput):
+        return {"amount": value.amount, "currency": value.currency}
+    return value
+
+
 @strawberry.input(description="A person you sourced.")
 class CreateCandidateInput:
     full_name: str = strawberry.field(description="Full name (1 to 200 chars).")
@@ -67,11 +81,19 @@ class CreateCandidateInput:
     links: list[str] = strawberry.field(
         default_factory=list, description="Profile links: http(s) URLs, up to 10."
     )
+    summary: str = strawberry.field(default="", description="Profile summary (≤ 5,000 chars).")
+    desired_salary: MoneyInput | None = strawberry.field(
+        default=None, description="Yearly salary the person asks for."
+    )
+    open_to_remote: bool = strawberry.field(default=False, description="Willing to work remotely.")
+    languages: list[str] = strawberry.field(
+        default_factory=list, description="Languages spoken (≤ 20; stored lower-case)."
+    )
     client_mutation_id: str | None = ClientMutationId
 
     def fields(self) -> dict[str, Any]:
         """Every profile field, by its resolver name."""
-        return {name: getattr(self, name) for name in candidate_resolvers.FIELD_PATHS}
+        return {name: _plain_money(getattr(self, name)) for name in candidate_resolvers.FIELD_PATHS}
 
 
 @strawberry.input(description="The candidate fields to change; omitted fields stay as they are.")
@@ -97,11 +119,25 @@ class UpdateCandidateInput:
     links: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description="Profile links (replaces the list)."
     )
+    summary: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Profile summary (≤ 5,000 chars)."
+    )
+    desired_salary: MoneyInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Desired yearly salary (null clears it)."
+    )
+    open_to_remote: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Willing to work remotely."
+    )
+    languages: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="Languages spoken (replaces the list)."
+    )
     client_mutation_id: str | None = ClientMutationId
 
     def fields(self) -> dict[str, Any]:
         """The fields the caller gave (null included)."""
-        given = {name: getattr(self, name) for name in candidate_resolvers.FIELD_PATHS}
+        given = {
+            name: _plain_money(getattr(self, name)) for name in candidate_resolvers.FIELD_PATHS
+        }
         return {name: value for name, value in given.items() if value is not strawberry.UNSET}
 
 

@@ -11,11 +11,17 @@ import strawberry
 from crowdhire.context import Info
 from crowdhire.loaders.placements import PLACEMENTS_BY_CANDIDATE_ID
 from crowdhire.loaders.submissions import SUBMISSIONS_BY_CANDIDATE_ID
-from crowdhire.models.candidates import Candidate, ConsentMethod, ConsentStatus
+from crowdhire.models.candidates import (
+    AutomatedRanking,
+    Candidate,
+    ConsentMethod,
+    ConsentStatus,
+)
 from crowdhire.resolvers import candidates as candidate_resolvers
 from crowdhire.resolvers import recruiters as recruiter_resolvers
 from crowdhire.resolvers.access import candidate_deals_criteria, ensure_can_see_contact
 from crowdhire.resolvers.argument_rules import capped_list, page_request
+from crowdhire.schema.common import MoneyType
 from crowdhire.schema.connections import (
     child_connection_field,
     register_node_view,
@@ -25,10 +31,15 @@ from crowdhire.schema.pagination import After, Before, Connection, First, Last, 
 from crowdhire.schema.recruiters import RecruiterType
 
 if TYPE_CHECKING:
-    pass
+    from crowdhire.schema.jobs import JobFilter
+    from crowdhire.schema.matching import JobRecommendationType
 
 strawberry.enum(ConsentStatus, description="Whether the person agreed to be represented.")
 strawberry.enum(ConsentMethod, description="How a consent decision reached us.")
+strawberry.enum(
+    AutomatedRanking,
+    description="Whether the person lets the matching engine embed and rank them.",
+)
 
 
 @strawberry.enum(description="Orderings of the candidates list.")
@@ -86,6 +97,15 @@ class CandidateType(Node):
     location: str = strawberry.field(description="City or region.")
     skills: list[str] = strawberry.field(description="Skills, lower-case.")
     years_experience: int = strawberry.field(description="Years of professional experience.")
+    summary: str = strawberry.field(description="Free-text profile summary (≤ 5,000 chars).")
+    desired_salary: MoneyType | None = strawberry.field(
+        description="Yearly salary the person asks for, in minor units."
+    )
+    open_to_remote: bool = strawberry.field(description="Willing to work remotely.")
+    languages: list[str] = strawberry.field(description="Languages spoken, lower-case.")
+    automated_ranking: AutomatedRanking = strawberry.field(
+        description="OPTED_OUT: never embedded or ranked by the matching engine."
+    )
     consent: ConsentType = strawberry.field(description="Consent to be represented.")
     legal_hold: bool = strawberry.field(description="Under a legal hold: cannot be erased.")
     erased_at: datetime | None = strawberry.field(
@@ -106,6 +126,13 @@ class CandidateType(Node):
             location=candidate.location,
             skills=candidate.skills,
             years_experience=candidate.years_experience,
+            summary=candidate.summary,
+            desired_salary=MoneyType.from_model(candidate.desired_salary)
+            if candidate.desired_salary
+            else None,
+            open_to_remote=candidate.open_to_remote,
+            languages=candidate.languages,
+            automated_ranking=candidate.automated_ranking,
             consent=ConsentType.from_model(candidate),
             legal_hold=candidate.legal_hold,
             erased_at=candidate.erased_at,
@@ -131,6 +158,32 @@ class CandidateType(Node):
         """FORBIDDEN to companies before interviewing or without consent."""
         await ensure_can_see_contact(info.context, self.model, "links")
         return self.model.links
+
+    @strawberry.field(
+        description="Open jobs ranked for this person by the matching engine, best first"
+        " (advice only; their recruiter and admins, FORBIDDEN otherwise; empty when the person"
+        " opted out of automated ranking). Every list served is audited."
+    )
+    async def recommended_jobs(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[  # noqa: A002 - GraphQL argument name
+            Annotated[JobFilter, strawberry.lazy("crowdhire.schema.jobs")] | None,
+            strawberry.argument(description="Only jobs that also meet these conditions."),
+        ] = None,
+    ) -> Connection[Annotated[JobRecommendationType, strawberry.lazy("crowdhire.schema.matching")]]:
+        """Ranked through the in-process vector index; never cached as a response."""
+        from crowdhire.resolvers.jobs import JobCriteria, job_match  # noqa: PLC0415 - cycle
+        from crowdhire.resolvers.matching import recommended_jobs  # noqa: PLC0415
+        from crowdhire.schema.matching import job_recommendations  # noqa: PLC0415
+
+        request = page_request(first, after, None, None)
+        criteria = filter.criteria() if filter is not None else JobCriteria()
+        page, total = await recommended_jobs(info.context, self.model, request,
+                                             job_match(criteria))  # fmt: skip
+        return job_recommendations(info, page, total)
 
     @strawberry.field(description="The recruiter who sourced this candidate.")
     async def recruiter(self, info: Info) -> RecruiterType | None:

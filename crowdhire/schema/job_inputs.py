@@ -74,6 +74,23 @@ class CreateJobInput:
         default_factory=list, description="Skills (≤ 50; stored trimmed, lower-case, unique)."
     )
     openings: int = strawberry.field(default=1, description="People to hire (1 to 1000).")
+    must_have_skills: list[str] = strawberry.field(
+        default_factory=list,
+        description="Skills a candidate must have for matching (≤ 50); when both skill lists are"
+        " empty, `skills` counts as must-have.",
+    )
+    nice_to_have_skills: list[str] = strawberry.field(
+        default_factory=list, description="Skills that make a candidate stronger (≤ 50)."
+    )
+    min_years_experience: int | None = strawberry.field(
+        default=None, description="Fewest years of experience wanted (0 to 80)."
+    )
+    max_years_experience: int | None = strawberry.field(
+        default=None, description="Most years of experience wanted (0 to 80, ≥ the minimum)."
+    )
+    languages: list[str] = strawberry.field(
+        default_factory=list, description="Languages the work needs (≤ 20; stored lower-case)."
+    )
     client_mutation_id: str | None = ClientMutationId
 
     def plain(self) -> rules.JobFields:
@@ -88,6 +105,11 @@ class CreateJobInput:
             salary=self.salary.plain() if self.salary else None,
             skills=tuple(self.skills),
             openings=self.openings,
+            must_have_skills=tuple(self.must_have_skills),
+            nice_to_have_skills=tuple(self.nice_to_have_skills),
+            min_years_experience=self.min_years_experience,
+            max_years_experience=self.max_years_experience,
+            languages=tuple(self.languages),
         )
 
 
@@ -121,6 +143,21 @@ class UpdateJobInput:
         description="New fee terms, replacing the old ones whole; locked once a candidate was "
         "submitted (FEE_TERMS_LOCKED) except for admins.",
     )
+    must_have_skills: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="New must-have skills (replace the old ones)."
+    )
+    nice_to_have_skills: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="New nice-to-have skills (replace the old ones)."
+    )
+    min_years_experience: int | None = strawberry.field(
+        default=strawberry.UNSET, description="New minimum years of experience; null removes it."
+    )
+    max_years_experience: int | None = strawberry.field(
+        default=strawberry.UNSET, description="New maximum years of experience; null removes it."
+    )
+    languages: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="New languages (replace the old ones)."
+    )
     client_mutation_id: str | None = ClientMutationId
 
     def plain(self) -> rules.JobPatch:
@@ -128,6 +165,9 @@ class UpdateJobInput:
         salary = kept_or_nullable(self.salary)
         skills = kept_or_required(self.skills, "skills")
         terms = kept_or_required(self.fee_terms, "feeTerms")
+        must = kept_or_required(self.must_have_skills, "mustHaveSkills")
+        nice = kept_or_required(self.nice_to_have_skills, "niceToHaveSkills")
+        languages = kept_or_required(self.languages, "languages")
         return rules.JobPatch(
             title=kept_or_required(self.title, "title"),
             description=kept_or_required(self.description, "description"),
@@ -138,4 +178,9 @@ class UpdateJobInput:
             skills=skills if isinstance(skills, Keep) else tuple(skills),
             openings=kept_or_required(self.openings, "openings"),
             fee_terms=terms if isinstance(terms, Keep) else terms.plain(),
+            must_have_skills=must if isinstance(must, Keep) else tuple(must),
+            nice_to_have_skills=nice if isinstance(nice, Keep) else tuple(nice),
+            min_years_experience=kept_or_nullable(self.min_years_experience),
+            max_years_experience=kept_or_nullable(self.max_years_experience),
+            languages=languages if isinstance(languages, Keep) else tuple(languages),
         )

@@ -11,8 +11,9 @@ import strawberry
 from crowdhire.context import Info
 from crowdhire.loaders.placements import PLACEMENTS_BY_JOB_ID
 from crowdhire.loaders.submissions import SUBMISSIONS_BY_JOB_ID
+from crowdhire.matching.profiles import job_profile
 from crowdhire.models.jobs import EmploymentType, FeeTerms, Job, JobStatus, RemotePolicy
-from crowdhire.models.submissions import Stage
+from crowdhire.models.submissions import Stage, Submission
 from crowdhire.resolvers import jobs as job_resolvers
 from crowdhire.resolvers import submissions as submission_resolvers
 from crowdhire.resolvers.access import ensure_can_see_fee_terms, job_pipeline_criteria
@@ -22,12 +23,14 @@ from crowdhire.schema.companies import CompanyType
 from crowdhire.schema.connections import (
     child_connection,
     child_connection_field,
+    connection_of,
     register_node_view,
 )
 from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 
 if TYPE_CHECKING:
+    from crowdhire.schema.matching import CandidateRecommendationType
     from crowdhire.schema.submissions import SubmissionType
 
 strawberry.enum(JobStatus, description="Job lifecycle: DRAFT → OPEN → PAUSED/FILLED/CLOSED.")
@@ -42,6 +45,14 @@ class JobOrder(Enum):
     CREATED_AT_ASC = "CREATED_AT_ASC"
     TITLE_ASC = "TITLE_ASC"
     TITLE_DESC = "TITLE_DESC"
+
+
+@strawberry.enum(description="Orderings of a job's submissions.")
+class JobSubmissionOrder(Enum):
+    """Newest first (indexed), or best match first (scores computed on read)."""
+
+    CREATED_AT_DESC = "CREATED_AT_DESC"
+    MATCH_DESC = "MATCH_DESC"
 
 
 @strawberry.type(name="SalaryRange", description="Yearly salary bounds.")
@@ -91,6 +102,13 @@ class JobType(Node):
     skills: list[str] = strawberry.field(description="Required skills, lower-case.")
     status: JobStatus = strawberry.field(description="Lifecycle status.")
     openings: int = strawberry.field(description="How many people the company will hire.")
+    must_have_skills: list[str] = strawberry.field(
+        description="Skills matching requires (`skills` when no list was split)."
+    )
+    nice_to_have_skills: list[str] = strawberry.field(description="Skills that help a match.")
+    min_years_experience: int | None = strawberry.field(description="Fewest years wanted.")
+    max_years_experience: int | None = strawberry.field(description="Most years wanted.")
+    languages: list[str] = strawberry.field(description="Languages the work needs.")
     created_at: datetime = strawberry.field(description="When the job was created (UTC).")
     opened_at: datetime | None = strawberry.field(description="When it was first opened (UTC).")
     model: strawberry.Private[Job]
@@ -113,6 +131,11 @@ class JobType(Node):
             skills=job.skills,
             status=job.status,
             openings=job.openings,
+            must_have_skills=list(job_profile(job).must_have),
+            nice_to_have_skills=job.nice_to_have_skills,
+            min_years_experience=job.min_years_experience,
+            max_years_experience=job.max_years_experience,
+            languages=job.languages,
             created_at=job.created_at,
             opened_at=job.opened_at,
             model=job,
@@ -141,16 +164,59 @@ class JobType(Node):
         stage: Annotated[
             list[Stage] | None, strawberry.argument(description="Only these stages.")
         ] = None,
+        order_by: Annotated[
+            JobSubmissionOrder,
+            strawberry.argument(
+                description="CREATED_AT_DESC (default) or MATCH_DESC: best match score first"
+                " (forward paging only; people who opted out of automated ranking come last)."
+            ),
+        ] = JobSubmissionOrder.CREATED_AT_DESC,
     ) -> (
         Connection[Annotated[SubmissionType, strawberry.lazy("crowdhire.schema.submissions")]]
         | None
     ):
         """The company sees all; a recruiter only their own; others are FORBIDDEN."""
-        visible = job_pipeline_criteria(info.context.viewer, self.model, "submissions")
-        criteria = submission_resolvers.stage_criteria(capped_list(stage, "stage"), visible)
+        context = info.context
+        visible = job_pipeline_criteria(context.viewer, self.model, "submissions")
+        stages = capped_list(stage, "stage")
+        if order_by is JobSubmissionOrder.MATCH_DESC:
+            from crowdhire.resolvers.match_order import submissions_by_match  # noqa: PLC0415
+
+            request = page_request(first, after, last, before)
+            ranked, total = await submissions_by_match(
+                context, self.model, request, stages, visible
+            )
+
+            async def ranked_count() -> int:
+                return total
+
+            return await connection_of(info, Submission, ranked, ranked_count)
+        criteria = submission_resolvers.stage_criteria(stages, visible)
         return await child_connection(
             info, SUBMISSIONS_BY_JOB_ID, self.model.id, first, after, last, before, criteria
         )
+
+    @strawberry.field(
+        description="Candidates ranked for this job by the matching engine, best first (advice"
+        " only): the company's members rank the candidates submitted to it, a recruiter their"
+        " own candidates, admins the whole pool; others are FORBIDDEN. Every list served is"
+        " audited."
+    )
+    async def recommended_candidates(
+        self, info: Info, first: First = None, after: After = None
+    ) -> (
+        Connection[
+            Annotated[CandidateRecommendationType, strawberry.lazy("crowdhire.schema.matching")]
+        ]
+        | None
+    ):
+        """Ranked through the in-process vector index; never cached as a response."""
+        from crowdhire.resolvers.matching import recommended_candidates  # noqa: PLC0415 - cycle
+        from crowdhire.schema.matching import candidate_recommendations  # noqa: PLC0415
+
+        request = page_request(first, after, None, None)
+        page, total = await recommended_candidates(info.context, self.model, request)
+        return candidate_recommendations(info, page, total)
 
     placements = child_connection_field(
         PLACEMENTS_BY_JOB_ID,

@@ -12,6 +12,7 @@ from crowdhire.schema.hires import HireMutations
 from crowdhire.schema.job_mutations import JobMutations
 from crowdhire.schema.payments import PaymentMutations
 from crowdhire.schema.privacy import PrivacyMutations
+from crowdhire.schema.ranking_choice import RankingChoiceMutations
 from crowdhire.schema.recruiters import RecruiterMutations
 from crowdhire.schema.submission_mutations import SubmissionMutations
 
@@ -25,6 +26,7 @@ Mutation = merge_types(
         CandidateMutations,
         ConsentMutations,
         PrivacyMutations,
+        RankingChoiceMutations,
         SubmissionMutations,
         HireMutations,
         PaymentMutations,

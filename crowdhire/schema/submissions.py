@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from functools import partial
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from bson import ObjectId
@@ -30,6 +30,10 @@ from crowdhire.schema.recruiters import RecruiterType
 from crowdhire.schema.relations import MaybeLater, now_or_later, selected_node_fields
 
 strawberry.enum(RejectReason, description="Why a company rejected a submission.")
+
+
+if TYPE_CHECKING:
+    from crowdhire.schema.matching import MatchType
 
 
 @strawberry.enum(description="Orderings of the submissions list.")
@@ -84,6 +88,20 @@ class SubmissionType(Node):
             updated_at=submission.updated_at,
             model=submission,
         )
+
+    @strawberry.field(
+        description="How well the candidate fits the job (advice only); null when the person"
+        " opted out of automated ranking."
+    )
+    async def match(
+        self, info: Info
+    ) -> Annotated[MatchType, strawberry.lazy("crowdhire.schema.matching")] | None:
+        """Computed on read from the current profiles and vectors."""
+        from crowdhire.resolvers.matching import model_version, submission_match  # noqa: PLC0415
+        from crowdhire.schema.matching import MatchType  # noqa: PLC0415 - cycle
+
+        found = await submission_match(info.context, self.model)
+        return None if found is None else MatchType.from_score(found, model_version(info.context))
 
     @strawberry.field(description="Every move, oldest first.")
     def history(self) -> list[StageChangeType]:

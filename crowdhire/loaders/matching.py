@@ -1,0 +1,87 @@
+"""What rankings read, batched across every ranking of one request (a page of jobs, each with
+its recommended candidates, costs one query per kind of read, not one per job).
+
+Not cached in memcached: a ranking must see opt-outs and profile edits at once, and these
+projected rows are cheap to read.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from bson import ObjectId
+from strawberry.dataloader import DataLoader
+
+from crowdhire.matching.pools import RANKABLE
+from crowdhire.matching.profiles import (
+    CANDIDATE_FIELDS,
+    JOB_FIELDS,
+    CandidateProfile,
+    JobProfile,
+    candidate_profile_of_row,
+    job_profile_of_row,
+)
+from crowdhire.models import Candidate, Job, Submission
+from crowdhire.models.jobs import JobStatus
+
+MAX_OWNED = 5000
+
+
+class CandidateProfileByIdLoader(DataLoader[ObjectId, CandidateProfile | None]):
+    """Scored fields of rankable candidates (None: missing, erased or opted out)."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: list[ObjectId]) -> list[CandidateProfile | None]:
+        cursor = Candidate.get_pymongo_collection().find(
+            {"_id": {"$in": ids}, **RANKABLE}, CANDIDATE_FIELDS
+        )
+        found = {row["_id"]: candidate_profile_of_row(row) async for row in cursor}
+        return [found.get(oid) for oid in ids]
+
+
+class OpenJobProfileByIdLoader(DataLoader[ObjectId, JobProfile | None]):
+    """Scored fields of open jobs (None: missing or not open)."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, ids: list[ObjectId]) -> list[JobProfile | None]:
+        cursor = Job.get_pymongo_collection().find(
+            {"_id": {"$in": ids}, "status": JobStatus.OPEN.value}, JOB_FIELDS
+        )
+        found = {row["_id"]: job_profile_of_row(row) async for row in cursor}
+        return [found.get(oid) for oid in ids]
+
+
+class OwnedCandidateIdsByRecruiterIdLoader(DataLoader[ObjectId, list[ObjectId]]):
+    """Each recruiter's rankable candidates (capped per batch)."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, recruiter_ids: list[ObjectId]) -> list[list[ObjectId]]:
+        found: defaultdict[ObjectId, list[ObjectId]] = defaultdict(list)
+        match: dict[str, Any] = {"recruiter_id": {"$in": recruiter_ids}, **RANKABLE}
+        cursor = Candidate.get_pymongo_collection().find(match, {"recruiter_id": 1})
+        async for row in cursor.limit(MAX_OWNED * len(recruiter_ids)):
+            found[row["recruiter_id"]].append(row["_id"])
+        return [found[rid] for rid in recruiter_ids]
+
+
+class SubmittedCandidateIdsByJobIdLoader(DataLoader[ObjectId, list[ObjectId]]):
+    """The candidates submitted to each job."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, job_ids: list[ObjectId]) -> list[list[ObjectId]]:
+        found: defaultdict[ObjectId, list[ObjectId]] = defaultdict(list)
+        cursor = Submission.get_pymongo_collection().find(
+            {"job_id": {"$in": job_ids}}, {"job_id": 1, "candidate_id": 1}
+        )
+        async for row in cursor:
+            found[row["job_id"]].append(row["candidate_id"])
+        return [found[jid] for jid in job_ids]

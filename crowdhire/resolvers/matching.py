@@ -1,0 +1,218 @@
+"""Recommendations: who may rank whom, from which pool, and the audit record of each list.
+
+A ranking only ever contains records the viewer may already see: company members get the
+candidates submitted to the job, recruiters their own candidates, admins the whole pool; a
+candidate's job recommendations are for their recruiter and admins. Contact fields stay
+behind the usual field-level checks of the Candidate type.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+
+from crowdhire.context import Context
+from crowdhire.footprints import note_read
+from crowdhire.loaders.pagination import Page, PageRequest, decode_cursor, ordering
+from crowdhire.matching import atlas, pools
+from crowdhire.matching.embeddings import Vectors, loaded_encoder
+from crowdhire.matching.profiles import CandidateProfile, candidate_profile, job_profile
+from crowdhire.matching.rank import Ranked, after, ranked
+from crowdhire.matching.score import MatchScore, score
+from crowdhire.matching.shortlist import shortlist_jobs, shortlist_people
+from crowdhire.matching.skills import SkillSimilarity
+from crowdhire.models import AuditEvent, Candidate, Job, Submission
+from crowdhire.models.candidates import AutomatedRanking
+from crowdhire.models.common import utcnow
+from crowdhire.models.embeddings import EmbeddedKind
+from crowdhire.resolvers.access import forbid, owns_candidate
+
+INDEX_READ = "matching:vector-index"
+"""A pseudo collection: answers that read the in-process index are never response-cached
+(it has no generation token), so every served list runs and is audited."""
+
+
+def rankable(candidate: Candidate) -> bool:
+    """Neither erased nor opted out of automated ranking."""
+    return candidate.erased_at is None and candidate.automated_ranking is AutomatedRanking.ALLOWED
+
+
+def _vector(context: Context, kind: EmbeddedKind, owner_id: ObjectId) -> Vectors | None:
+    return None if context.matching is None else context.matching.index[kind].vector(owner_id)
+
+
+def pair_score(
+    context: Context, job: Job, candidate: Candidate, cosine: float | None
+) -> MatchScore:
+    """The explained score of one pair (skill-name similarity only once the model is loaded)."""
+    similarity = _similarity()
+    return score(job_profile(job), candidate_profile(candidate), cosine=cosine,
+                 skill_similarity=similarity)  # fmt: skip
+
+
+def model_version(context: Context) -> str:
+    """The model behind the semantic component in this process."""
+    return context.matching.model_version if context.matching is not None else "none"
+
+
+async def submission_match(context: Context, submission: Submission) -> MatchScore | None:
+    """The score of a submission's pair; None when the person opted out or was erased."""
+    job = await context.loaders.job_by_id.load(submission.job_id)
+    candidate = await context.loaders.candidate_by_id.load(submission.candidate_id)
+    if job is None or candidate is None or not rankable(candidate):
+        return None
+    note_read(INDEX_READ)
+    cosine = pair_cosine(context, submission.job_id, submission.candidate_id)
+    return pair_score(context, job, candidate, cosine)
+
+
+def pair_cosine(context: Context, job_id: ObjectId, candidate_id: ObjectId) -> float | None:
+    """Cosine of the two stored vectors; None until both exist."""
+    job_vector = _vector(context, EmbeddedKind.JOB, job_id)
+    person_vector = _vector(context, EmbeddedKind.CANDIDATE, candidate_id)
+    if job_vector is None or person_vector is None:
+        return None
+    return float(job_vector @ person_vector)
+
+
+async def nearest(
+    context: Context, kind: EmbeddedKind, vector: Vectors | None, k: int
+) -> list[ObjectId]:
+    """The k nearest owners: the in-process index, or Atlas with MATCHING_VECTOR_SEARCH=atlas."""
+    if vector is None or context.matching is None:
+        return []
+    version = context.matching.model_version
+    if context.settings.matching_vector_search == "atlas":
+        return await atlas.nearest(context.settings.matching_atlas_index, kind, version, vector, k)
+    return [owner_id for owner_id, _ in context.matching.index[kind].nearest(vector, k)]
+
+
+async def _candidate_pool(context: Context, job: Job) -> dict[ObjectId, CandidateProfile]:
+    viewer, loaders = context.viewer, context.loaders
+    assert job.id is not None
+    if viewer.is_admin:
+        vector = _vector(context, EmbeddedKind.JOB, job.id)
+        near = await nearest(context, EmbeddedKind.CANDIDATE, vector, pools.FROM_VECTORS)
+        wanted = job_profile(job)
+        sharing = await pools.people_sharing(wanted.must_have + wanted.nice_to_have)
+        ids = list(dict.fromkeys([*near, *sharing]))
+    elif viewer.is_member_of(job.company_id):
+        ids = await loaders.submitted_candidate_ids_by_job_id.load(job.id)
+    elif viewer.recruiter_id is not None:
+        ids = await loaders.owned_candidate_ids_by_recruiter_id.load(viewer.recruiter_id)
+    else:
+        raise forbid("recommendedCandidates")
+    found = await loaders.candidate_profile_by_id.load_many(ids)
+    return {oid: profile for oid, profile in zip(ids, found, strict=True) if profile is not None}
+
+
+def _cosines(
+    context: Context, kind: EmbeddedKind, vector: Vectors | None, ids: list[ObjectId]
+) -> dict[ObjectId, float]:
+    if vector is None or context.matching is None:
+        return {}
+    return context.matching.index[kind].cosines(vector, ids)
+
+
+def _similarity() -> SkillSimilarity | None:
+    encoder = loaded_encoder()
+    return encoder.name_similarity if encoder is not None else None
+
+
+async def recommended_candidates(
+    context: Context, job: Job, request: PageRequest
+) -> tuple[Page, int]:
+    """A ranked page of the candidates this viewer may see for a job.
+
+    Stage one reads the pool's matching fields only and keeps the best estimates; stage two
+    scores those in full; only the page shown is loaded as documents (cached, batched).
+    """
+    assert job.id is not None
+    note_read(INDEX_READ)
+    people = await _candidate_pool(context, job)
+    wanted = job_profile(job)
+    vector = _vector(context, EmbeddedKind.JOB, job.id)
+    cosines = _cosines(context, EmbeddedKind.CANDIDATE, vector, list(people))
+    similarity = _similarity()
+    entries = [
+        Ranked(oid, None, score(wanted, people[oid], cosine=cosines.get(oid),
+                                skill_similarity=similarity))
+        for oid in shortlist_people(wanted, people, cosines)
+    ]  # fmt: skip
+    page = ranked_page(f"recommended:candidates:{job.id}", ranked(entries), request)
+    found = await context.loaders.candidate_by_id.load_many([e.owner_id for e in page.items])
+    _attach(page, found)
+    await _audit(context, "recommendedCandidates", {"job": job.id}, page)
+    return page, len(entries)
+
+
+async def recommended_jobs(
+    context: Context, candidate: Candidate, request: PageRequest, match: dict[str, Any]
+) -> tuple[Page, int]:
+    """A ranked page of open jobs for one candidate (their recruiter and admins)."""
+    if not owns_candidate(context.viewer, candidate):
+        raise forbid("recommendedJobs")
+    assert candidate.id is not None
+    note_read(INDEX_READ)
+    entries: list[Ranked[Any]] = []
+    if rankable(candidate):
+        person = candidate_profile(candidate)
+        vector = _vector(context, EmbeddedKind.CANDIDATE, candidate.id)
+        near = await nearest(context, EmbeddedKind.JOB, vector, 2 * pools.FROM_VECTORS)
+        near = await pools.open_jobs_within(near, match)
+        ids = list(dict.fromkeys([*near, *await pools.open_jobs_sharing(person.skills, match)]))
+        rows = await context.loaders.open_job_profile_by_id.load_many(ids)
+        jobs = {oid: job for oid, job in zip(ids, rows, strict=True) if job is not None}
+        cosines = _cosines(context, EmbeddedKind.JOB, vector, list(jobs))
+        similarity = _similarity()
+        entries = [
+            Ranked(oid, None, score(jobs[oid], person, cosine=cosines.get(oid),
+                                    skill_similarity=similarity))
+            for oid in shortlist_jobs(person, jobs, cosines)
+        ]  # fmt: skip
+    page = ranked_page(f"recommended:jobs:{candidate.id}", ranked(entries), request)
+    _attach(page, await context.loaders.job_by_id.load_many([e.owner_id for e in page.items]))
+    await _audit(context, "recommendedJobs", {"candidate": candidate.id}, page)
+    return page, len(entries)
+
+
+def _attach(page: Page, documents: list[Any]) -> None:
+    """Put the loaded documents into the page's ranked entries (a vanished one drops out)."""
+    pairs = zip(page.items, documents, strict=True)
+    page.items = [Ranked(e.owner_id, doc, e.match) for e, doc in pairs if doc is not None]
+
+
+def ranked_page(tag: str, entries: list[Ranked[Any]], request: PageRequest) -> Page:
+    """One forward window of a ranking; the cursor carries (score, id)."""
+    order = ordering(tag, ("score", -1))
+    if request.cursor is not None:
+        score_value, owner_id = decode_cursor(order, request.cursor, argument="after")
+        entries = after(entries, float(score_value), owner_id)
+    shown = entries[: request.limit]
+    docs = [{"score": entry.match.score, "_id": entry.owner_id} for entry in shown]
+    return Page(docs, order, has_next_page=len(entries) > request.limit,
+                has_previous_page=request.cursor is not None, items=shown)  # fmt: skip
+
+
+async def _audit(context: Context, action: str, about: dict[str, ObjectId], page: Page) -> None:
+    """Who was shown which ranking, by which model: ids only, never profile values."""
+    returned = [str(entry.owner_id) for entry in page.items]
+    targets = {name: str(value) for name, value in about.items()}
+    event = AuditEvent(
+        actor_sub=context.viewer.sub or "anonymous",
+        action=action,
+        targets=targets,
+        target_ids=sorted(set(targets.values())),
+        model_version=model_version(context),
+        returned_ids=returned,
+    )
+    # One plain insert: the event is built and validated above, Beanie's hooks add nothing.
+    raw = event.model_dump(by_alias=True, exclude={"id"}, mode="python")
+    await AuditEvent.get_pymongo_collection().insert_one(raw)
+
+
+def computed_at() -> datetime:
+    """Scores are computed when read (they follow the latest profiles and vectors)."""
+    return utcnow()

@@ -73,8 +73,8 @@ format: install ## fix lint and format the code
 
 # Benchmark: bench/ owns everything it runs
 BENCH_ARGS ?=
-.PHONY: bench
-bench: install services ## benchmark N/D/O/S/F on real servers (BENCH_SCALE=1 BENCH_ROUNDS=3 BENCH_SECONDS=3)
+.PHONY: bench bench-crowd wrk
+wrk: ## make sure the wrk load generator is installed (apt-get, as root)
 	@if ! command -v wrk >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make: wrk is missing; installing it with apt-get"; \
@@ -83,11 +83,16 @@ bench: install services ## benchmark N/D/O/S/F on real servers (BENCH_SCALE=1 BE
 	    echo "make: the benchmark needs wrk: run 'sudo apt-get install wrk'" >&2; exit 1; \
 	  fi; \
 	fi
+
+bench: install services wrk ## benchmark N/D/O/S/F on real servers (BENCH_SCALE=1 BENCH_ROUNDS=3 BENCH_SECONDS=3)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 .PHONY: bench-backup
 bench-backup: install ## peak RSS of `backup create` (small vs large collection), restore speed
 	$(BIN)/python -m bench.backup
+
+bench-crowd: install services wrk ## crowd mix: many identities, 0/2/10 % real writes, D/O/S/F (about 4 min)
+	$(BIN)/python -m bench.crowd $(BENCH_ARGS)
 
 PROFILE_ARGS ?= --scenario jobs_page --no-response-cache
 .PHONY: profile

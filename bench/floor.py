@@ -7,7 +7,7 @@ that produce the response (projections, one `$in` per relation, `$topN` for chil
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -200,18 +200,30 @@ OPERATIONS: dict[str, Callable[[Db, Doc], Awaitable[Doc]]] = {
 }
 
 
+AuthorizedOperation = Callable[[Db, Doc, str | None], Awaitable[Doc]]
+"""A page that depends on who asks: gets the Authorization header too."""
+
+
 def create_floor_app(
-    uri: str, db_name: str, listeners: Sequence[CommandListener] = ()
+    uri: str,
+    db_name: str,
+    listeners: Sequence[CommandListener] = (),
+    authorized: Mapping[str, AuthorizedOperation] | None = None,
 ) -> Starlette:
     """The floor's ASGI app: one POST /graphql route that knows the scenarios by name."""
     state: dict[str, Db] = {}
 
     async def graphql(request: Request) -> Response:
         payload = orjson.loads(await request.body())
-        handler = OPERATIONS.get(payload.get("operationName"))
+        name, variables = payload.get("operationName"), payload.get("variables") or {}
+        page = (authorized or {}).get(name)
+        if page is not None:
+            data = await page(state["db"], variables, request.headers.get("authorization"))
+            return Response(orjson.dumps({"data": data}), media_type="application/json")
+        handler = OPERATIONS.get(name)
         if handler is None:
             return Response(b'{"errors":[{"message":"unknown operation"}]}', 400)
-        data = await handler(state["db"], payload.get("variables") or {})
+        data = await handler(state["db"], variables)
         return Response(orjson.dumps({"data": data}), media_type="application/json")
 
     @asynccontextmanager

@@ -15,10 +15,17 @@ from bench.scenarios import Scenario
 from bench.servers import VariantServer
 
 
-def post(client: httpx.Client, server: VariantServer, payload: bytes) -> Any:
+def post(
+    client: httpx.Client,
+    server: VariantServer,
+    payload: bytes,
+    headers: dict[str, str] | None = None,
+) -> Any:
     """POST one body and return the parsed JSON (status must be 200)."""
     response = client.post(
-        f"{server.url}/graphql", content=payload, headers={"content-type": "application/json"}
+        f"{server.url}/graphql",
+        content=payload,
+        headers={"content-type": "application/json", **(headers or {})},
     )
     response.raise_for_status()
     return orjson.loads(response.content)
@@ -71,16 +78,23 @@ def counted(
     server: VariantServer,
     bodies: list[bytes],
     before_each: Callable[[], None] | None = None,
+    headers: list[dict[str, str]] | None = None,
+    check: Callable[[Any], None] | None = None,
 ) -> dict[str, Any]:
-    """Exact MongoDB commands and cache operations per request over `bodies`, plus latency."""
+    """Exact MongoDB commands and cache operations per request over `bodies`, plus latency.
+
+    `headers` (one per body) replace the client's own; `check` sees each answer.
+    """
     client.post(f"{server.url}/__bench/reset")
     took: list[float] = []
-    for payload in bodies:
+    for index, payload in enumerate(bodies):
         if before_each is not None:
             before_each()
         started = time.perf_counter()
-        post(client, server, payload)
+        answer = post(client, server, payload, headers[index] if headers else None)
         took.append((time.perf_counter() - started) * 1000)
+        if check is not None:
+            check(answer)
     stats = client.get(f"{server.url}/__bench/stats").json()
     n = len(bodies)
     commands: dict[str, int] = stats["commands"]

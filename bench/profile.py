@@ -73,7 +73,6 @@ def main() -> None:
                 data_dir=data_dir,
                 mongodb_uri=mongod.uri,
                 mongodb_db=DB_NAME,
-                max_query_cost=100_000,
                 cost_budget_points=10**12,
                 seed_demo=False,
                 cache_enabled=not args.no_cache,

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pymongo import MongoClient
 
+from bench.crowd_pages import WritePool, load_crowd
 from bench.measure import check_identical, counted, load_rounds
 from bench.report import machine, write_results
-from bench.scenarios import MOVE_SUBMISSION, body, global_id, jobs_page_body, read_scenarios
+from bench.scenarios import jobs_page_body, read_scenarios
 from bench.servers import (
     DB_NAME,
     VariantServer,
@@ -29,6 +29,7 @@ from bench.servers import (
     peak_rss_mb,
     variant_servers,
 )
+from bench.tokens import Tokens
 from crowdhire.dev.servers import MemcachedServer, MongodServer
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -107,25 +108,29 @@ def page_growth(
 
 
 def mutation_mix(
-    client: httpx.Client, servers: dict[str, VariantServer], uri: str
+    client: httpx.Client, servers: dict[str, VariantServer], uri: str, data_dir: Path
 ) -> dict[str, Any]:
-    """Move submitted candidates to screening through D and S (N and F have no writes).
+    """Company members move their submissions one legal stage on, through D and S.
 
-    Each move is a different submission, so every request is a real write plus invalidation.
-    The client carries an admin bearer token.
+    Each move is a different submission, sent as a member of its company (only the company
+    moves its pipeline), so every request is a real write plus invalidation; every answer must
+    carry a moved submission and empty `userErrors`, or the run stops.
     """
-    mongo: MongoClient[dict[str, Any]] = MongoClient(uri)
-    with mongo:
-        cursor = mongo[DB_NAME]["submissions"].find({"stage": "submitted"}, {"_id": 1}, limit=40)
-        ids = [global_id("Submission", doc["_id"]) for doc in cursor]
-    moves = [
-        body(MOVE_SUBMISSION, "MoveSubmission", {"id": i, "stage": "SCREENING", "note": "bench"})
-        for i in ids
-    ]
+    crowd = load_crowd(uri, DB_NAME, recruiters=1, members=10, anonymous=0)
+    moves = WritePool(uri, DB_NAME, crowd).moves(40)
+    tokens = Tokens(data_dir)
+    headers = [{"authorization": f"Bearer {tokens(sub)}"} for sub, _ in moves]
+
+    def succeeded(answer: Any) -> None:
+        payload = (answer.get("data") or {}).get("moveSubmission") or {}
+        if answer.get("errors") or payload.get("userErrors") != [] or not payload.get("submission"):
+            raise SystemExit(f"bench: moveSubmission failed: {answer}")
+
+    bodies = [line for _, line in moves]
     half = len(moves) // 2
     row = {
-        "D": counted(client, servers["D"], moves[:half]),
-        "S": counted(client, servers["S"], moves[half:]),
+        "D": counted(client, servers["D"], bodies[:half], headers=headers[:half], check=succeeded),
+        "S": counted(client, servers["S"], bodies[half:], headers=headers[half:], check=succeeded),
     }
     return {"status": "ran", **row}
 
@@ -159,7 +164,7 @@ def main() -> None:
                 growth = page_growth(client, by_name, cache_address)
                 mutation = {"status": "not available: no mutations in the schema yet"}
                 if has_mutation(client, by_name["S"], "moveSubmission"):
-                    mutation = mutation_mix(client, by_name, uri)
+                    mutation = mutation_mix(client, by_name, uri, Path(tmp) / "data")
                 say(f"mutation mix: {mutation['status']}")
             budget: float = args.seconds
             one = {(s, v): counts[s][v]["client_p50_ms"] for s in counts for v in "NDF"}

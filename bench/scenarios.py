@@ -47,12 +47,6 @@ query Search($text: String!, $skills: [String!]!) {
 }
 """
 
-MOVE_SUBMISSION = """
-mutation MoveSubmission($id: ID!, $stage: Stage!, $note: String!) {
-  moveSubmission(id: $id, stage: $stage, note: $note) { __typename }
-}
-"""
-
 SEARCHES: list[tuple[str, list[str]]] = [
     ("engineer", ["python", "go"]),
     ("backend engineer", ["python", "postgresql"]),

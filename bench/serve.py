@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from bench.floor import create_floor_app
+from bench.floor_crowd import CROWD_OPERATIONS
 from bench.naive import build_naive_schema
 from crowdhire.models import DOCUMENT_MODELS
 from crowdhire.server import create_app
@@ -128,7 +129,9 @@ def build(variant: str, commands: CommandCounter) -> Starlette:
     if variant == "N":
         return naive_app(settings.mongodb_uri, settings.mongodb_db, [commands])
     if variant == "F":
-        return create_floor_app(settings.mongodb_uri, settings.mongodb_db, [commands])
+        return create_floor_app(
+            settings.mongodb_uri, settings.mongodb_db, [commands], authorized=CROWD_OPERATIONS
+        )
     raise SystemExit(f"unknown variant {variant!r}: use N, D, O, S or F")
 
 

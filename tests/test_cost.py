@@ -12,14 +12,14 @@ from graphql import parse
 from starlette.applications import Starlette
 
 from crowdhire.dev.servers import free_port
-from crowdhire.graphql.cost import query_cost
+from crowdhire.graphql.cost import query_cost, query_work
 from crowdhire.graphql.schema import build_schema
 from crowdhire.server import create_app
 from crowdhire.settings import Settings
 from tests.support import CommandCounter, error_codes
 
 SCHEMA = build_schema()._schema
-CHEAP = "{ jobs { nodes { title } } }"  # 1 + 20 * 1 = 21 points
+CHEAP = "{ jobs { nodes { title } } }"  # 16 + 5 (one batch) + 0.4 * 21 objects = 29.4 -> 30
 
 
 def cost(query: str, **variables: Any) -> int:
@@ -27,22 +27,36 @@ def cost(query: str, **variables: Any) -> int:
     return query_cost(SCHEMA, parse(query), None, variables)
 
 
-def test_cost_of_known_queries() -> None:
-    assert cost("{ __typename jobs { totalCount } }") == 1
-    assert cost(CHEAP) == 21
-    assert (
-        cost("{ jobs(first: 10) { edges { node { company { name } } } pageInfo { hasNextPage } } }")
-        == 32
-    )
-    assert cost(
-        "{ jobs(last: 5) { nodes { submissions(first: 3) { nodes { stage } } } } }"
-    ) == 1 + 5 * (1 + 1 + 3)
-    assert cost("query($n: Int = 5) { jobs(first: $n) { nodes { id } } }") == 6
-    assert cost("query($n: Int = 5) { jobs(first: $n) { nodes { id } } }", n=7) == 8
-    assert cost('{ nodes(ids: ["a", "b", "c"]) { id } }') == 3
-    assert cost("{ jobs(first: 1000) { nodes { id } } }") == 101  # capped like the resolvers
+def work(query: str, **variables: Any) -> tuple[int, int]:
+    """Loader batches and objects a document may cause."""
+    counted = query_work(SCHEMA, parse(query), None, variables)
+    return counted.batches, counted.objects
+
+
+def test_work_of_known_queries() -> None:
+    assert work("{ __typename jobs { totalCount } }") == (1, 1)
+    assert work(CHEAP) == (1, 21) and cost(CHEAP) == 30
+    query = "{ jobs(first: 10) { edges { node { company { name } } } pageInfo { hasNextPage } } }"
+    assert work(query) == (2, 1 + 10 * 3 + 1)
+    query = "{ jobs(last: 5) { nodes { submissions(first: 3) { nodes { stage } } } } }"
+    assert work(query) == (2, 1 + 5 * (1 + 1 + 3))
+    assert work("query($n: Int = 5) { jobs(first: $n) { nodes { id } } }") == (1, 6)
+    assert work("query($n: Int = 5) { jobs(first: $n) { nodes { id } } }", n=7) == (1, 8)
+    assert work('{ nodes(ids: ["a", "b", "c"]) { id } }') == (1, 3)
+    assert work("{ jobs(first: 1000) { nodes { id } } }") == (1, 101)  # capped like the resolvers
     fragment = "fragment J on Job { company { name } } "
-    assert cost(fragment + "{ jobs(first: 4) { nodes { ...J ... on Job { title } } } }") == 9
+    assert work(fragment + "{ jobs(first: 4) { nodes { ...J ... on Job { title } } } }") == (2, 9)
+
+
+def test_page_sizes_are_priced_as_the_resolver_reads_them() -> None:
+    query = "query($n: Int) { jobs(first: $n) { nodes { id } } }"
+    assert (
+        cost(query, n=100.0) == cost(query, n=100) == cost("{ jobs(first: 100) { nodes { id } } }")
+    )
+    assert cost(query, n=None) == cost("{ jobs { nodes { id } } }")  # null: the default 20
+    # what the estimator cannot read is priced at the maximum, never the default
+    assert work(query, n="many") == work(query, n=2.5) == work(query, n=True) == (1, 101)
+    assert work("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", ids="x") == (1, 100)
 
 
 def test_readme_jobs_page_costs() -> None:
@@ -50,11 +64,12 @@ def test_readme_jobs_page_costs() -> None:
       edges { cursor node { title company { name } submissions(first: 10) {
         totalCount nodes { stage candidate { fullName skills } recruiter { displayName } } } } }
       pageInfo { hasNextPage endCursor } } }"""
-    assert cost(page) == 1 + 50 * (1 + 1 + 1 + (1 + 10 * 3)) + 1
+    assert work(page) == (5, 1 + 50 * (1 + 1 + 1 + (1 + 10 * 3)) + 1)
+    assert cost(page) == 722  # 16 + 5 * 5 + 0.4 * 1702, rounded up
 
 
 def within(k: int, m: int) -> str:
-    """A document costing 1 + k * (3 + m)."""
+    """A document with 3 loader batches and 1 + k * (3 + m) objects."""
     inner = f"company {{ jobs(first: {m}) {{ nodes {{ id }} }} }}"
     return f"{{ jobs(first: {k}) {{ nodes {{ {inner} }} }} }}"
 
@@ -62,13 +77,13 @@ def within(k: int, m: int) -> str:
 async def test_a_thousand_points_run_one_more_is_refused_unexecuted(
     client: httpx.AsyncClient, mongo_commands: CommandCounter
 ) -> None:
-    assert cost(within(27, 34)) == 1000 and cost(within(40, 22)) == 1001
-    response = await client.post("/graphql", json={"query": within(27, 34)})
+    assert cost(within(44, 52)) == 1000 and cost(within(24, 98)) == 1001
+    response = await client.post("/graphql", json={"query": within(44, 52)})
     assert "errors" not in response.json()
     assert response.json()["extensions"]["cost"]["requested"] == 1000
 
     mongo_commands.reset()
-    response = await client.post("/graphql", json={"query": within(40, 22)})
+    response = await client.post("/graphql", json={"query": within(24, 98)})
     body = response.json()
     assert response.status_code == 200 and body["data"] is None
     assert error_codes(body) == ["COST_LIMIT_EXCEEDED"]
@@ -114,10 +129,10 @@ async def test_budget_exhaustion_answers_429_then_resets(
     start: Started, mongo_commands: CommandCounter
 ) -> None:
     clock = Clock()
-    async with start(clock, cost_budget_points=50) as (_, client):
+    async with start(clock, cost_budget_points=80) as (_, client):
         first = (await client.post("/graphql", json={"query": CHEAP})).json()
         assert first["extensions"]["cost"] == {
-            "requested": 21, "limit": 50, "remaining": 29, "resetAt": "2027-01-15T08:01:00Z"
+            "requested": 30, "limit": 80, "remaining": 50, "resetAt": "2027-01-15T08:01:00Z"
         }  # fmt: skip
         await client.post("/graphql", json={"query": CHEAP})
         clock.now += 15
@@ -127,13 +142,13 @@ async def test_budget_exhaustion_answers_429_then_resets(
         assert refused.headers["retry-after"] == "45"
         assert error_codes(refused.json()) == ["RATE_LIMITED"]
         assert refused.json()["data"] is None
-        assert refused.json()["extensions"]["cost"]["remaining"] == 8
+        assert refused.json()["extensions"]["cost"]["remaining"] == 20
         assert mongo_commands.count == 0
 
         clock.now += 45
         again = await client.post("/graphql", json={"query": CHEAP})
         assert again.status_code == 200 and "errors" not in again.json()
-        assert again.json()["extensions"]["cost"]["remaining"] == 29
+        assert again.json()["extensions"]["cost"]["remaining"] == 50
 
 
 async def test_budget_is_per_identity(start: Started) -> None:
@@ -149,8 +164,8 @@ async def test_budget_is_per_identity(start: Started) -> None:
 async def test_two_app_instances_share_one_budget_through_memcached(start: Started) -> None:
     clock = Clock()
     async with (
-        start(clock, cost_budget_points=50) as (_, one),
-        start(clock, cost_budget_points=50) as (_, two),
+        start(clock, cost_budget_points=80) as (_, one),
+        start(clock, cost_budget_points=80) as (_, two),
     ):
         assert (await one.post("/graphql", json={"query": CHEAP})).status_code == 200
         assert (await two.post("/graphql", json={"query": CHEAP})).status_code == 200

@@ -1,13 +1,21 @@
 """Static query cost, checked before execution, and the per-identity budget it is charged to.
 
-Rules: leaf fields (scalars, enums) cost 0; every object costs 1; a connection (a field taking
-`first`/`last`) multiplies the lists inside it (`edges`, `nodes`) by `first`/`last` (default 20,
-capped at 100 as the resolvers cap it); `nodes(ids:)` multiplies by the number of ids.
+The cost predicts the server time a query takes when the response cache does not answer it
+(`python -m bench.calibrate` measures it; README, "Cost calibration"). Measured, time is a fixed
+part per request plus a part per object completed (graphql-core's per-object work and building
+documents); a loader batch (one round trip per relation level, whatever the list length) adds
+little on a hot database. So a query costs a base, plus each loader batch once per place in the
+document, plus each object it may return, multiplied through the page sizes of the connections
+above it (`first`/`last`; default 20, capped at 100 as the resolvers cap them; `nodes(ids:)` by
+the number of ids). Pricing objects, not connections, keeps list multiplication refused:
+`first: 100` three deep is a million objects.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -39,10 +47,62 @@ MAX_PAGE = 100
 COST_CODE = "COST_LIMIT_EXCEEDED"
 RATE_LIMITED = "RATE_LIMITED"
 
+# Fitted with `python -m bench.calibrate` (README, "Cost calibration"): the weights that keep
+# cost / server time in the narrowest band over the calibration queries.
+POINTS_PER_QUERY = 16.0
+POINTS_PER_BATCH = 5.0
+POINTS_PER_OBJECT = 0.4
+
+
+@dataclass
+class Work:
+    """What a query may make the server do: loader batches and objects completed."""
+
+    batches: int = 0
+    objects: int = 0
+
+    def add(self, other: Work, times: int = 1) -> None:
+        """Add `other`'s objects `times` over (its batches run once per place in the document)."""
+        self.batches += other.batches
+        self.objects += other.objects * times
+
+    @property
+    def points(self) -> int:
+        """The charge, rounded up."""
+        raw = POINTS_PER_QUERY + POINTS_PER_BATCH * self.batches
+        return math.ceil(raw + POINTS_PER_OBJECT * self.objects)
+
+
+def page_size(present: bool, value: Any) -> int:
+    """How many items a connection may return, priced as its resolver would read `value`.
+
+    An absent argument takes the resolver's default; an integral number (JSON variables may send
+    `100.0`) is clamped like the resolvers clamp it; anything else is priced at the maximum, so a
+    value the estimator cannot read never makes a query cheaper than it runs.
+    """
+    if not present:
+        return DEFAULT_PAGE
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return MAX_PAGE
+    if isinstance(value, float) and not value.is_integer():
+        return MAX_PAGE
+    return max(0, min(int(value), MAX_PAGE))
+
 
 def _is_list(type_: GraphQLOutputType) -> bool:
     inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
     return isinstance(inner, GraphQLList)
+
+
+def _is_wrapper(type_: GraphQLNamedType) -> bool:
+    """Connections and edges hold what their parent already loaded: no round trip of their own."""
+    return type_.name.endswith(("Connection", "Edge"))
+
+
+def _is_entity(type_: GraphQLNamedType) -> bool:
+    return isinstance(type_, GraphQLObjectType | GraphQLInterfaceType) and (
+        type_.name == "Node" or any(i.name == "Node" for i in type_.interfaces)
+    )
 
 
 class _Estimator:
@@ -55,57 +115,85 @@ class _Estimator:
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
 
-    def _argument(self, node: FieldNode, name: str) -> Any:
+    def _argument(self, node: FieldNode, name: str) -> tuple[bool, Any]:
         for argument in node.arguments or ():
             if argument.name.value == name:
-                return value_from_ast_untyped(argument.value, self.variables)
-        return None
+                return True, value_from_ast_untyped(argument.value, self.variables)
+        return False, None
 
     def _page_size(self, node: FieldNode) -> int:
         for name in ("first", "last"):
-            value = self._argument(node, name)
-            if isinstance(value, int):
-                return max(0, min(value, MAX_PAGE))
-        return DEFAULT_PAGE
+            present, value = self._argument(node, name)
+            if present and value is not None:  # null: the resolver's default applies
+                return page_size(True, value)
+        return page_size(False, None)
 
-    def selection_cost(
+    def selection_work(
         self, selections: SelectionSetNode | None, parent: GraphQLNamedType, list_size: int
-    ) -> int:
-        """Cost of a selection set; lists directly inside it repeat `list_size` times."""
-        total = 0
+    ) -> Work:
+        """Work of a selection set; lists directly inside it repeat `list_size` times."""
+        total = Work()
         for selection in selections.selections if selections else ():
             if isinstance(selection, FieldNode):
-                total += self.field_cost(selection, parent, list_size)
+                total.add(self.field_work(selection, parent, list_size))
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 target = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.selection_cost(selection.selection_set, target or parent, list_size)
+                total.add(self.selection_work(selection.selection_set, target or parent, list_size))
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments.get(selection.name.value)
                 if fragment is not None:
                     target = self.schema.get_type(fragment.type_condition.name.value)
-                    total += self.selection_cost(
-                        fragment.selection_set, target or parent, list_size
+                    total.add(
+                        self.selection_work(fragment.selection_set, target or parent, list_size)
                     )
         return total
 
-    def field_cost(self, node: FieldNode, parent: GraphQLNamedType, list_size: int) -> int:
-        """Cost of one field: 0 for leaves, 1 per object plus its children."""
+    def field_work(self, node: FieldNode, parent: GraphQLNamedType, list_size: int) -> Work:
+        """Work of one field: nothing for leaves; objects, and a batch where it loads."""
+        work = Work()
         if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
-            return 0
+            return work
         field = parent.fields.get(node.name.value)
         if field is None:  # __typename and other meta fields
-            return 0
+            return work
         named = get_named_type(field.type)
         if is_leaf_type(named):
-            return 0
+            return work
         if "first" in field.args or "last" in field.args:
-            return 1 + self.selection_cost(node.selection_set, named, self._page_size(node))
+            work.batches, work.objects = 1, 1
+            work.add(self.selection_work(node.selection_set, named, self._page_size(node)))
+            return work
         repeat = 1
         if _is_list(field.type):
-            ids = self._argument(node, "ids")
-            repeat = len(ids) if isinstance(ids, list) else list_size
-        return repeat * (1 + self.selection_cost(node.selection_set, named, 1))
+            present, ids = self._argument(node, "ids")
+            repeat = (len(ids) if isinstance(ids, list) else MAX_PAGE) if present else list_size
+        loads = not _is_wrapper(parent) and (_is_list(field.type) or _is_entity(named))
+        inner = Work(batches=1 if loads else 0, objects=1)
+        inner.add(self.selection_work(node.selection_set, named, 1))
+        work.add(inner, repeat)
+        return work
+
+
+def query_work(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None = None,
+    variables: Mapping[str, Any] | None = None,
+) -> Work:
+    """The batches and objects the operation a (valid) document would run may cause."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return Work()
+    values = dict(variables or {})
+    for definition in operation.variable_definitions or ():
+        name = definition.variable.name.value
+        if name not in values and definition.default_value is not None:
+            values[name] = value_from_ast_untyped(definition.default_value)
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return Work()
+    return _Estimator(schema, document, values).selection_work(operation.selection_set, root, 1)
 
 
 def query_cost(
@@ -114,19 +202,8 @@ def query_cost(
     operation_name: str | None = None,
     variables: Mapping[str, Any] | None = None,
 ) -> int:
-    """The static cost of the operation a (valid) document would run."""
-    operation = get_operation_ast(document, operation_name)
-    if operation is None:
-        return 0
-    values = dict(variables or {})
-    for definition in operation.variable_definitions or ():
-        name = definition.variable.name.value
-        if name not in values and definition.default_value is not None:
-            values[name] = value_from_ast_untyped(definition.default_value)
-    root = schema.get_root_type(operation.operation)
-    if root is None:
-        return 0
-    return _Estimator(schema, document, values).selection_cost(operation.selection_set, root, 1)
+    """The static cost, in points, of the operation a (valid) document would run."""
+    return query_work(schema, document, operation_name, variables).points
 
 
 def identity_of(context: Context) -> str:

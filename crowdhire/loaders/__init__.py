@@ -20,6 +20,7 @@ from crowdhire.loaders.matching import (
     OwnedCandidateIdsByRecruiterIdLoader,
     SubmittedCandidateIdsByJobIdLoader,
 )
+from crowdhire.loaders.members import MembersByCompanyIdLoader
 from crowdhire.loaders.payments import EarningsByRecruiterIdLoader
 from crowdhire.loaders.placements import PlacementByIdLoader, RecruiterFeesByRecruiterIdLoader
 from crowdhire.loaders.recruiters import RecruiterByIdLoader
@@ -39,6 +40,7 @@ class Loaders:
     placement_by_id: PlacementByIdLoader
     children: ChildLoaders
     roles_by_sub: RolesBySubLoader
+    members_by_company_id: MembersByCompanyIdLoader
     earnings_by_recruiter_id: EarningsByRecruiterIdLoader
     candidacies_by_candidate_id: CandidaciesByCandidateIdLoader
     submission_stats_by_recruiter_id: SubmissionStatsByRecruiterIdLoader
@@ -59,6 +61,7 @@ class Loaders:
             CachedKind.SUBMISSIONS: self.submission_by_id,
             CachedKind.PLACEMENTS: self.placement_by_id,
             CachedKind.ROLES: self.roles_by_sub,
+            CachedKind.MEMBERS: self.members_by_company_id,
         }
         return by_kind[kind]
 
@@ -74,6 +77,7 @@ def build_loaders(cache: ObjectCache) -> Loaders:
         placement_by_id=PlacementByIdLoader(cache),
         children=ChildLoaders(),
         roles_by_sub=RolesBySubLoader(cache),
+        members_by_company_id=MembersByCompanyIdLoader(cache),
         earnings_by_recruiter_id=EarningsByRecruiterIdLoader(),
         candidacies_by_candidate_id=CandidaciesByCandidateIdLoader(),
         submission_stats_by_recruiter_id=SubmissionStatsByRecruiterIdLoader(),

@@ -31,6 +31,7 @@ class CachedKind(StrEnum):
     SUBMISSIONS = "submissions"
     PLACEMENTS = "placements"
     ROLES = "roles"
+    MEMBERS = "members"
 
 
 YIELD_EVERY = 64

@@ -87,7 +87,11 @@ async def add_company_member(
             await member.save(session=session)
         await audit(context, session, "addCompanyMember",
                     {"company": company_id, "member": member.id}, ["role"])  # fmt: skip
-        return Outcome(ids={"member": str(member.id)}, forget=[(CachedKind.ROLES, sub)])
+        forget: list[tuple[CachedKind, ObjectId | str]] = [
+            (CachedKind.ROLES, sub),
+            (CachedKind.MEMBERS, company_id),
+        ]
+        return Outcome(ids={"member": str(member.id)}, forget=forget)
 
     data = {"companyId": str(company_id), "sub": sub, "role": role.value}
     return await run_mutation(context, "addCompanyMember", data, add, client_mutation_id)
@@ -110,7 +114,11 @@ async def remove_company_member(
         await member.delete(session=session)
         await audit(context, session, "removeCompanyMember",
                     {"company": company_id, "member": member.id})  # fmt: skip
-        return Outcome(ids={"company": str(company_id)}, forget=[(CachedKind.ROLES, sub)])
+        forget: list[tuple[CachedKind, ObjectId | str]] = [
+            (CachedKind.ROLES, sub),
+            (CachedKind.MEMBERS, company_id),
+        ]
+        return Outcome(ids={"company": str(company_id)}, forget=forget)
 
     data = {"companyId": str(company_id), "sub": sub}
     return await run_mutation(context, "removeCompanyMember", data, remove, client_mutation_id)
@@ -121,7 +129,7 @@ async def company_members(context: Context, company_id: ObjectId) -> list[Compan
     viewer = context.viewer
     if not (viewer.is_admin or viewer.is_member_of(company_id)):
         raise ForbiddenError("Only the company's members may see its members", field="members")
-    return await CompanyMember.find({"company_id": company_id}).sort("created_at").to_list()
+    return await context.loaders.members_by_company_id.load(company_id)
 
 
 async def member_by_id(member_id: ObjectId) -> CompanyMember | None:

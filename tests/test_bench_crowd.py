@@ -1,0 +1,81 @@
+"""The crowd benchmark's own parts: its writes succeed, and its floor shows what crowdhire shows.
+
+A benchmark that sends failing writes measures validation errors, and a floor that shows more
+(or less) than the API is no floor; both are checked here on the demo data, through the API.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+from pymongo import AsyncMongoClient
+
+from bench import floor_crowd
+from bench.crowd_pages import WritePool, load_crowd
+from crowdhire.auth.dev import mint_dev_token
+from crowdhire.dev.seed import seed_demo
+from crowdhire.settings import Environment, Settings
+from tests.auth_support import Issuer
+from tests.support import gql
+
+
+async def test_every_kind_of_crowd_write_succeeds_once_through_the_api(
+    anonymous_client: httpx.AsyncClient, issuer: Issuer, settings: Settings
+) -> None:
+    await seed_demo(scale=0.1, progress=False)
+    uri = settings.mongodb_uri
+    assert uri is not None
+    crowd = load_crowd(uri, settings.mongodb_db, 5, 2, 1)
+    writes = WritePool(uri, settings.mongodb_db, crowd).take(12)
+    kinds = set()
+    for sub, payload in writes:
+        request = orjson.loads(payload)
+        body = await gql(
+            anonymous_client, request["query"], request["variables"], as_=issuer.token(sub)
+        )
+        ((name, result),) = body["data"].items()
+        assert result["userErrors"] == [], (name, result)
+        kinds.add(name)
+    assert kinds == {
+        "submitCandidate",
+        "moveSubmission",
+        "updateCandidate",
+        "updateRecruiterProfile",
+    }
+
+
+async def test_the_floor_answers_each_identity_with_the_data_crowdhire_shows(
+    anonymous_client: httpx.AsyncClient,
+    issuer: Issuer,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await seed_demo(scale=0.1, progress=False)
+    uri = settings.mongodb_uri
+    assert uri is not None
+    crowd = load_crowd(uri, settings.mongodb_db, 5, 2, 1)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(floor_crowd, "_KEY", {})
+    dev = Settings(crowdhire_env=Environment.DEV, data_dir=tmp_path)
+    mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+        settings.mongodb_uri, tz_aware=True
+    )
+    db = mongo[settings.mongodb_db]
+    try:
+        for sub, payload in dict.fromkeys(crowd.reads()):
+            request = orjson.loads(payload)
+            token = issuer.token(sub) if sub else None
+            shown = await gql(anonymous_client, request["query"], request["variables"], as_=token)
+            page = floor_crowd.CROWD_OPERATIONS[request["operationName"]]
+            authorization = f"Bearer {mint_dev_token(dev, sub, [])}" if sub else None
+            floor = await page(db, request["variables"], authorization)
+            assert orjson.loads(orjson.dumps(floor)) == shown["data"], (
+                sub,
+                request["operationName"],
+            )
+    finally:
+        await mongo.close()

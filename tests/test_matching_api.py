@@ -33,7 +33,8 @@ RECOMMENDED = """query($id: ID!, $first: Int, $after: String) { node(id: $id) { 
 CONTACT = """query($id: ID!) { node(id: $id) { ... on Job {
   recommendedCandidates { nodes { candidate { fullName email } } } } } }"""
 JOBS_FOR = """query($id: ID!, $filter: JobFilter) { node(id: $id) { ... on Candidate {
-  automatedRanking recommendedJobs(filter: $filter) { nodes { job { title } match { score } } } } } }"""
+  automatedRanking recommendedJobs(filter: $filter) { nodes { job { title } match { score } } }
+} } }"""
 SUBMISSION_MATCH = """query($id: ID!) { node(id: $id) { ... on Submission {
   match { score modelVersion components { name reason } } } } }"""
 OPT = """mutation($input: SetCandidateAutomatedRankingInput!) { setCandidateAutomatedRanking(
@@ -147,8 +148,7 @@ async def test_admins_rank_the_whole_pool_with_reasons_and_every_list_is_audited
     assert event.targets == {"job": str(world.job.id)}
     assert event.model_version == world.matching.model_version
     shown = [n["candidate"]["id"] for n in ranked["nodes"]]
-    hex_ids = [str(p[1]) for p in map(parse_global_id, shown) if p is not None]
-    assert event.returned_ids == hex_ids and len(hex_ids) == len(shown)
+    assert event.returned_ids == [str(p[1]) for p in map(parse_global_id, shown) if p is not None]
 
     await gql(world.http, RECOMMENDED, {"id": job_id}, as_=issuer.admin_token())  # again
     assert await AuditEvent.find({"action": "recommendedCandidates"}).count() == 2

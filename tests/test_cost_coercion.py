@@ -1,0 +1,45 @@
+"""The cost estimator prices variables as execution will see them, never a guess below it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from graphql import parse
+
+from crowdhire.schema import build_schema
+from crowdhire.schema.cost import query_cost
+from tests.support import error_codes
+
+SCHEMA = build_schema()._schema
+PROBE = """query($n: Int) { jobs(first: $n) { nodes { id
+  submissions(first: $n) { nodes { id candidate { fullName } } } } } }"""
+
+
+def cost(query: str, **variables: Any) -> int:
+    """The static cost of a document with these (uncoerced, JSON-decoded) variables."""
+    return query_cost(SCHEMA, parse(query), None, variables)
+
+
+def test_a_float_page_size_costs_what_the_int_it_runs_as_costs() -> None:
+    assert cost(PROBE, n=100) == 20_201
+    assert cost(PROBE, n=100.0) == 20_201
+
+
+def test_page_sizes_the_estimator_cannot_read_are_priced_at_the_maximum() -> None:
+    assert cost("query($n: Int) { jobs(first: $n) { nodes { id } } }", n="many") == 101
+    assert cost("query($n: Int) { jobs(first: $n) { nodes { id } } }", n=[3]) == 101
+    assert cost('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', ids={"a": 1}) == 100
+    # null and an absent argument are the default page the resolvers use
+    assert cost("query($n: Int) { jobs(first: $n) { nodes { id } } }", n=None) == 21
+    assert cost("{ jobs { nodes { id } } }") == 21
+
+
+async def test_the_probe_with_n_100_point_0_is_refused_unexecuted(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post("/graphql", json={"query": PROBE, "variables": {"n": 100.0}})
+    body = response.json()
+    assert error_codes(body) == ["COST_LIMIT_EXCEEDED"]
+    assert body["errors"][0]["extensions"]["cost"] == 20_201
+    assert body["data"] is None

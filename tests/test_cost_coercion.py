@@ -29,7 +29,7 @@ def test_a_float_page_size_costs_what_the_int_it_runs_as_costs() -> None:
 def test_page_sizes_the_estimator_cannot_read_are_priced_at_the_maximum() -> None:
     assert cost("query($n: Int) { jobs(first: $n) { nodes { id } } }", n="many") == 101
     assert cost("query($n: Int) { jobs(first: $n) { nodes { id } } }", n=[3]) == 101
-    assert cost('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', ids={"a": 1}) == 100
+    assert cost("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", ids={"a": 1}) == 100
     # null and an absent argument are the default page the resolvers use
     assert cost("query($n: Int) { jobs(first: $n) { nodes { id } } }", n=None) == 21
     assert cost("{ jobs { nodes { id } } }") == 21

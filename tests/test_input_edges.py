@@ -1,4 +1,4 @@
-"""Well-typed input at the edges of what MongoDB and the calendar hold: typed errors, not crashes."""
+"""Well-typed input at the edges of what MongoDB and the calendar hold: typed errors."""
 
 from __future__ import annotations
 

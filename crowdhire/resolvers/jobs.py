@@ -24,6 +24,7 @@ from crowdhire.resolvers.argument_rules import (
     skills_match,
     text_terms,
 )
+from crowdhire.resolvers.text_rules import utc_instant
 
 JOB_ORDERS = {
     "CREATED_AT_DESC": ordering("jobs:created_at_desc", ("created_at", DESCENDING)),

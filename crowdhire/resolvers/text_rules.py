@@ -2,7 +2,7 @@
 
 One rule for every text input. C0 and C1 control characters (NUL included: MongoDB refuses it
 in a regex) are never wanted; tab and newline are allowed in long text only. Bidi embedding,
-override and isolate characters (U+202A–U+202E, U+2066–U+2069) let a name display as
+override and isolate characters (U+202A to U+202E, U+2066 to U+2069) let a name display as
 something else than it is ("\u202eevil"), so they are refused everywhere.
 """
 
@@ -45,7 +45,7 @@ def require_plain_text(value: str | None, argument: str) -> None:
 
 
 def utc_instant(value: datetime | None, argument: str) -> datetime | None:
-    """The instant in UTC; BAD_USER_INPUT when it falls outside the years 1–9999 there."""
+    """The instant in UTC; BAD_USER_INPUT when it falls outside the years 1 to 9999 there."""
     if value is None or value.tzinfo is None:
         return value
     try:

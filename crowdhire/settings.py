@@ -168,6 +168,10 @@ class Settings(BaseSettings):
     )
     consent_emails_per_day: int = Field(
         5, ge=1, description="consent emails per candidate per rolling 24 hours"
+    cursor_secret: SecretStr | None = Field(
+        None,
+        description="key sealing pagination cursors (32+ random bytes, the same on every"
+        " instance); unset outside production = one generated and kept under DATA_DIR",
     )
     worker_enabled: bool = Field(
         True, description="run the background worker (queued tasks in MongoDB) in this process"
@@ -234,6 +238,8 @@ class Settings(BaseSettings):
         if self.public_base_url and not self.public_base_url.startswith(schemes):
             scheme = "https://" if https_only else "http:// or https://"
             raise ValueError(f"PUBLIC_BASE_URL must start with {scheme}")
+        if self.crowdhire_env is Environment.PRODUCTION and self.cursor_secret is None:
+            raise ValueError("CURSOR_SECRET is required when CROWDHIRE_ENV=production")
         return self
 
     @field_validator(

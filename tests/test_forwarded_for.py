@@ -1,0 +1,80 @@
+"""Through the cluster's nginx, a client-sent X-Forwarded-For changes nothing about the budget.
+
+Cheap on purpose: the cluster's own nginx config and process management, in front of one app
+served by uvicorn with the proxy settings `crowdhire serve` uses, on the session's servers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from crowdhire.cluster import nginx
+from crowdhire.cluster.layout import Layout, Ports
+from crowdhire.devservers import HOST, free_port
+from crowdhire.server import create_app
+from crowdhire.settings import Settings
+
+PAGE = "{ jobs(first: 100) { nodes { id } } }"  # 101 points
+
+
+@pytest.fixture
+async def through_nginx(settings: Settings, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the cluster's nginx, which proxies to one app trusting only 127.0.0.1."""
+    app_settings = settings.model_copy(update={"cost_budget_points": 500})
+    app = create_app(app_settings)
+    app_port = free_port()
+    trusted = app_settings.forwarded_allow_ips  # 127.0.0.1: nginx's address
+    config = uvicorn.Config(app, host=HOST, port=app_port, log_config=None, access_log=False,
+                            proxy_headers=True, forwarded_allow_ips=trusted)  # fmt: skip
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    layout = Layout(tmp_path / "cluster")
+    layout.prepare()
+    ports = Ports(apps=[app_port], nginx=free_port())
+    nginx.start(layout, ports)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://{HOST}:{ports.nginx}", timeout=10) as http:
+            await _until_answering(http, serving)
+            yield http
+    finally:
+        nginx.process(layout, ports).stop()
+        await app.state.services.mongo.drop_database(app_settings.mongodb_db)
+        server.should_exit = True
+        await serving
+
+
+async def _until_answering(http: httpx.AsyncClient, serving: asyncio.Task[None]) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if serving.done():
+            serving.result()
+        try:
+            if (await http.get("/healthz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError("nginx and the app did not answer within 20 s")
+
+
+async def test_a_spoofed_forwarded_for_does_not_reset_the_anonymous_budget(
+    through_nginx: httpx.AsyncClient,
+) -> None:
+    statuses = [
+        (await through_nginx.post("/graphql", json={"query": PAGE})).status_code for _ in range(5)
+    ]
+    assert statuses == [200, 200, 200, 200, 429]
+
+    for spoofed in ["203.0.113.7", "198.51.100.1, 203.0.113.9", "127.0.0.1"]:
+        response = await through_nginx.post(
+            "/graphql", json={"query": PAGE}, headers={"X-Forwarded-For": spoofed}
+        )
+        assert response.status_code == 429, spoofed
+        assert response.json()["extensions"]["cost"]["remaining"] < 101

@@ -43,7 +43,7 @@ def _shortened(error: GraphQLError) -> GraphQLError:
         message=message,
         nodes=error.nodes[:MAX_LOCATIONS] if error.nodes else None,
         source=error.source,
-        positions=error.positions[:MAX_LOCATIONS] if error.positions else None,
+        positions=list(error.positions)[:MAX_LOCATIONS] if error.positions else None,
         path=error.path,
         original_error=error.original_error,
         extensions=error.extensions,

@@ -28,7 +28,7 @@ async def test_each_party_sees_the_other_by_role_and_name_admins_see_subjects(
             to_stage=Stage.SCREENING,
             at=BASE_TIME + timedelta(days=1),
             actor=HR,
-        ),  # fmt: skip
+        ),
     ]
     submission = await make_submission(
         world.job, world.candidate_a, stage=Stage.SCREENING, history=moves

@@ -168,6 +168,15 @@ class Settings(BaseSettings):
     )
     consent_emails_per_day: int = Field(
         5, ge=1, description="consent emails per candidate per rolling 24 hours"
+    duplicate_answers_per_day: int = Field(
+        20, ge=1, description="DUPLICATE_CANDIDATE answers one recruiter gets per UTC day"
+    )
+    duplicate_answers_per_day_new: int = Field(
+        5, ge=1, description="the same for new recruiters (young, or without a placement)"
+    )
+    new_recruiter_days: int = Field(
+        30, ge=0, description="recruiters registered fewer days ago than this count as new"
+    )
     cursor_secret: SecretStr | None = Field(
         None,
         description="key sealing pagination cursors (32+ random bytes, the same on every"

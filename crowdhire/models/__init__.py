@@ -7,6 +7,7 @@ from crowdhire.models.candidates import Candidate
 from crowdhire.models.companies import Company, CompanyMember
 from crowdhire.models.embeddings import Embedding
 from crowdhire.models.erasures import ErasureRecord
+from crowdhire.models.duplicate_answers import DuplicateAnswerCount
 from crowdhire.models.idempotency import MutationReceipt
 from crowdhire.models.jobs import Job
 from crowdhire.models.payments import PlacementPayment, StripeEvent
@@ -32,6 +33,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     BackgroundTask,
     ErasureRecord,
     Embedding,
+    DuplicateAnswerCount,
 ]
 
 __all__ = [

@@ -189,6 +189,7 @@ def create_app(
             if jwks is not None:
                 await jwks.close()
             await object_cache.close()
+            await budget.close()
             await counters.close()
             await client.close()
             log.info("MongoDB and cache clients closed")

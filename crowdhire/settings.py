@@ -106,6 +106,13 @@ class Settings(BaseSettings):
         10_000, ge=1, description="cost points per identity per budget window (all replicas)"
     )
     cost_budget_window_seconds: int = Field(60, ge=1, description="length of a budget window")
+    cost_budget_unconfirmed_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="share of an identity's points one process may spend before memcached"
+        " confirms the replicas' total",
+    )
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="largest request body (413)")
     request_timeout_seconds: float = Field(
         10.0, gt=0, description="deadline of one GraphQL request"

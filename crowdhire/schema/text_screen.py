@@ -17,6 +17,7 @@ from strawberry.types.base import StrawberryList, get_object_definition
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
+from crowdhire.errors import BadUserInputError
 from crowdhire.resolvers.text_rules import MULTILINE_FIELDS, text_problem
 
 INVALID_INPUT = "INVALID_INPUT"
@@ -43,10 +44,13 @@ def text_errors(
 def refused_payload(payload_type: Any, errors: list[tuple[tuple[str, ...], str]]) -> Any:
     """The mutation's payload carrying only these INVALID_INPUT user errors."""
     definition = get_object_definition(payload_type, strict=True)
+    if not any(f.python_name == "user_errors" for f in definition.fields):
+        raise TypeError(f"{definition.name} has no userErrors")
     values: dict[str, Any] = {}
     for field in definition.fields:
         if field.python_name == "user_errors":
-            assert isinstance(field.type, StrawberryList)
+            if not isinstance(field.type, StrawberryList):
+                raise TypeError(f"{definition.name}.userErrors is not a list")
             values["user_errors"] = [_user_error(field.type.of_type, e) for e in errors]
         elif field.base_resolver is None:
             values[field.python_name] = False if field.type is bool else None
@@ -77,9 +81,14 @@ class TextScreen(FieldExtension):
     ) -> Any:
         """Run the mutation only when every text in its input passes."""
         errors = list(text_errors(kwargs.get("input")))
-        if errors:
+        if not errors:
+            return await next_(source, info, **kwargs)
+        try:
             return refused_payload(self.field.type, errors)
-        return await next_(source, info, **kwargs)
+        except (ValueError, TypeError, StopIteration):
+            # a payload without user errors or INVALID_INPUT: refuse as a top-level error
+            path, message = errors[0]
+            raise BadUserInputError(message, argument=".".join(("input", *path))) from None
 
 
 def screen_mutations(mutation_type: type) -> None:

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from crowdhire.devservers import MemcachedServer
+from crowdhire.dev.servers import MemcachedServer
 from tests.conftest import AppFactory
 
 CHEAP = "{ jobs { nodes { title } } }"  # 21 points

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 from graphql import parse
 
-from crowdhire.schema import build_schema
-from crowdhire.schema.cost import query_cost
+from crowdhire.graphql.cost import query_cost
+from crowdhire.graphql.schema import build_schema
 from tests.support import error_codes
 
 SCHEMA = build_schema()._schema

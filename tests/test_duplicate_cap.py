@@ -20,7 +20,7 @@ from tests.factories import (
     make_recruiter,
     make_submission,
 )
-from tests.support import post_as
+from tests.support import gql
 
 CREATE = """mutation($input: CreateCandidateInput!) { createCandidate(input: $input) {
   candidate { id } userErrors { field code message } } }"""
@@ -44,7 +44,8 @@ async def _held_people(count: int) -> list[str]:
 
 
 async def _probe(client: httpx.AsyncClient, token: str, email: str) -> dict[str, Any]:
-    return await post_as(client, token, CREATE, input={"fullName": "Probe", "email": email})
+    variables = {"input": {"fullName": "Probe", "email": email}}
+    return await gql(client, CREATE, variables, as_=token, expect_errors=True)
 
 
 async def test_an_established_recruiter_gets_three_answers_then_rate_limited(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from crowdhire.models.jobs import JobStatus
-from crowdhire.schema.error_bounds import MAX_ERRORS, MAX_MESSAGE_CHARS
+from crowdhire.graphql.error_bounds import MAX_ERRORS, MAX_MESSAGE_CHARS
 from tests.factories import make_company, make_job
 from tests.support import error_codes
 

@@ -15,9 +15,9 @@ import httpx
 import pytest
 import uvicorn
 
-from crowdhire.cluster import nginx
-from crowdhire.cluster.layout import Layout, Ports
-from crowdhire.devservers import HOST, free_port
+from crowdhire.dev.cluster import nginx
+from crowdhire.dev.cluster.layout import Layout, Ports
+from crowdhire.dev.servers import HOST, free_port
 from crowdhire.server import create_app
 from crowdhire.settings import Settings
 

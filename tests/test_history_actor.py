@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from crowdhire.models.submissions import Stage, StageChange
 from tests.auth_support import Issuer
 from tests.factories import BASE_TIME, make_submission
-from tests.support import call, global_id
+from tests.support import global_id, gql
 from tests.workflow_support import HR, RECRUITER_A, make_world
 
 HISTORY = """query($id: ID!) { node(id: $id) { ... on Submission {
@@ -36,9 +36,11 @@ async def test_each_party_sees_the_other_by_role_and_name_admins_see_subjects(
     sid = global_id("Submission", submission)
     recruiter_name, company_name = world.recruiter_a.display_name, world.company.name
 
-    as_recruiter = await call(anonymous_client, issuer.token(RECRUITER_A), HISTORY, id=sid)
-    as_company = await call(anonymous_client, issuer.token(HR), HISTORY, id=sid)
-    as_admin = await call(anonymous_client, issuer.admin_token(), HISTORY, id=sid)
+    as_recruiter = (
+        await gql(anonymous_client, HISTORY, {"id": sid}, as_=issuer.token(RECRUITER_A))
+    )["data"]
+    as_company = (await gql(anonymous_client, HISTORY, {"id": sid}, as_=issuer.token(HR)))["data"]
+    as_admin = (await gql(anonymous_client, HISTORY, {"id": sid}, as_=issuer.admin_token()))["data"]
 
     assert as_recruiter["node"]["history"] == [
         {"toStage": "SUBMITTED", "actor": RECRUITER_A, "actorRole": "RECRUITER",

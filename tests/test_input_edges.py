@@ -11,7 +11,7 @@ from crowdhire.models import Placement
 from crowdhire.models.submissions import Stage
 from tests.auth_support import Issuer
 from tests.factories import make_submission
-from tests.support import call, codes, error_codes, global_id, post_as
+from tests.support import codes, error_codes, global_id, gql
 from tests.workflow_support import HR, make_world
 
 JOBS = "query($filter: JobFilter) { jobs(filter: $filter) { nodes { id } } }"
@@ -62,11 +62,11 @@ async def test_a_hire_starting_on_the_last_calendar_day_is_an_input_error(
     hire = {"id": global_id("Submission", submission), "startDate": "9999-12-31",
             "annualSalary": {"amount": 75_000_00, "currency": "EUR"}}  # fmt: skip
 
-    data = await call(anonymous_client, issuer.token(HR), HIRE, input=hire)
+    data = (await gql(anonymous_client, HIRE, {"input": hire}, as_=issuer.token(HR)))["data"]
 
     assert codes(data["hireSubmission"]) == [(["startDate"], "INVALID_INPUT")]
     assert data["hireSubmission"]["placement"] is None
     assert await Placement.find_all().count() == 0
-    body = await post_as(anonymous_client, issuer.token(HR), HIRE, input=hire | {
-        "startDate": "2026-05-01"})  # fmt: skip
+    retried = {"input": hire | {"startDate": "2026-05-01"}}
+    body = await gql(anonymous_client, HIRE, retried, as_=issuer.token(HR))
     assert body["data"]["hireSubmission"]["userErrors"] == []

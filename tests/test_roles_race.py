@@ -21,7 +21,7 @@ from crowdhire.models.companies import MemberRole
 from crowdhire.models.jobs import JobStatus
 from tests.auth_support import Issuer
 from tests.factories import make_company, make_job
-from tests.support import call, global_id
+from tests.support import global_id, gql
 
 REMOVE = """mutation($input: RemoveCompanyMemberInput!) {
   removeCompanyMember(input: $input) { removed userErrors { field code message } } }"""
@@ -79,11 +79,11 @@ async def test_a_slow_roles_read_does_not_bring_back_a_removed_membership(
     await asyncio.wait_for(held.writing.wait(), 10)
     # ...the owner removes the member (committed, cached roles forgotten)...
     removal = {"companyId": global_id("Company", company), "sub": MEMBER}
-    removed = await call(anonymous_client, owner_token, REMOVE, input=removal)
+    removed = (await gql(anonymous_client, REMOVE, {"input": removal}, as_=owner_token))["data"]
     assert removed["removeCompanyMember"]["userErrors"] == []
     # ...and only then does the slow read write what it read.
     held.release.set()
     assert (await slow_read).company_roles == {company.id: MemberRole.MEMBER}
 
-    after = await call(anonymous_client, member_token, DRAFTS)
+    after = (await gql(anonymous_client, DRAFTS, as_=member_token))["data"]
     assert after["jobs"]["totalCount"] == 0

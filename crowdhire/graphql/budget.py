@@ -21,8 +21,8 @@ from typing import Any, Protocol
 
 import aiomcache
 
-from crowdhire.graphql.budget_ledger import Ledger
 from crowdhire.cache import SafeMemcacheClient, cache_key, parse_memcached_url
+from crowdhire.graphql.budget_ledger import Ledger
 from crowdhire.observability.stats import observed_call
 from crowdhire.settings import Settings
 

@@ -10,7 +10,7 @@ from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from crowdhire.errors import CrowdhireError
-from crowdhire.schema.error_bounds import bounded_errors
+from crowdhire.graphql.error_bounds import bounded_errors
 
 log = logging.getLogger("crowdhire.errors")
 

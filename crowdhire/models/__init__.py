@@ -5,9 +5,9 @@ from beanie import Document
 from crowdhire.models.audit import AuditEvent
 from crowdhire.models.candidates import Candidate
 from crowdhire.models.companies import Company, CompanyMember
+from crowdhire.models.duplicate_answers import DuplicateAnswerCount
 from crowdhire.models.embeddings import Embedding
 from crowdhire.models.erasures import ErasureRecord
-from crowdhire.models.duplicate_answers import DuplicateAnswerCount
 from crowdhire.models.idempotency import MutationReceipt
 from crowdhire.models.jobs import Job
 from crowdhire.models.payments import PlacementPayment, StripeEvent

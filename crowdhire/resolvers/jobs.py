@@ -17,7 +17,6 @@ from crowdhire.loaders.root_lists import count_documents, fetch_root_page
 from crowdhire.models.companies import Company
 from crowdhire.models.jobs import Job, JobStatus, RemotePolicy
 from crowdhire.resolvers.access import can_view_job, job_scope
-from crowdhire.resolvers.text_rules import utc_instant
 from crowdhire.resolvers.argument_rules import (
     combine,
     prefix_pattern,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from crowdhire.models.jobs import JobStatus
 from crowdhire.graphql.error_bounds import MAX_ERRORS, MAX_MESSAGE_CHARS
+from crowdhire.models.jobs import JobStatus
 from tests.factories import make_company, make_job
 from tests.support import error_codes
 

@@ -1,6 +1,6 @@
 """Through the cluster's nginx, a client-sent X-Forwarded-For changes nothing about the budget.
 
-Cheap on purpose: the cluster's own nginx config and process management, in front of one app
+Cheap on purpose: the cluster's own nginx config, in front of one app
 served by uvicorn with the proxy settings `crowdhire serve` uses, on the session's servers.
 """
 
@@ -38,13 +38,18 @@ async def through_nginx(settings: Settings, tmp_path: Path) -> AsyncIterator[htt
     layout = Layout(tmp_path / "cluster")
     layout.prepare()
     ports = Ports(apps=[app_port], nginx=free_port())
-    nginx.start(layout, ports)
+    conf_file = nginx.write_config(layout, ports)  # the cluster's own nginx.conf
+    error_log = str(layout.logs / "nginx-error.log")
+    proxy = await asyncio.create_subprocess_exec(
+        nginx.find_nginx(), "-p", str(layout.root), "-c", str(conf_file), "-e", error_log
+    )
     try:
         async with httpx.AsyncClient(base_url=f"http://{HOST}:{ports.nginx}", timeout=10) as http:
             await _until_answering(http, serving)
             yield http
     finally:
-        nginx.process(layout, ports).stop()
+        proxy.terminate()
+        await asyncio.wait_for(proxy.wait(), 10)
         await app.state.services.mongo.drop_database(app_settings.mongodb_db)
         server.should_exit = True
         await serving

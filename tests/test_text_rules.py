@@ -41,12 +41,12 @@ def test_the_rule() -> None:
     assert text_problem("\u202dspoof", multiline=True) is not None
 
 
-@pytest.mark.parametrize("name", ["Ada\u0000Quill", "\u202eevil"])
 async def call(client: httpx.AsyncClient, token: str, document: str, **variables: Any) -> Any:
     """The data of a mutation that must not fail at the top level."""
     return (await gql(client, document, variables, as_=token))["data"]
 
 
+@pytest.mark.parametrize("name", ["Ada\u0000Quill", "\u202eevil"])
 async def test_candidate_names_from_the_probe_are_refused(
     anonymous_client: httpx.AsyncClient, issuer: Issuer, app: Starlette, name: str
 ) -> None:

@@ -37,12 +37,13 @@ class WindowLedger:
     confirmed: int = 0  # the total memcached last answered (includes our pushed points)
     unsent: int = 0  # spent here, not pushed yet
     in_flight: int = 0  # being pushed right now
+    uncertain: int = 0  # pushes that timed out: memcached may or may not have applied them
     syncing: bool = False
 
     @property
     def unconfirmed(self) -> int:
-        """Spent here and not yet counted by memcached."""
-        return self.unsent + self.in_flight
+        """Spent here and not (or not surely) counted by memcached."""
+        return self.unsent + self.in_flight + self.uncertain
 
     @property
     def used(self) -> int:
@@ -68,6 +69,7 @@ class Ledger:
         self.unconfirmed_points = max(1, int(points * unconfirmed_share))
         self._windows: dict[str, WindowLedger] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closing = asyncio.Event()
 
     def charge(self, key: str, window: int, cost: int, ttl: int) -> Decision:
         """Spend `cost` here and now, or refuse; never waits for memcached."""
@@ -98,7 +100,7 @@ class Ledger:
 
     def _sync(self, key: str, ttl: int) -> None:
         ledger = self._windows[key]
-        if ledger.syncing:
+        if ledger.syncing or self._closing.is_set():
             return
         ledger.syncing = True
         # A fresh context: this task's memcached calls are not the request's calls (its log line).
@@ -111,20 +113,32 @@ class Ledger:
     async def _push(self, key: str, ledger: WindowLedger, ttl: int) -> None:
         give_up = time.monotonic() + ttl  # after its window the total no longer matters
         try:
-            while time.monotonic() < give_up:
+            while time.monotonic() < give_up and not self._closing.is_set():
                 delta, ledger.in_flight, ledger.unsent = ledger.unsent, ledger.unsent, 0
+                previous = ledger.confirmed
                 total = await self.counters.incr(key, delta, ttl)
-                if total is None:  # unreachable: keep the points, try again a bit later
-                    ledger.unsent += ledger.in_flight
-                    ledger.in_flight = 0
-                    await asyncio.sleep(RETRY_SECONDS)
-                    continue
                 ledger.in_flight = 0
-                ledger.confirmed = max(ledger.confirmed, total)
-                if not ledger.unsent:
+                if total is None:
+                    # A timed-out incr may still be applied when memcached wakes up: never
+                    # send it twice; count it here until a total shows it landed.
+                    ledger.uncertain += delta
+                    await self._pause(RETRY_SECONDS)
+                    continue
+                if ledger.uncertain and total - previous - delta >= ledger.uncertain:
+                    ledger.uncertain = 0
+                ledger.confirmed = max(previous, total)
+                if not ledger.unsent and not ledger.uncertain:
                     return
+                if not ledger.unsent:
+                    await self._pause(RETRY_SECONDS)
         finally:
             ledger.syncing = False
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._closing.wait(), seconds)
+        except TimeoutError:
+            return
 
     async def settle(self) -> None:
         """Wait for the syncs under way (shutdown, tests)."""
@@ -132,7 +146,7 @@ class Ledger:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def close(self) -> None:
-        """Stop syncing; points not pushed yet are dropped with the process."""
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Let syncs under way finish their one call (cancelling one mid-call would leave its
+        connection unread); points not pushed yet are dropped with the process."""
+        self._closing.set()
+        await self.settle()

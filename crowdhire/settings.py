@@ -175,6 +175,7 @@ class Settings(BaseSettings):
     )
     consent_emails_per_day: int = Field(
         5, ge=1, description="consent emails per candidate per rolling 24 hours"
+    )
     duplicate_answers_per_day: int = Field(
         20, ge=1, description="DUPLICATE_CANDIDATE answers one recruiter gets per UTC day"
     )

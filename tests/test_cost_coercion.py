@@ -22,17 +22,15 @@ def cost(query: str, **variables: Any) -> int:
 
 
 def test_a_float_page_size_costs_what_the_int_it_runs_as_costs() -> None:
-    assert cost(PROBE, n=100) == 20_201
-    assert cost(PROBE, n=100.0) == 20_201
+    assert cost(PROBE, n=100.0) == cost(PROBE, n=100) > 1000
 
 
 def test_page_sizes_the_estimator_cannot_read_are_priced_at_the_maximum() -> None:
-    assert cost("query($n: Int) { jobs(first: $n) { nodes { id } } }", n="many") == 101
-    assert cost("query($n: Int) { jobs(first: $n) { nodes { id } } }", n=[3]) == 101
-    assert cost("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", ids={"a": 1}) == 100
+    page = "query($n: Int) { jobs(first: $n) { nodes { id } } }"
+    assert cost(page, n="many") == cost(page, n=100)
+    assert cost(page, n=[3]) == cost(page, n=100)
     # null and an absent argument are the default page the resolvers use
-    assert cost("query($n: Int) { jobs(first: $n) { nodes { id } } }", n=None) == 21
-    assert cost("{ jobs { nodes { id } } }") == 21
+    assert cost(page, n=None) == cost("{ jobs { nodes { id } } }") == cost(page, n=20)
 
 
 async def test_the_probe_with_n_100_point_0_is_refused_unexecuted(
@@ -41,5 +39,5 @@ async def test_the_probe_with_n_100_point_0_is_refused_unexecuted(
     response = await client.post("/graphql", json={"query": PROBE, "variables": {"n": 100.0}})
     body = response.json()
     assert error_codes(body) == ["COST_LIMIT_EXCEEDED"]
-    assert body["errors"][0]["extensions"]["cost"] == 20_201
+    assert body["errors"][0]["extensions"]["cost"] == cost(PROBE, n=100)
     assert body["data"] is None

@@ -14,20 +14,26 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from graphql import parse
 
 from crowdhire.dev.cluster import nginx
 from crowdhire.dev.cluster.layout import Layout, Ports
 from crowdhire.dev.servers import HOST, free_port
+from crowdhire.graphql.cost import query_cost
+from crowdhire.graphql.schema import build_schema
 from crowdhire.server import create_app
 from crowdhire.settings import Settings
 
-PAGE = "{ jobs(first: 100) { nodes { id } } }"  # 101 points
+PAGE = "{ jobs(first: 100) { nodes { id } } }"
+PAGE_COST = query_cost(build_schema()._schema, parse(PAGE))
 
 
 @pytest.fixture
 async def through_nginx(settings: Settings, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the cluster's nginx, which proxies to one app trusting only 127.0.0.1."""
-    app_settings = settings.model_copy(update={"cost_budget_points": 500})
+    app_settings = settings.model_copy(
+        update={"cost_budget_points": 4 * PAGE_COST + PAGE_COST // 2}
+    )
     app = create_app(app_settings)
     app_port = free_port()
     trusted = app_settings.forwarded_allow_ips  # 127.0.0.1: nginx's address
@@ -82,4 +88,4 @@ async def test_a_spoofed_forwarded_for_does_not_reset_the_anonymous_budget(
             "/graphql", json={"query": PAGE}, headers={"X-Forwarded-For": spoofed}
         )
         assert response.status_code == 429, spoofed
-        assert response.json()["extensions"]["cost"]["remaining"] < 101
+        assert response.json()["extensions"]["cost"]["remaining"] < PAGE_COST

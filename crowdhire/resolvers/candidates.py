@@ -43,8 +43,8 @@ from crowdhire.resolvers.argument_rules import (
     prefix_pattern,
     skills_match,
 )
-from crowdhire.resolvers.job_inputs import is_currency
 from crowdhire.resolvers.duplicate_cap import capped_duplicates
+from crowdhire.resolvers.job_inputs import is_currency
 from crowdhire.resolvers.transactions import MutationRefused, Outcome, audit, refuse, run_mutation
 
 CANDIDATE_ORDERS = {

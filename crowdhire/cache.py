@@ -80,6 +80,9 @@ class ObjectCache(Protocol):
     async def delete_many(self, keys: Sequence[str]) -> None:
         """Forget keys; never raises."""
 
+    async def add(self, key: str, value: bytes, ttl: int | None = None) -> bool:
+        """Store only if the key is absent (atomic); False if present or unavailable."""
+
     async def close(self) -> None:
         """Release connections."""
 
@@ -141,6 +144,10 @@ class NullCache:
     async def delete_many(self, keys: Sequence[str]) -> None:
         """Does nothing."""
 
+    async def add(self, key: str, value: bytes, ttl: int | None = None) -> bool:
+        """Stores nothing: False."""
+        return False
+
     async def close(self) -> None:
         """Does nothing."""
 
@@ -186,6 +193,8 @@ class FailOpenCache:
             self._replace_backend()  # a reply may still be in flight on that socket
             raise
         except Exception as error:
+            if operation == "add" and isinstance(error, ValueError):
+                return False  # aiocache's answer to an `add` of a key that exists
             self._fail(error, operation, timeout)
             raise ConnectionError("cache unavailable") from error
         if self._down:
@@ -258,6 +267,14 @@ class FailOpenCache:
         for result in results:
             if isinstance(result, BaseException) and not isinstance(result, ConnectionError):
                 raise result
+
+    async def add(self, key: str, value: bytes, ttl: int | None = None) -> bool:
+        """memcached `add`: True only for the caller that created the key."""
+        try:
+            added: bool = await self._call("add", key, value, ttl=ttl or self._ttl)
+        except ConnectionError:
+            return False
+        return added
 
     async def close(self) -> None:
         """Close the connection pool, and finish closing the pools replaced after failures."""

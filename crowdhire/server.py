@@ -35,6 +35,7 @@ from crowdhire.graphql.freshness import FreshnessMiddleware
 from crowdhire.graphql.graphiql import with_sign_in_note
 from crowdhire.graphql.schema import build_schema
 from crowdhire.graphql.view import HardenedGraphQLView
+from crowdhire.loaders.cursor_seal import use_cursor_secret
 from crowdhire.mail.consent_email import consent_email_handler
 from crowdhire.matching.service import MatchingService
 from crowdhire.matching.tasks import EMBED_TASK
@@ -45,6 +46,7 @@ from crowdhire.observability.mongo import MongoMetrics
 from crowdhire.payments.gateway import GATEWAY_STATE, build_gateway
 from crowdhire.payments.webhook import stripe_webhook
 from crowdhire.resolvers.consent_requests import CONSENT_EMAIL_TASK
+from crowdhire.secret_files import cursor_secret
 from crowdhire.settings import Settings
 from crowdhire.tasks.worker import Handler, TaskWorker
 
@@ -155,6 +157,7 @@ def create_app(
             await client.close()
             raise
         await init_beanie(database=client[settings.mongodb_db], document_models=DOCUMENT_MODELS)
+        use_cursor_secret(cursor_secret(settings))
         object_cache = cache if cache is not None else build_cache(settings)
         verifier, jwks = build_verifier(settings)
         matching = MatchingService(settings.matching_refresh_seconds)
@@ -186,6 +189,7 @@ def create_app(
             if jwks is not None:
                 await jwks.close()
             await object_cache.close()
+            await budget.close()
             await counters.close()
             await client.close()
             log.info("MongoDB and cache clients closed")

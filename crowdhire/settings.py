@@ -106,6 +106,13 @@ class Settings(BaseSettings):
         10_000, ge=1, description="cost points per identity per budget window (all replicas)"
     )
     cost_budget_window_seconds: int = Field(60, ge=1, description="length of a budget window")
+    cost_budget_unconfirmed_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="share of an identity's points one process may spend before memcached"
+        " confirms the replicas' total",
+    )
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="largest request body (413)")
     request_timeout_seconds: float = Field(
         10.0, gt=0, description="deadline of one GraphQL request"
@@ -168,6 +175,20 @@ class Settings(BaseSettings):
     )
     consent_emails_per_day: int = Field(
         5, ge=1, description="consent emails per candidate per rolling 24 hours"
+    )
+    duplicate_answers_per_day: int = Field(
+        20, ge=1, description="DUPLICATE_CANDIDATE answers one recruiter gets per UTC day"
+    )
+    duplicate_answers_per_day_new: int = Field(
+        5, ge=1, description="the same for new recruiters (young, or without a placement)"
+    )
+    new_recruiter_days: int = Field(
+        30, ge=0, description="recruiters registered fewer days ago than this count as new"
+    )
+    cursor_secret: SecretStr | None = Field(
+        None,
+        description="key sealing pagination cursors (32+ random bytes, the same on every"
+        " instance); unset outside production = one generated and kept under DATA_DIR",
     )
     worker_enabled: bool = Field(
         True, description="run the background worker (queued tasks in MongoDB) in this process"
@@ -234,6 +255,8 @@ class Settings(BaseSettings):
         if self.public_base_url and not self.public_base_url.startswith(schemes):
             scheme = "https://" if https_only else "http:// or https://"
             raise ValueError(f"PUBLIC_BASE_URL must start with {scheme}")
+        if self.crowdhire_env is Environment.PRODUCTION and self.cursor_secret is None:
+            raise ValueError("CURSOR_SECRET is required when CROWDHIRE_ENV=production")
         return self
 
     @field_validator(

@@ -164,22 +164,35 @@ async def test_budget_is_per_identity(start: Started) -> None:
 async def test_two_app_instances_share_one_budget_through_memcached(start: Started) -> None:
     clock = Clock()
     async with (
-        start(clock, cost_budget_points=80) as (_, one),
-        start(clock, cost_budget_points=80) as (_, two),
+        start(clock, cost_budget_points=80) as (app_one, one),
+        start(clock, cost_budget_points=80) as (app_two, two),
     ):
         assert (await one.post("/graphql", json={"query": CHEAP})).status_code == 200
+        await app_one.state.budget.ledger.settle()
         assert (await two.post("/graphql", json={"query": CHEAP})).status_code == 200
-        refused = await one.post("/graphql", json={"query": CHEAP})
-        assert refused.status_code == 429
+        await app_two.state.budget.ledger.settle()
+        free = await two.post("/graphql", json={"query": "{ __typename }"})
+        cost = free.json()["extensions"]["cost"]
+        assert cost["remaining"] == 80 - 30 - 30 - cost["requested"]  # one's 30 points too
+        # `one` charges its own ledger without a round trip: it has not heard of `two`'s
+        # request yet, so one more fits (the overshoot is bounded by one query per replica)...
+        assert (await one.post("/graphql", json={"query": CHEAP})).status_code == 200
+        await app_one.state.budget.ledger.settle()
+        # ...and once memcached answered, both replicas refuse
+        assert (await one.post("/graphql", json={"query": CHEAP})).status_code == 429
+        assert (await two.post("/graphql", json={"query": CHEAP})).status_code == 429
 
 
-async def test_budget_fails_open_when_memcached_is_down(start: Started) -> None:
+async def test_budget_holds_per_process_when_memcached_is_down(start: Started) -> None:
     down = f"127.0.0.1:{free_port()}"  # nothing listens there
-    async with start(Clock(), cost_budget_points=30, memcached_url=down) as (_, client):
-        for _ in range(3):
-            response = await client.post("/graphql", json={"query": CHEAP})
-            assert response.status_code == 200 and "errors" not in response.json()
-            assert response.json()["extensions"]["cost"]["remaining"] is None
+    async with start(Clock(), cost_budget_points=50, memcached_url=down) as (_, client):
+        first = await client.post("/graphql", json={"query": CHEAP})
+        assert first.status_code == 200 and "errors" not in first.json()
+        assert first.json()["extensions"]["cost"]["remaining"] == 20
+        for _ in range(2):
+            refused = await client.post("/graphql", json={"query": CHEAP})
+            assert refused.status_code == 429
+            assert refused.json()["extensions"]["cost"]["remaining"] == 20
 
 
 async def test_every_response_carries_cost(client: httpx.AsyncClient) -> None:

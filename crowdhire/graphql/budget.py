@@ -1,7 +1,9 @@
 """The per-identity query cost budget: points per window, counted in memcached by all replicas.
 
 memcached `incr` is atomic across replicas; a key that does not exist yet is created with `add`
-(which also carries the TTL). Like the object cache, the counters fail open.
+(which also carries the TTL). Requests are charged against this process's ledger
+(budget_ledger), which memcached reconciles in the background: a slow or absent memcached never
+delays a request, nor switches the budget off.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, Protocol
 import aiomcache
 
 from crowdhire.cache import SafeMemcacheClient, cache_key, parse_memcached_url
+from crowdhire.graphql.budget_ledger import Ledger
 from crowdhire.observability.stats import observed_call
 from crowdhire.settings import Settings
 
@@ -73,7 +76,8 @@ class MemcachedCounters:
             if not self._down:
                 self._down = True
                 log.warning(
-                    "budget counters not reachable (%s); budget not enforced", type(error).__name__
+                    "budget counters not reachable (%s); charging each process's own ledger",
+                    type(error).__name__,
                 )
             # A cancelled call can leave a reply unread on its socket: start a fresh pool.
             stale, self._client = self._client, SafeMemcacheClient(*self._address, pool_size=2)
@@ -83,7 +87,7 @@ class MemcachedCounters:
             raise ConnectionError("counters unavailable") from error
         if self._down:
             self._down = False
-            log.warning("budget counters answer again; enforcing")
+            log.warning("budget counters answer again; replicas share the budget again")
         self._skip_until = 0.0
         return result
 
@@ -186,9 +190,10 @@ class CostReport:
     reset_at: datetime
     retry_after: int = 0
     exhausted: bool = False
+    ledger_key: str = ""  # where `remaining` can be read again later in the request
 
     def as_extension(self) -> dict[str, Any]:
-        """The JSON form clients see (`remaining` is null while the counters are unreachable)."""
+        """The JSON form clients see."""
         return {
             "requested": self.requested,
             "limit": self.limit,
@@ -208,12 +213,14 @@ class Budget:
         window_seconds: int,
         namespace: str,
         clock: Clock = time.time,
+        unconfirmed_share: float = 0.5,
     ) -> None:
         self.counters = counters
         self.points = points
         self.window_seconds = window_seconds
         self.namespace = namespace
         self.clock = clock
+        self.ledger = Ledger(counters, points=points, unconfirmed_share=unconfirmed_share)
 
     def _key(self, identity: str, window: int) -> str:
         digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
@@ -226,21 +233,25 @@ class Budget:
         reset = (window + 1) * self.window_seconds
         reset_at = datetime.fromtimestamp(reset, UTC)
         key = self._key(identity, window)
-        used = await self.counters.incr(key, cost, self.window_seconds + 5)
-        if used is None:  # memcached down: fail open, remaining unknown
-            return CostReport(cost, self.points, None, reset_at)
-        if used > self.points or (cost == 0 and used >= self.points):
-            if cost:
-                await self.counters.decr(key, cost)
-            return CostReport(
-                requested=cost,
-                limit=self.points,
-                remaining=max(0, self.points - (used - cost)),
-                reset_at=reset_at,
-                retry_after=max(1, math.ceil(reset - now)),
-                exhausted=True,
-            )
-        return CostReport(cost, self.points, self.points - used, reset_at)
+        decision = self.ledger.charge(key, window, cost, self.window_seconds + 5)
+        remaining = max(0, self.points - decision.used)
+        if decision.refused:
+            # over the unconfirmed share: free again as soon as memcached confirms the totals
+            wait = 1 if decision.unconfirmed_limit else max(1, math.ceil(reset - now))
+            return CostReport(cost, self.points, remaining, reset_at, wait, True, key)
+        return CostReport(cost, self.points, remaining, reset_at, ledger_key=key)
+
+    def refreshed(self, report: CostReport) -> CostReport:
+        """The report with `remaining` as known now (background syncs may have landed)."""
+        if report.exhausted or not report.ledger_key:
+            return report
+        remaining = max(0, self.points - self.ledger.used(report.ledger_key))
+        return CostReport(report.requested, report.limit, remaining, report.reset_at,
+                          ledger_key=report.ledger_key)  # fmt: skip
+
+    async def close(self) -> None:
+        """Stop the background syncs."""
+        await self.ledger.close()
 
 
 def build_budget(settings: Settings, counters: Counters, clock: Clock = time.time) -> Budget:
@@ -251,4 +262,5 @@ def build_budget(settings: Settings, counters: Counters, clock: Clock = time.tim
         window_seconds=settings.cost_budget_window_seconds,
         namespace=settings.mongodb_db,
         clock=clock,
+        unconfirmed_share=settings.cost_budget_unconfirmed_share,
     )

@@ -276,4 +276,6 @@ class CostGuard(SchemaExtension):
         """`extensions.cost` on every response, including refused ones."""
         if self.report is None:
             await self._charge(0)
+        if self.report is not None and self.budget is not None:
+            self.report = self.budget.refreshed(self.report)  # other replicas' spending too
         return {"cost": self.report.as_extension()} if self.report else {}

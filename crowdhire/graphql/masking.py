@@ -10,6 +10,7 @@ from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from crowdhire.errors import CrowdhireError
+from crowdhire.graphql.error_bounds import bounded_errors
 
 log = logging.getLogger("crowdhire.errors")
 
@@ -59,7 +60,7 @@ class ErrorPresenter(MaskErrors):
             else:
                 extensions = {"code": "GRAPHQL_VALIDATION_FAILED", **(error.extensions or {})}
                 processed.append(self._with_extensions(error, extensions))
-        return processed
+        return bounded_errors(processed)
 
     def _masked(self, error: GraphQLError) -> GraphQLError:
         error_id = uuid.uuid4().hex

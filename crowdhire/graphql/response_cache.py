@@ -87,9 +87,17 @@ def decode_entry(raw: bytes) -> Entry | None:
 _in_flight: dict[str, asyncio.Future[Entry | None]] = {}
 
 
-async def answer_in_flight(key: str, current: dict[str, str | None]) -> Entry | None:
-    """The answer an identical request executing now produces, if still fresh for this one."""
-    leader = _in_flight.get(key)
+async def answer_in_flight(
+    key: str,
+    current: dict[str, str | None],
+    leader: asyncio.Future[Entry | None] | None = None,
+) -> Entry | None:
+    """The answer an identical request executing now produces, if still fresh for this one.
+
+    `leader` is the one that was in flight when this request's lookup began: its answer is
+    used even if it finished while the lookup waited on a slow cache.
+    """
+    leader = leader or _in_flight.get(key)
     if leader is None or leader.get_loop() is not asyncio.get_running_loop():
         return None
     entry = await asyncio.shield(leader)
@@ -164,24 +172,30 @@ class ResponseCache(SchemaExtension):
         if key is None:
             yield
             return
-        entry_raw, *token_values = await context.cache.get_many(
-            [key, *(generation_key(name) for name in COLLECTIONS)], tally=False
-        )
-        current = {
-            name: value.decode() if value else None
-            for name, value in zip(COLLECTIONS, token_values, strict=True)
-        }
-        entry = decode_entry(entry_raw) if entry_raw else None
-        if entry is None or not entry_is_fresh(entry.tokens, current):
-            entry = await answer_in_flight(key, current)
-        if entry is not None:
-            execution.result = GraphQLExecutionResult(data=cast(Any, orjson.Fragment(entry.data)))
-            _record("hit")
-            yield
-            return
-        _record("miss")
-        future = lead(key)
+        # Lead before looking up: identical requests arriving during a slow lookup then wait
+        # for this one instead of executing too (they still check its answer against their
+        # own tokens).
+        future, entry = lead(key), None
+        leader = None if future is not None else _in_flight.get(key)
         try:
+            entry_raw, *token_values = await context.cache.get_many(
+                [key, *(generation_key(name) for name in COLLECTIONS)], tally=False
+            )
+            current = {
+                name: value.decode() if value else None
+                for name, value in zip(COLLECTIONS, token_values, strict=True)
+            }
+            entry = decode_entry(entry_raw) if entry_raw else None
+            if entry is None or not entry_is_fresh(entry.tokens, current):
+                entry = None if future is not None else await answer_in_flight(key, current, leader)
+            if entry is not None:
+                execution.result = GraphQLExecutionResult(
+                    data=cast(Any, orjson.Fragment(entry.data))
+                )
+                _record("hit")
+                yield
+                return
+            _record("miss")
             # Tokens are taken before anything is read: a write committed after this point
             # moves a token this entry records, so the entry is never served with older data.
             tokens = await Generations(context.cache).complete(COLLECTIONS, token_values)

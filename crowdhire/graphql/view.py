@@ -123,6 +123,17 @@ class HardenedGraphQLView(GraphQL[Context, None]):
             response = refusal_response(error.status_code, "BAD_REQUEST", error.reason)
         await response(scope, receive, send)
 
+    def decode_json(self, data: str | bytes) -> object:
+        """orjson: refuses invalid UTF-8 and nesting past 1,024 levels instead of recursing.
+
+        Every JSON value the view parses (a POST body, GET `variables`/`extensions`) must be an
+        object; anything else is a 400 here rather than an AttributeError inside Strawberry.
+        """
+        value = orjson.loads(data)  # orjson.JSONDecodeError: Strawberry answers 400
+        if not isinstance(value, dict):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return value
+
     def encode_json(self, data: object) -> bytes:
         """orjson: fast, and it splices cached answers (orjson.Fragment) in as they are."""
         return orjson.dumps(data)
@@ -184,7 +195,8 @@ class HardenedGraphQLView(GraphQL[Context, None]):
                 )
             return data
         sha256 = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
-        if persisted.get("version") != 1 or not isinstance(sha256, str) or not SHA256.match(sha256):
+        version = persisted.get("version") if isinstance(persisted, dict) else None
+        if version != 1 or not isinstance(sha256, str) or not SHA256.match(sha256):
             raise RefusalError(
                 400,
                 "BAD_REQUEST",

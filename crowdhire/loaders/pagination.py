@@ -1,25 +1,30 @@
 """Keyset pagination over MongoDB: orderings, opaque cursors, page windows.
 
-A cursor is base64url(BSON{t: tag, v: [sort values…, _id]}); the tag names the connection
-and ordering, so a cursor from another connection or ordering is refused.
+A cursor is BSON{t: tag, v: [sort values…, _id]} sealed with the server key (cursor_seal);
+the tag names the connection and ordering, so a cursor from another connection or ordering is
+refused. Values are compared with `$eq`/`$gt`/`$lt` and must be BSON scalars, so even a cursor
+that passed the seal can never carry a query operator.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import bson
+from bson import ObjectId
 from bson.codec_options import CodecOptions
 from bson.errors import BSONError
 
 from crowdhire.errors import InvalidCursorError
+from crowdhire.loaders.cursor_seal import seal, unseal
 
 _CODEC: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
 MAX_CURSOR_LENGTH = 512
+# what a sort key may hold: never a document or array (they would act as operators or paths)
+SCALARS = (str, int, float, bool, datetime, ObjectId, type(None))
 
 
 @dataclass(frozen=True)
@@ -53,18 +58,19 @@ def ordering(tag: str, *fields: tuple[str, int]) -> Ordering:
 
 def encode_cursor(order: Ordering, doc: dict[str, Any]) -> str:
     """The opaque cursor that points just at this document."""
-    raw = bson.encode({"t": order.tag, "v": order.values_of(doc)})
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return seal(bson.encode({"t": order.tag, "v": order.values_of(doc)}))
 
 
 def decode_cursor(order: Ordering, cursor: str, *, argument: str) -> list[Any]:
     """The sort key inside a cursor; InvalidCursorError unless this ordering issued it."""
     if len(cursor) > MAX_CURSOR_LENGTH:
         raise InvalidCursorError(f"`{argument}` is not a valid cursor", argument=argument)
+    raw = unseal(cursor)
+    if raw is None:
+        raise InvalidCursorError(f"`{argument}` is not a valid cursor", argument=argument)
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = bson.decode(raw, codec_options=_CODEC)
-    except (binascii.Error, BSONError, ValueError, TypeError, IndexError) as error:
+    except (BSONError, ValueError, TypeError, IndexError) as error:
         raise InvalidCursorError(
             f"`{argument}` is not a valid cursor", argument=argument
         ) from error
@@ -73,9 +79,13 @@ def decode_cursor(order: Ordering, cursor: str, *, argument: str) -> list[Any]:
         raise InvalidCursorError(
             f"`{argument}` is a cursor from another list or ordering", argument=argument
         )
-    if len(values) != len(order.fields):
+    if len(values) != len(order.fields) or not _scalar_key(values):
         raise InvalidCursorError(f"`{argument}` is not a valid cursor", argument=argument)
     return values
+
+
+def _scalar_key(values: list[Any]) -> bool:
+    return all(isinstance(v, SCALARS) for v in values) and isinstance(values[-1], ObjectId)
 
 
 def keyset_filter(order: Ordering, values: Sequence[Any], *, forward: bool) -> dict[str, Any]:
@@ -83,7 +93,9 @@ def keyset_filter(order: Ordering, values: Sequence[Any], *, forward: bool) -> d
     branches: list[dict[str, Any]] = []
     for index, (name, direction) in enumerate(order.fields):
         ascending = (direction > 0) == forward
-        branch = {prior: values[i] for i, (prior, _) in enumerate(order.fields[:index])}
+        branch: dict[str, Any] = {
+            prior: {"$eq": values[i]} for i, (prior, _) in enumerate(order.fields[:index])
+        }
         branch[name] = {"$gt" if ascending else "$lt": values[index]}
         branches.append(branch)
     return {"$or": branches}

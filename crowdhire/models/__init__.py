@@ -5,6 +5,7 @@ from beanie import Document
 from crowdhire.models.audit import AuditEvent
 from crowdhire.models.candidates import Candidate
 from crowdhire.models.companies import Company, CompanyMember
+from crowdhire.models.duplicate_answers import DuplicateAnswerCount
 from crowdhire.models.embeddings import Embedding
 from crowdhire.models.erasures import ErasureRecord
 from crowdhire.models.idempotency import MutationReceipt
@@ -32,6 +33,7 @@ DOCUMENT_MODELS: list[type[Document]] = [
     BackgroundTask,
     ErasureRecord,
     Embedding,
+    DuplicateAnswerCount,
 ]
 
 __all__ = [

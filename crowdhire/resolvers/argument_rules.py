@@ -8,6 +8,7 @@ from typing import Any
 
 from crowdhire.errors import BadUserInputError
 from crowdhire.loaders.pagination import PageRequest
+from crowdhire.resolvers.text_rules import require_plain_text
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -59,6 +60,7 @@ def text_terms(value: str | None, argument: str) -> str | None:
         raise BadUserInputError(
             f"`{argument}` is limited to {MAX_TEXT_LENGTH} characters", argument=argument
         )
+    require_plain_text(value, argument)
     words = [word.lstrip("-") for word in value.replace('"', " ").split()]
     cleaned = " ".join(word for word in words if word)
     return cleaned or None
@@ -72,6 +74,7 @@ def prefix_pattern(value: str | None, argument: str) -> dict[str, Any] | None:
         raise BadUserInputError(
             f"`{argument}` is limited to {MAX_TEXT_LENGTH} characters", argument=argument
         )
+    require_plain_text(value, argument)  # a NUL byte would make MongoDB refuse the regex
     return {"$regex": "^" + re.escape(value.strip()), "$options": "i"}
 
 

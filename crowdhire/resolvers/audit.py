@@ -15,6 +15,7 @@ from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.loaders.root_lists import count_documents, fetch_root_page
 from crowdhire.models.audit import AuditEvent
 from crowdhire.resolvers.access import require_signed_in
+from crowdhire.resolvers.text_rules import require_plain_text, utc_instant
 
 AUDIT_ORDER = ordering("audit_events:at_desc", ("at", DESCENDING))
 MAX_ACTOR_LENGTH = 256
@@ -37,14 +38,15 @@ def audit_match(criteria: AuditCriteria) -> dict[str, Any]:
         if len(criteria.actor) > MAX_ACTOR_LENGTH:
             message = f"`filter.actor` is limited to {MAX_ACTOR_LENGTH} characters"
             raise BadUserInputError(message, argument="filter.actor")
+        require_plain_text(criteria.actor, "filter.actor")
         match["actor_sub"] = criteria.actor
     if criteria.target_id is not None:
         match["target_ids"] = str(criteria.target_id)
     at: dict[str, datetime] = {}
-    if criteria.at_or_after is not None:
-        at["$gte"] = criteria.at_or_after
-    if criteria.before is not None:
-        at["$lt"] = criteria.before
+    if after := utc_instant(criteria.at_or_after, "filter.after"):
+        at["$gte"] = after
+    if before := utc_instant(criteria.before, "filter.before"):
+        at["$lt"] = before
     if at:
         match["at"] = at
     return match

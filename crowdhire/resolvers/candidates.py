@@ -43,6 +43,7 @@ from crowdhire.resolvers.argument_rules import (
     prefix_pattern,
     skills_match,
 )
+from crowdhire.resolvers.duplicate_cap import capped_duplicates
 from crowdhire.resolvers.job_inputs import is_currency
 from crowdhire.resolvers.transactions import MutationRefused, Outcome, audit, refuse, run_mutation
 
@@ -302,7 +303,11 @@ async def create_candidate(
                     list(fields))  # fmt: skip
         return candidate_outcome(candidate)
 
-    return await run_mutation(context, "createCandidate", dict(fields), create, client_mutation_id)
+    return await capped_duplicates(
+        context,
+        fields,
+        lambda: run_mutation(context, "createCandidate", dict(fields), create, client_mutation_id),
+    )
 
 
 async def editable_candidate(
@@ -352,4 +357,8 @@ async def update_candidate(
         )
 
     data = {"candidateId": str(candidate_id), **fields}
-    return await run_mutation(context, "updateCandidate", data, update, client_mutation_id)
+    return await capped_duplicates(
+        context,
+        fields,
+        lambda: run_mutation(context, "updateCandidate", data, update, client_mutation_id),
+    )

@@ -47,6 +47,13 @@ def _check_salary(salary: SalaryInput) -> None:
         raise refuse(("annualSalary", "currency"), "INVALID_INPUT", message)
 
 
+def _check_start(job: Job, start: date) -> None:
+    # the guarantee ends guaranteeDays after the start: that day must exist in the calendar
+    if start > date.max - timedelta(days=job.fee_terms.guarantee_days):
+        message = "startDate is too far in the future for the job's guarantee period"
+        raise refuse(("startDate",), "INVALID_INPUT", message)
+
+
 def _check_currency(job: Job, salary: SalaryInput) -> None:
     if job.salary is not None and salary.currency != job.salary.currency:
         message = f"annualSalary.currency must be the job's salary currency {job.salary.currency}"
@@ -105,6 +112,7 @@ async def hire_submission(
         if job is None:
             raise refuse(("id",), "NOT_FOUND", "The submission's job no longer exists")
         _check_currency(job, salary)
+        _check_start(job, start_date)
         placements = Placement.get_pymongo_collection()
         filled = await placements.count_documents({"job_id": job.id}, session=session)
         if filled >= job.openings:

@@ -23,6 +23,7 @@ from crowdhire.resolvers.argument_rules import (
     skills_match,
     text_terms,
 )
+from crowdhire.resolvers.text_rules import utc_instant
 
 JOB_ORDERS = {
     "CREATED_AT_DESC": ordering("jobs:created_at_desc", ("created_at", DESCENDING)),
@@ -69,10 +70,10 @@ def job_match(criteria: JobCriteria) -> dict[str, Any]:
     if terms := text_terms(criteria.text, "filter.text"):
         match["$text"] = {"$search": terms}
     created: dict[str, datetime] = {}
-    if criteria.created_after is not None:
-        created["$gte"] = criteria.created_after
-    if criteria.created_before is not None:
-        created["$lt"] = criteria.created_before
+    if after := utc_instant(criteria.created_after, "filter.createdAfter"):
+        created["$gte"] = after
+    if before := utc_instant(criteria.created_before, "filter.createdBefore"):
+        created["$lt"] = before
     if created:
         match["created_at"] = created
     return match

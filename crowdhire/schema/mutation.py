@@ -15,6 +15,7 @@ from crowdhire.schema.privacy import PrivacyMutations
 from crowdhire.schema.ranking_choice import RankingChoiceMutations
 from crowdhire.schema.recruiters import RecruiterMutations
 from crowdhire.schema.submission_mutations import SubmissionMutations
+from crowdhire.schema.text_screen import screen_mutations
 
 Mutation = merge_types(
     "Mutation",
@@ -32,3 +33,4 @@ Mutation = merge_types(
         PaymentMutations,
     ),
 )
+screen_mutations(Mutation)

@@ -13,7 +13,7 @@ import strawberry
 from bson import ObjectId
 
 from crowdhire.context import Info
-from crowdhire.models.submissions import RejectReason, Stage, StageChange, Submission
+from crowdhire.models.submissions import RejectReason, Stage, Submission
 from crowdhire.resolvers import candidates as candidate_resolvers
 from crowdhire.resolvers import jobs as job_resolvers
 from crowdhire.resolvers import recruiters as recruiter_resolvers
@@ -28,6 +28,7 @@ from crowdhire.schema.pagination import After, Before, Connection, First, Last
 from crowdhire.schema.payloads import shown_after
 from crowdhire.schema.recruiters import RecruiterType
 from crowdhire.schema.relations import MaybeLater, now_or_later, selected_node_fields
+from crowdhire.schema.stage_history import StageChangeType
 
 strawberry.enum(RejectReason, description="Why a company rejected a submission.")
 
@@ -40,28 +41,6 @@ if TYPE_CHECKING:
 class SubmissionOrder(Enum):
     CREATED_AT_DESC = "CREATED_AT_DESC"
     CREATED_AT_ASC = "CREATED_AT_ASC"
-
-
-@strawberry.type(name="StageChange", description="One recorded move through the pipeline.")
-class StageChangeType:
-    """A history entry."""
-
-    from_stage: Stage | None = strawberry.field(description="Stage before (null at creation).")
-    to_stage: Stage = strawberry.field(description="Stage after.")
-    at: datetime = strawberry.field(description="When it happened (UTC).")
-    actor: str = strawberry.field(description="Who made the move (Auth0 subject).")
-    note: str = strawberry.field(description="Note recorded with the move.")
-
-    @classmethod
-    def from_model(cls, change: StageChange) -> StageChangeType:
-        """The GraphQL view of a history entry."""
-        return cls(
-            from_stage=change.from_stage,
-            to_stage=change.to_stage,
-            at=change.at,
-            actor=change.actor,
-            note=change.note,
-        )
 
 
 @strawberry.type(name="Submission", description="A candidate put forward for a job.")
@@ -106,7 +85,7 @@ class SubmissionType(Node):
     @strawberry.field(description="Every move, oldest first.")
     def history(self) -> list[StageChangeType]:
         """Built only when asked for (a pipeline page rarely shows it)."""
-        return [StageChangeType.from_model(change) for change in self.model.history]
+        return [StageChangeType.from_model(change, self.model) for change in self.model.history]
 
     # Relations answer at once when the connection prefetched them (`submission_connection`).
     @strawberry.field(description="The job applied to.", graphql_type=JobType | None)

@@ -52,7 +52,7 @@ http {{
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-For $remote_addr;  # never what the client sent
             proxy_set_header X-Request-ID $crowdhire_request_id;
             proxy_connect_timeout 1s;
             proxy_read_timeout 30s;

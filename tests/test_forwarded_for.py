@@ -1,0 +1,91 @@
+"""Through the cluster's nginx, a client-sent X-Forwarded-For changes nothing about the budget.
+
+Cheap on purpose: the cluster's own nginx config, in front of one app
+served by uvicorn with the proxy settings `crowdhire serve` uses, on the session's servers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from graphql import parse
+
+from crowdhire.dev.cluster import nginx
+from crowdhire.dev.cluster.layout import Layout, Ports
+from crowdhire.dev.servers import HOST, free_port
+from crowdhire.graphql.cost import query_cost
+from crowdhire.graphql.schema import build_schema
+from crowdhire.server import create_app
+from crowdhire.settings import Settings
+
+PAGE = "{ jobs(first: 100) { nodes { id } } }"
+PAGE_COST = query_cost(build_schema()._schema, parse(PAGE))
+
+
+@pytest.fixture
+async def through_nginx(settings: Settings, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the cluster's nginx, which proxies to one app trusting only 127.0.0.1."""
+    app_settings = settings.model_copy(
+        update={"cost_budget_points": 4 * PAGE_COST + PAGE_COST // 2}
+    )
+    app = create_app(app_settings)
+    app_port = free_port()
+    trusted = app_settings.forwarded_allow_ips  # 127.0.0.1: nginx's address
+    config = uvicorn.Config(app, host=HOST, port=app_port, log_config=None, access_log=False,
+                            proxy_headers=True, forwarded_allow_ips=trusted)  # fmt: skip
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    layout = Layout(tmp_path / "cluster")
+    layout.prepare()
+    ports = Ports(apps=[app_port], nginx=free_port())
+    conf_file = nginx.write_config(layout, ports)  # the cluster's own nginx.conf
+    error_log = str(layout.logs / "nginx-error.log")
+    proxy = await asyncio.create_subprocess_exec(
+        nginx.find_nginx(), "-p", str(layout.root), "-c", str(conf_file), "-e", error_log
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://{HOST}:{ports.nginx}", timeout=10) as http:
+            await _until_answering(http, serving)
+            yield http
+    finally:
+        proxy.terminate()
+        await asyncio.wait_for(proxy.wait(), 10)
+        await app.state.services.mongo.drop_database(app_settings.mongodb_db)
+        server.should_exit = True
+        await serving
+
+
+async def _until_answering(http: httpx.AsyncClient, serving: asyncio.Task[None]) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if serving.done():
+            serving.result()
+        try:
+            if (await http.get("/healthz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError("nginx and the app did not answer within 20 s")
+
+
+async def test_a_spoofed_forwarded_for_does_not_reset_the_anonymous_budget(
+    through_nginx: httpx.AsyncClient,
+) -> None:
+    statuses = [
+        (await through_nginx.post("/graphql", json={"query": PAGE})).status_code for _ in range(5)
+    ]
+    assert statuses == [200, 200, 200, 200, 429]
+
+    for spoofed in ["203.0.113.7", "198.51.100.1, 203.0.113.9", "127.0.0.1"]:
+        response = await through_nginx.post(
+            "/graphql", json={"query": PAGE}, headers={"X-Forwarded-For": spoofed}
+        )
+        assert response.status_code == 429, spoofed
+        assert response.json()["extensions"]["cost"]["remaining"] < PAGE_COST

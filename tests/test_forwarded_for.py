@@ -1,4 +1,5 @@
-"""Through the cluster's nginx, a client-sent X-Forwarded-For changes nothing about the budget.
+"""Through the cluster's nginx: a client-sent X-Forwarded-For changes nothing about the budget, and
+consent tokens never reach the access log.
 
 Cheap on purpose: the cluster's own nginx config, in front of one app
 served by uvicorn with the proxy settings `crowdhire serve` uses, on the session's servers.
@@ -29,6 +30,12 @@ PAGE_COST = query_cost(build_schema()._schema, parse(PAGE))
 
 
 @pytest.fixture
+def nginx_logs(tmp_path: Path) -> Path:
+    """Where the cluster's nginx under test writes its logs."""
+    return tmp_path / "cluster" / "logs"
+
+
+@pytest.fixture
 async def through_nginx(settings: Settings, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the cluster's nginx, which proxies to one app trusting only 127.0.0.1."""
     app_settings = settings.model_copy(
@@ -43,6 +50,7 @@ async def through_nginx(settings: Settings, tmp_path: Path) -> AsyncIterator[htt
     serving = asyncio.create_task(server.serve())
     layout = Layout(tmp_path / "cluster")
     layout.prepare()
+    assert layout.logs == tmp_path / "cluster" / "logs"
     ports = Ports(apps=[app_port], nginx=free_port())
     conf_file = nginx.write_config(layout, ports)  # the cluster's own nginx.conf
     error_log = str(layout.logs / "nginx-error.log")
@@ -89,3 +97,20 @@ async def test_a_spoofed_forwarded_for_does_not_reset_the_anonymous_budget(
         )
         assert response.status_code == 429, spoofed
         assert response.json()["extensions"]["cost"]["remaining"] < PAGE_COST
+
+
+async def test_nginx_never_logs_a_consent_links_token(
+    through_nginx: httpx.AsyncClient, nginx_logs: Path
+) -> None:
+    token = "secret-token-abc123"
+    await through_nginx.get(f"/consent/{token}")
+    await through_nginx.get("/healthz")
+
+    access_log = nginx_logs / "nginx-access.log"
+    deadline = time.monotonic() + 10  # nginx flushes its log buffer every second
+    while "/healthz" not in (access_log.read_text() if access_log.exists() else ""):
+        assert time.monotonic() < deadline, "nginx wrote no access log line"
+        await asyncio.sleep(0.2)
+    logged = access_log.read_text()
+    assert token not in logged
+    assert '"GET /consent/-"' in logged

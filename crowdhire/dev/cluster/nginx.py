@@ -35,11 +35,11 @@ http {{
         ""      $request_id;
     }}
     # A consent link's path is its token: the log keeps only that it was a consent page.
-    map $uri $crowdhire_logged_uri {{
+    map $uri $crowdhire_uri {{
         ~^/consent/ /consent/-;
         default     $uri;
     }}
-    log_format crowdhire '$remote_addr "$request_method $crowdhire_logged_uri" $status $request_time '
+    log_format crowdhire '$remote_addr "$request_method $crowdhire_uri" $status $request_time '
                          'rid=$crowdhire_request_id upstream=$upstream_addr';
     access_log {logs}/nginx-access.log crowdhire buffer=64k flush=1s;
     client_max_body_size 64k;

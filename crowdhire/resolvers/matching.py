@@ -23,11 +23,12 @@ from crowdhire.matching.rank import Ranked, after, ranked
 from crowdhire.matching.score import MatchScore, score
 from crowdhire.matching.shortlist import shortlist_jobs, shortlist_people
 from crowdhire.matching.skills import SkillSimilarity
-from crowdhire.models import AuditEvent, Candidate, Job, Submission
+from crowdhire.models import Candidate, Job, Submission
 from crowdhire.models.candidates import AutomatedRanking
 from crowdhire.models.common import utcnow
 from crowdhire.models.embeddings import EmbeddedKind
 from crowdhire.resolvers.access import forbid, owns_candidate
+from crowdhire.resolvers.transactions import audit
 
 INDEX_READ = "matching:vector-index"
 """A pseudo collection: answers that read the in-process index are never response-cached
@@ -199,18 +200,8 @@ def ranked_page(tag: str, entries: list[Ranked[Any]], request: PageRequest) -> P
 async def _audit(context: Context, action: str, about: dict[str, ObjectId], page: Page) -> None:
     """Who was shown which ranking, by which model: ids only, never profile values."""
     returned = [str(entry.owner_id) for entry in page.items]
-    targets = {name: str(value) for name, value in about.items()}
-    event = AuditEvent(
-        actor_sub=context.viewer.sub or "anonymous",
-        action=action,
-        targets=targets,
-        target_ids=sorted(set(targets.values())),
-        model_version=model_version(context),
-        returned_ids=returned,
-    )
-    # One plain insert: the event is built and validated above, Beanie's hooks add nothing.
-    raw = event.model_dump(by_alias=True, exclude={"id"}, mode="python")
-    await AuditEvent.get_pymongo_collection().insert_one(raw)
+    await audit(context, None, action, about, model_version=model_version(context),
+                returned_ids=returned)  # fmt: skip
 
 
 def computed_at() -> datetime:

@@ -82,12 +82,18 @@ Action = Callable[[AsyncClientSession], Awaitable[Outcome]]
 
 async def audit(
     context: Context,
-    session: AsyncClientSession,
+    session: AsyncClientSession | None,
     action: str,
     targets: Mapping[str, ObjectId | None],
     changed_fields: Sequence[str] = (),
+    *,
+    model_version: str | None = None,
+    returned_ids: Sequence[str] = (),
 ) -> None:
-    """Record who did what to which objects (field names only, never values)."""
+    """Record who did what to which objects (field names and ids only, never values).
+
+    Reads that must be accounted for (a ranking shown) pass no session and say what they showed.
+    """
     ids = {name: str(value) for name, value in targets.items() if value is not None}
     event = AuditEvent(
         actor_sub=context.viewer.sub or "anonymous",
@@ -95,8 +101,12 @@ async def audit(
         targets=ids,
         target_ids=sorted(set(ids.values())),
         changed_fields=sorted(changed_fields),
+        model_version=model_version,
+        returned_ids=list(returned_ids),
     )
-    await event.insert(session=session)
+    # A plain insert: the event is validated above and Beanie's insert hooks add nothing here.
+    raw = event.model_dump(by_alias=True, exclude={"id"}, mode="python")
+    await AuditEvent.get_pymongo_collection().insert_one(raw, session=session)
 
 
 def _receipt_key(context: Context, mutation: str, client_mutation_id: str, digest: str) -> str:

@@ -42,9 +42,9 @@ install: $(VENV)/.installed ## install crowdhire and its dev tools into .venv
 run: install ## serve the API (dev: starts an embedded mongod under .data/)
 	$(BIN)/crowdhire serve
 
-services: ## make sure memcached, nutcracker and nginx are installed (apt-get, as root)
+services: ## make sure memcached, nutcracker, nginx and chromium are installed (apt-get, as root)
 	@missing=""; export PATH="$$PATH:/usr/sbin"; \
-	for tool in memcached nutcracker nginx; do \
+	for tool in memcached nutcracker nginx chromium; do \
 	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; \
 	done; \
 	if [ -n "$$missing" ]; then \

@@ -17,8 +17,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.websockets import WebSocket
 
 from crowdhire.auth import build_verifier
@@ -31,7 +31,7 @@ from crowdhire.context import Context, build_context
 from crowdhire.footprints import FootprintListener
 from crowdhire.graphql.budget import Clock, build_budget, build_counters
 from crowdhire.graphql.freshness import FreshnessMiddleware
-from crowdhire.graphql.graphiql import with_sign_in_note
+from crowdhire.graphql.graphiql import ASSETS_PATH, graphiql_assets, graphiql_page
 from crowdhire.graphql.schema import build_schema
 from crowdhire.graphql.view import HardenedGraphQLView
 from crowdhire.models import DOCUMENT_MODELS
@@ -88,9 +88,9 @@ class GraphQLView(HardenedGraphQLView):
         return context
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        """GraphiQL with a note on how to send a bearer token."""
+        """crowdhire's own GraphiQL page (vendored assets, strict CSP, the sign-in note)."""
         services: Services = request.app.state.services
-        return HTMLResponse(with_sign_in_note(self.graphql_ide_html, services.settings))
+        return graphiql_page(services.settings)
 
 
 async def healthz(_: Request) -> Response:
@@ -182,7 +182,7 @@ def create_app(
         budget=budget,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
     )
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/graphql", view, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
@@ -191,6 +191,8 @@ def create_app(
     ]
     if settings.dev_issuer:
         routes.append(Route("/.well-known/jwks.json", dev_jwks))
+    if settings.graphiql_enabled:
+        routes.append(Mount(ASSETS_PATH, graphiql_assets()))
     # Outermost first. Each cross-cutting concern (auth, limits, logging…) adds one entry.
     middleware: list[Middleware] = [
         Middleware(ObservabilityMiddleware),  # outermost: times and logs rejections too

@@ -15,7 +15,6 @@ from pymongo import AsyncMongoClient
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -30,6 +29,7 @@ from crowdhire.cache import ObjectCache, build_cache
 from crowdhire.context import Context, build_context
 from crowdhire.footprints import FootprintListener
 from crowdhire.graphql.budget import Clock, build_budget, build_counters
+from crowdhire.graphql.cors import cors_middleware
 from crowdhire.graphql.freshness import FreshnessMiddleware
 from crowdhire.graphql.graphiql import ASSETS_PATH, graphiql_assets, graphiql_page
 from crowdhire.graphql.schema import build_schema
@@ -199,15 +199,7 @@ def create_app(
         Middleware(BearerAuthMiddleware),
         Middleware(FreshnessMiddleware),  # announces writes before a response leaves
     ]
-    if settings.cors_allow_origins:  # hardening: an allow-list, never '*' with credentials
-        cors = Middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_allow_origins,
-            allow_credentials=settings.cors_allow_credentials,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
-            max_age=600,
-        )
+    if cors := cors_middleware(settings):  # hardening: an allow-list, never '*' with credentials
         middleware.insert(1, cors)
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.budget = budget

@@ -122,6 +122,9 @@ class Settings(BaseSettings):
         default_factory=list, description="origins allowed by CORS (JSON list); never '*'"
     )
     cors_allow_credentials: bool = Field(False, description="let CORS requests carry cookies")
+    cors_max_age_seconds: int = Field(
+        7200, ge=0, le=86400, description="how long browsers may reuse a preflight answer"
+    )
     # Operations: logs, lifecycle, proxy
     log_format: LogFormat = Field(
         LogFormat.JSON, description="json (one object per line) or text log lines"

@@ -1,7 +1,8 @@
 """A real browser for the tests: Debian's chromium driven by Playwright, cut off from the network.
 
-Playwright's own browser download is never used (`executable_path`); every request the page makes
-to anything but loopback is aborted and recorded, so a test can assert none was attempted.
+Playwright's own browser download is never used (`executable_path`). Chromium sends everything
+but loopback to a proxy that does not exist, so nothing can leave the machine; `loopback_only`
+additionally records what a page tried to fetch from elsewhere, so a test can assert it was nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 
 import uvicorn
 from playwright.async_api import Browser, Route, async_playwright
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from crowdhire.dev.servers import free_port
 
@@ -47,7 +48,9 @@ async def offline_chromium() -> AsyncIterator[OfflineBrowser]:
     """Headless Debian chromium; contexts made with `new_context` get the loopback-only route."""
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+            executable_path=CHROMIUM,
+            # Chromium never proxies loopback, so only off-machine requests hit the dead proxy.
+            args=["--no-sandbox", "--disable-gpu", f"--proxy-server=127.0.0.1:{free_port()}"],
         )
         try:
             yield OfflineBrowser(browser)
@@ -56,9 +59,10 @@ async def offline_chromium() -> AsyncIterator[OfflineBrowser]:
 
 
 @asynccontextmanager
-async def served(app: Starlette, host: str = "127.0.0.1") -> AsyncIterator[str]:
-    """The app under a real uvicorn on a free loopback port; yields its base URL."""
-    port = free_port()
+async def served(app: ASGIApp, port: int | None = None) -> AsyncIterator[str]:
+    """The app under a real uvicorn on a (free) loopback port; yields its base URL."""
+    host = "127.0.0.1"
+    port = port or free_port()
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -7,10 +7,13 @@ drills run in order against it (drill 5: backups and point-in-time restore). Abo
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,9 +27,16 @@ SCALE = 0.2
 acknowledged: dict[str, str] = {}  # writes the drills saw succeed, checked again by drill 4
 
 
+# A short max-age, so the cache test sees a write arrive without waiting half a minute.
+PUBLIC_MAX_AGE = 3
+
+
 def _cli(*args: str, root: Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "crowdhire.cli", "cluster", *args, "--dir", str(root)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    env = {**os.environ, "PUBLIC_CACHE_MAX_AGE_SECONDS": str(PUBLIC_MAX_AGE)}
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=300, check=False, env=env
+    )
 
 
 # The cluster outlives `cluster up` by design; should pytest itself be killed (a CI timeout), this
@@ -91,6 +101,72 @@ def test_a_dev_token_from_the_shared_data_dir_works_through_nginx(cluster: Clust
 def test_the_cost_budget_is_shared_by_the_instances(cluster: Cluster) -> None:
     shared, detail = probes.shared_budget(cluster)
     assert shared, detail
+
+
+PUBLIC_BOARD = "query PublicBoard { jobs(first: 5) { nodes { id title } } }"
+
+
+def _board_requests_seen_by_apps(cluster: Cluster) -> float:
+    """How many PublicBoard requests the app instances served, from their own /metrics."""
+    total = 0.0
+    for port in cluster.ports.apps:
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        for line in metrics.splitlines():
+            if line.startswith("crowdhire_request_duration_seconds_count") and (
+                'operation="PublicBoard"' in line
+            ):
+                total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_nginx_answers_repeated_public_gets_and_a_job_write_shows_within_max_age(
+    cluster: Cluster,
+) -> None:
+    sha256 = hashlib.sha256(PUBLIC_BOARD.encode()).hexdigest()
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha256}}
+    registered = httpx.post(
+        cluster.url, json={"query": PUBLIC_BOARD, "extensions": extensions}, timeout=30
+    )
+    assert registered.status_code == 200
+    params = {"extensions": json.dumps(extensions)}
+    accept = {"accept": "application/json"}
+
+    first = httpx.get(cluster.url, params=params, headers=accept, timeout=30)
+    seen = _board_requests_seen_by_apps(cluster)
+    repeated = [httpx.get(cluster.url, params=params, headers=accept, timeout=30) for _ in range(3)]
+
+    assert first.status_code == 200 and "public" in first.headers["cache-control"]
+    assert [r.headers["x-cache-status"] for r in repeated] == ["HIT"] * 3
+    assert all(r.json() == first.json() for r in repeated)
+    assert _board_requests_seen_by_apps(cluster) == seen  # no app instance saw them
+
+    env = {**os.environ, "CROWDHIRE_ENV": "dev", "DATA_DIR": str(cluster.layout.app_data)}
+    command = [sys.executable, "-m", "crowdhire.cli", "token", "--as", "admin"]
+    token = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    job = first.json()["data"]["jobs"]["nodes"][0]
+    update = (
+        "mutation($input: UpdateJobInput!) { updateJob(input: $input) { userErrors { code } } }"
+    )
+    new_title = f"Cached board check {time.time_ns()}"
+    written = httpx.post(
+        cluster.url,
+        json={"query": update, "variables": {"input": {"jobId": job["id"], "title": new_title}}},
+        headers={"Authorization": f"Bearer {token.strip()}"},
+        timeout=30,
+    )
+    assert written.json()["data"]["updateJob"]["userErrors"] == []
+    written_at = time.monotonic()
+    while True:
+        titles = [
+            node["title"]
+            for node in httpx.get(cluster.url, params=params, headers=accept, timeout=30).json()[
+                "data"
+            ]["jobs"]["nodes"]
+        ]
+        if new_title in titles:
+            break
+        assert time.monotonic() - written_at < PUBLIC_MAX_AGE + 2, "the write never showed"
+        time.sleep(0.25)
 
 
 async def test_drill_1_killing_an_app_instance(cluster: Cluster) -> None:

@@ -26,6 +26,7 @@ from strawberry.types import ExecutionResult
 from crowdhire.context import Context
 from crowdhire.graphql.budget import Budget
 from crowdhire.graphql.cost import identity_of
+from crowdhire.graphql.http_caching import apply_http_caching
 from crowdhire.graphql.media_types import negotiate
 from crowdhire.graphql.persisted import PersistedQueries
 from crowdhire.models.persisted_queries import document_hash
@@ -122,7 +123,8 @@ class HardenedGraphQLView(GraphQL[Context, None]):
             response = refusal_response(refusal.status, refusal.code, refusal.message)
         except HTTPException as error:
             response = refusal_response(error.status_code, "BAD_REQUEST", error.reason)
-        await negotiate(request, response)(scope, receive, send)
+        response = apply_http_caching(request, negotiate(request, response), self.settings)
+        await response(scope, receive, send)
 
     def encode_json(self, data: object) -> bytes:
         """orjson: fast, and it splices cached answers (orjson.Fragment) in as they are."""

@@ -1,4 +1,4 @@
-"""nginx in front of the three instances: passive health checks and failover to the next one.
+"""nginx in front of the three instances: passive health checks, failover, and a caching proxy.
 
 POST requests are retried on the next instance (`non_idempotent`) because GraphQL reads are POSTs
 too, and a mutation is one MongoDB transaction with its clientMutationId receipt: a retry either
@@ -43,6 +43,9 @@ http {{
     fastcgi_temp_path {tmp}/fastcgi;
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
+    # The caching proxy: public answers only (anonymous persisted GETs, `Cache-Control: public`).
+    proxy_cache_path {tmp}/cache levels=1:2 keys_zone=crowdhire_public:10m max_size=64m
+                     inactive=10m use_temp_path=off;
 
     server {{
         listen {host}:{port};
@@ -60,6 +63,17 @@ http {{
             proxy_next_upstream_tries 3;
             proxy_next_upstream_timeout 20s;
             add_header X-Upstream $upstream_addr always;
+            # Caching proxy: honours the app's Cache-Control, never stores or serves a signed-in
+            # request (the app also says `private, no-store` and `Vary: Authorization` there).
+            proxy_cache crowdhire_public;
+            proxy_cache_methods GET HEAD;
+            proxy_cache_key "$request_method $host $request_uri $http_accept";
+            proxy_cache_bypass $http_authorization;
+            proxy_no_cache $http_authorization;
+            proxy_cache_lock on;
+            proxy_cache_background_update on;
+            proxy_cache_use_stale updating error timeout http_502 http_503;
+            add_header X-Cache-Status $upstream_cache_status always;
         }}
     }}
 }}

@@ -91,6 +91,7 @@ def test_a_dev_token_from_the_shared_data_dir_works_through_nginx(cluster: Clust
             json={"query": "{ jobs(first: 2) { nodes { title company { name } } } }"},
             headers={"Authorization": f"Bearer {token.strip()}"},
             timeout=30,
+            verify=cluster.verify,
         )
         assert response.status_code == 200
         assert len(response.json()["data"]["jobs"]["nodes"]) == 2
@@ -124,16 +125,15 @@ def test_nginx_answers_repeated_public_gets_and_a_job_write_shows_within_max_age
 ) -> None:
     sha256 = hashlib.sha256(PUBLIC_BOARD.encode()).hexdigest()
     extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha256}}
-    registered = httpx.post(
-        cluster.url, json={"query": PUBLIC_BOARD, "extensions": extensions}, timeout=30
-    )
+    https = httpx.Client(verify=cluster.verify, timeout=30)
+    registered = https.post(cluster.url, json={"query": PUBLIC_BOARD, "extensions": extensions})
     assert registered.status_code == 200
     params = {"extensions": json.dumps(extensions)}
     accept = {"accept": "application/json"}
 
-    first = httpx.get(cluster.url, params=params, headers=accept, timeout=30)
+    first = https.get(cluster.url, params=params, headers=accept)
     seen = _board_requests_seen_by_apps(cluster)
-    repeated = [httpx.get(cluster.url, params=params, headers=accept, timeout=30) for _ in range(3)]
+    repeated = [https.get(cluster.url, params=params, headers=accept) for _ in range(3)]
 
     assert first.status_code == 200 and "public" in first.headers["cache-control"]
     assert [r.headers["x-cache-status"] for r in repeated] == ["HIT"] * 3
@@ -148,25 +148,49 @@ def test_nginx_answers_repeated_public_gets_and_a_job_write_shows_within_max_age
         "mutation($input: UpdateJobInput!) { updateJob(input: $input) { userErrors { code } } }"
     )
     new_title = f"Cached board check {time.time_ns()}"
-    written = httpx.post(
+    written = https.post(
         cluster.url,
         json={"query": update, "variables": {"input": {"jobId": job["id"], "title": new_title}}},
         headers={"Authorization": f"Bearer {token.strip()}"},
-        timeout=30,
     )
     assert written.json()["data"]["updateJob"]["userErrors"] == []
     written_at = time.monotonic()
     while True:
         titles = [
             node["title"]
-            for node in httpx.get(cluster.url, params=params, headers=accept, timeout=30).json()[
-                "data"
-            ]["jobs"]["nodes"]
+            for node in https.get(cluster.url, params=params, headers=accept).json()["data"][
+                "jobs"
+            ]["nodes"]
         ]
         if new_title in titles:
             break
         assert time.monotonic() - written_at < PUBLIC_MAX_AGE + 2, "the write never showed"
         time.sleep(0.25)
+
+
+def test_nginx_terminates_tls_redirects_http_and_is_the_only_trusted_proxy(
+    cluster: Cluster,
+) -> None:
+    plain = httpx.get(cluster.plain_url, params={"a": "1"}, timeout=10)
+    secure = httpx.post(
+        cluster.url, json={"query": "{ __typename }"}, verify=cluster.verify, timeout=10
+    )
+    with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+        httpx.get(cluster.url, timeout=10)  # the system's CAs do not know the local CA
+    # Starlette's slash redirect spells out the scheme the app believes the request came with.
+    through_nginx = httpx.get(f"{cluster.url}/", verify=cluster.verify, timeout=10)
+    direct = httpx.get(
+        f"http://127.0.0.1:{cluster.ports.apps[0]}/graphql/",
+        headers={"X-Forwarded-Proto": "https"},
+        timeout=10,
+    )
+
+    assert plain.status_code == 308
+    assert plain.headers["location"] == f"{cluster.url}?a=1"
+    assert secure.status_code == 200 and secure.json()["data"] == {"__typename": "Query"}
+    assert secure.headers["strict-transport-security"] == "max-age=31536000"
+    assert through_nginx.headers["location"].startswith("https://")
+    assert direct.headers["location"].startswith("http://")  # a spoofed header is ignored
 
 
 async def test_drill_1_killing_an_app_instance(cluster: Cluster) -> None:

@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: help venv install run test services check format schema clean distclean
+.PHONY: help venv install run test services check format schema schema-release clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -42,9 +42,9 @@ install: $(VENV)/.installed ## install crowdhire and its dev tools into .venv
 run: install ## serve the API (dev: starts an embedded mongod under .data/)
 	$(BIN)/crowdhire serve
 
-services: ## make sure memcached, nutcracker and nginx are installed (apt-get, as root)
+services: ## make sure memcached, nutcracker, nginx and chromium are installed (apt-get, as root)
 	@missing=""; export PATH="$$PATH:/usr/sbin"; \
-	for tool in memcached nutcracker nginx; do \
+	for tool in memcached nutcracker nginx chromium; do \
 	  command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -66,6 +66,7 @@ check: install ## lint, format check, type check, import layers
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict crowdhire tests bench
 	$(BIN)/lint-imports
+	$(BIN)/python -m crowdhire.dev.schema_guard
 
 format: install ## fix lint and format the code
 	$(BIN)/ruff check --fix .
@@ -126,6 +127,9 @@ bench-matching: install services ## recommendation latency at BENCH_SCALE (defau
 schema: install ## write the GraphQL SDL to schema.graphql
 	$(BIN)/crowdhire schema > schema.graphql.tmp
 	mv schema.graphql.tmp schema.graphql
+
+schema-release: install ## at a release: the current schema becomes the baseline the guard compares with
+	cp schema.graphql schema.released.graphql
 
 clean: ## remove caches and build output (keeps .venv and .data)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info schema.graphql.tmp

@@ -15,10 +15,9 @@ from pymongo import AsyncMongoClient
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.websockets import WebSocket
 
 from crowdhire.auth import build_verifier
@@ -31,8 +30,9 @@ from crowdhire.consent_page import consent_routes
 from crowdhire.context import Context, build_context
 from crowdhire.footprints import FootprintListener
 from crowdhire.graphql.budget import Clock, build_budget, build_counters
+from crowdhire.graphql.cors import cors_middleware
 from crowdhire.graphql.freshness import FreshnessMiddleware
-from crowdhire.graphql.graphiql import with_sign_in_note
+from crowdhire.graphql.graphiql import ASSETS_PATH, graphiql_assets, graphiql_page
 from crowdhire.graphql.schema import build_schema
 from crowdhire.graphql.view import HardenedGraphQLView
 from crowdhire.loaders.cursor_seal import use_cursor_secret
@@ -97,9 +97,9 @@ class GraphQLView(HardenedGraphQLView):
         return context
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        """GraphiQL with a note on how to send a bearer token."""
+        """crowdhire's own GraphiQL page (vendored assets, strict CSP, the sign-in note)."""
         services: Services = request.app.state.services
-        return HTMLResponse(with_sign_in_note(self.graphql_ide_html, services.settings))
+        return graphiql_page(services.settings)
 
 
 async def healthz(_: Request) -> Response:
@@ -203,7 +203,7 @@ def create_app(
         budget=budget,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
     )
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/graphql", view, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
@@ -213,21 +213,15 @@ def create_app(
     ]
     if settings.dev_issuer:
         routes.append(Route("/.well-known/jwks.json", dev_jwks))
+    if settings.graphiql_enabled:
+        routes.append(Mount(ASSETS_PATH, graphiql_assets()))
     # Outermost first. Each cross-cutting concern (auth, limits, logging…) adds one entry.
     middleware: list[Middleware] = [
         Middleware(ObservabilityMiddleware),  # outermost: times and logs rejections too
         Middleware(BearerAuthMiddleware),
         Middleware(FreshnessMiddleware),  # announces writes before a response leaves
     ]
-    if settings.cors_allow_origins:  # hardening: an allow-list, never '*' with credentials
-        cors = Middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_allow_origins,
-            allow_credentials=settings.cors_allow_credentials,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
-            max_age=600,
-        )
+    if cors := cors_middleware(settings):  # hardening: an allow-list, never '*' with credentials
         middleware.insert(1, cors)
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.budget = budget

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     response_cache_max_bytes: int = Field(
         512 * 1024, ge=1024, le=1024 * 1024, description="larger answers are not cached"
     )
+    public_cache_max_age_seconds: int = Field(
+        30, ge=0, le=3600, description="max-age of anonymous GET answers (the public job board)"
+    )
+    public_cache_stale_seconds: int = Field(
+        30, ge=0, le=3600, description="stale-while-revalidate of anonymous GET answers"
+    )
     seed_demo: bool = Field(True, description="dev only: seed demo data into an empty database")
     crowdhire_graphiql: bool | None = Field(
         None, description="serve GraphiQL at /graphql; default on except in production"
@@ -130,6 +136,9 @@ class Settings(BaseSettings):
         default_factory=list, description="origins allowed by CORS (JSON list); never '*'"
     )
     cors_allow_credentials: bool = Field(False, description="let CORS requests carry cookies")
+    cors_max_age_seconds: int = Field(
+        7200, ge=0, le=86400, description="how long browsers may reuse a preflight answer"
+    )
     # Operations: logs, lifecycle, proxy
     log_format: LogFormat = Field(
         LogFormat.JSON, description="json (one object per line) or text log lines"

@@ -7,10 +7,13 @@ drills run in order against it (drill 5: backups and point-in-time restore). Abo
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,9 +27,16 @@ SCALE = 0.2
 acknowledged: dict[str, str] = {}  # writes the drills saw succeed, checked again by drill 4
 
 
+# A short max-age, so the cache test sees a write arrive without waiting half a minute.
+PUBLIC_MAX_AGE = 3
+
+
 def _cli(*args: str, root: Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "crowdhire.cli", "cluster", *args, "--dir", str(root)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    env = {**os.environ, "PUBLIC_CACHE_MAX_AGE_SECONDS": str(PUBLIC_MAX_AGE)}
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=300, check=False, env=env
+    )
 
 
 # The cluster outlives `cluster up` by design; should pytest itself be killed (a CI timeout), this
@@ -81,6 +91,7 @@ def test_a_dev_token_from_the_shared_data_dir_works_through_nginx(cluster: Clust
             json={"query": "{ jobs(first: 2) { nodes { title company { name } } } }"},
             headers={"Authorization": f"Bearer {token.strip()}"},
             timeout=30,
+            verify=cluster.verify,
         )
         assert response.status_code == 200
         assert len(response.json()["data"]["jobs"]["nodes"]) == 2
@@ -91,6 +102,95 @@ def test_a_dev_token_from_the_shared_data_dir_works_through_nginx(cluster: Clust
 def test_the_cost_budget_is_shared_by_the_instances(cluster: Cluster) -> None:
     shared, detail = probes.shared_budget(cluster)
     assert shared, detail
+
+
+PUBLIC_BOARD = "query PublicBoard { jobs(first: 5) { nodes { id title } } }"
+
+
+def _board_requests_seen_by_apps(cluster: Cluster) -> float:
+    """How many PublicBoard requests the app instances served, from their own /metrics."""
+    total = 0.0
+    for port in cluster.ports.apps:
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        for line in metrics.splitlines():
+            if line.startswith("crowdhire_request_duration_seconds_count") and (
+                'operation="PublicBoard"' in line
+            ):
+                total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_nginx_answers_repeated_public_gets_and_a_job_write_shows_within_max_age(
+    cluster: Cluster,
+) -> None:
+    sha256 = hashlib.sha256(PUBLIC_BOARD.encode()).hexdigest()
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha256}}
+    https = httpx.Client(verify=cluster.verify, timeout=30)
+    registered = https.post(cluster.url, json={"query": PUBLIC_BOARD, "extensions": extensions})
+    assert registered.status_code == 200
+    params = {"extensions": json.dumps(extensions)}
+    accept = {"accept": "application/json"}
+
+    first = https.get(cluster.url, params=params, headers=accept)
+    seen = _board_requests_seen_by_apps(cluster)
+    repeated = [https.get(cluster.url, params=params, headers=accept) for _ in range(3)]
+
+    assert first.status_code == 200 and "public" in first.headers["cache-control"]
+    assert [r.headers["x-cache-status"] for r in repeated] == ["HIT"] * 3
+    assert all(r.json() == first.json() for r in repeated)
+    assert _board_requests_seen_by_apps(cluster) == seen  # no app instance saw them
+
+    env = {**os.environ, "CROWDHIRE_ENV": "dev", "DATA_DIR": str(cluster.layout.app_data)}
+    command = [sys.executable, "-m", "crowdhire.cli", "token", "--as", "admin"]
+    token = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    job = first.json()["data"]["jobs"]["nodes"][0]
+    update = (
+        "mutation($input: UpdateJobInput!) { updateJob(input: $input) { userErrors { code } } }"
+    )
+    new_title = f"Cached board check {time.time_ns()}"
+    written = https.post(
+        cluster.url,
+        json={"query": update, "variables": {"input": {"jobId": job["id"], "title": new_title}}},
+        headers={"Authorization": f"Bearer {token.strip()}"},
+    )
+    assert written.json()["data"]["updateJob"]["userErrors"] == []
+    written_at = time.monotonic()
+    while True:
+        titles = [
+            node["title"]
+            for node in https.get(cluster.url, params=params, headers=accept).json()["data"][
+                "jobs"
+            ]["nodes"]
+        ]
+        if new_title in titles:
+            break
+        assert time.monotonic() - written_at < PUBLIC_MAX_AGE + 2, "the write never showed"
+        time.sleep(0.25)
+
+
+def test_nginx_terminates_tls_redirects_http_and_is_the_only_trusted_proxy(
+    cluster: Cluster,
+) -> None:
+    plain = httpx.get(cluster.plain_url, params={"a": "1"}, timeout=10)
+    secure = httpx.post(
+        cluster.url, json={"query": "{ __typename }"}, verify=cluster.verify, timeout=10
+    )
+    with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+        httpx.get(cluster.url, timeout=10)  # the system's CAs do not know the local CA
+    # Starlette's slash redirect spells out the scheme the app believes the request came with.
+    through_nginx = httpx.get(f"{cluster.url}/", verify=cluster.verify, timeout=10)
+    direct = httpx.get(
+        f"http://127.0.0.1:{cluster.ports.apps[0]}/graphql/",
+        headers={"X-Forwarded-Proto": "https"},
+        timeout=10,
+    )
+
+    assert plain.status_code == 308
+    assert plain.headers["location"] == f"{cluster.url}?a=1"
+    assert secure.status_code == 200 and secure.json()["data"] == {"__typename": "Query"}
+    assert secure.headers["strict-transport-security"] == "max-age=31536000"
+    assert through_nginx.headers["location"].startswith("https://")
+    assert direct.headers["location"].startswith("http://")  # a spoofed header is ignored
 
 
 async def test_drill_1_killing_an_app_instance(cluster: Cluster) -> None:

@@ -26,6 +26,8 @@ from strawberry.types import ExecutionResult
 from crowdhire.context import Context
 from crowdhire.graphql.budget import Budget
 from crowdhire.graphql.cost import identity_of
+from crowdhire.graphql.http_caching import apply_http_caching
+from crowdhire.graphql.media_types import negotiate
 from crowdhire.graphql.persisted import PersistedQueries
 from crowdhire.models.persisted_queries import document_hash
 from crowdhire.settings import Settings
@@ -121,6 +123,7 @@ class HardenedGraphQLView(GraphQL[Context, None]):
             response = refusal_response(refusal.status, refusal.code, refusal.message)
         except HTTPException as error:
             response = refusal_response(error.status_code, "BAD_REQUEST", error.reason)
+        response = apply_http_caching(request, negotiate(request, response), self.settings)
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:

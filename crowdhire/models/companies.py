@@ -19,6 +19,9 @@ class Company(Document):
     slug: Annotated[str, Indexed(unique=True)] = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")
     website: str | None = None
     description: str = ""
+    tagline: str | None = Field(None, max_length=160)
+    headquarters: str | None = Field(None, max_length=200)
+    logo_url: str | None = Field(None, max_length=2048)
     stripe_customer_id: str | None = None
     created_at: UtcDatetime = Field(default_factory=utcnow)
 

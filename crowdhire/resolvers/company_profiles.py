@@ -28,6 +28,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MAX_NAME = 200
 MAX_WEBSITE = 2048
 MAX_DESCRIPTION = 5000
+MAX_TAGLINE = 160
 _HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
 
 
@@ -48,6 +49,9 @@ class CompanyPatch:
     name: str | Keep = KEEP
     website: str | Keep | None = KEEP
     description: str | Keep = KEEP
+    tagline: str | Keep | None = KEEP
+    headquarters: str | Keep | None = KEEP
+    logo_url: str | Keep | None = KEEP
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,24 @@ def _checked_profile(
         message = "description is limited to 5,000 characters"
         errors.append(UserErrorData(("description",), "INVALID_INPUT", message))
     return Profile(name=name, website=website, description=description)
+
+
+def _checked_careers_page(
+    tagline: str | None, headquarters: str | None, logo_url: str | None, errors: list[UserErrorData]
+) -> dict[str, str | None]:
+    """The job board's header fields, trimmed (blank means unset)."""
+    tagline = (tagline or "").strip() or None
+    headquarters = (headquarters or "").strip() or None
+    logo_url = (logo_url or "").strip() or None
+    if tagline is not None and len(tagline) > MAX_TAGLINE:
+        errors.append(UserErrorData(("tagline",), "INVALID_INPUT", "tagline is limited to 160"))
+    if headquarters is not None and len(headquarters) > MAX_NAME:
+        message = "headquarters is limited to 200 characters"
+        errors.append(UserErrorData(("headquarters",), "INVALID_INPUT", message))
+    if logo_url is not None and not _is_web_address(logo_url):
+        message = "logoUrl must be an http(s) address of at most 2,048 characters"
+        errors.append(UserErrorData(("logoUrl",), "INVALID_INPUT", message))
+    return {"tagline": tagline, "headquarters": headquarters, "logo_url": logo_url}
 
 
 def _is_web_address(value: str) -> bool:
@@ -164,6 +186,12 @@ async def update_company(
             company.description if patch.description is KEEP else patch.description,
             errors,
         ))  # fmt: skip
+        profile |= _checked_careers_page(
+            company.tagline if patch.tagline is KEEP else patch.tagline,
+            company.headquarters if patch.headquarters is KEEP else patch.headquarters,
+            company.logo_url if patch.logo_url is KEEP else patch.logo_url,
+            errors,
+        )
         if errors:
             raise MutationRefused(*errors)
         changed = [name for name, value in profile.items() if getattr(company, name) != value]

@@ -48,6 +48,9 @@ class CompanyType(Node):
     slug: str = strawberry.field(description="Unique URL-safe handle.")
     website: str | None = strawberry.field(description="Company website.")
     description: str = strawberry.field(description="About the company.")
+    tagline: str | None = strawberry.field(description="One line for the careers page header.")
+    headquarters: str | None = strawberry.field(description="Where the company is based.")
+    logo_url: str | None = strawberry.field(description="An http(s) address of its logo.")
     created_at: datetime = strawberry.field(description="When the company joined (UTC).")
     model: strawberry.Private[Company]
 
@@ -61,6 +64,9 @@ class CompanyType(Node):
             slug=company.slug,
             website=company.website,
             description=company.description,
+            tagline=company.tagline,
+            headquarters=company.headquarters,
+            logo_url=company.logo_url,
             created_at=company.created_at,
             model=company,
         )

@@ -80,6 +80,15 @@ class UpdateCompanyInput:
     description: str | None = strawberry.field(
         default=strawberry.UNSET, description="New description (not null)."
     )
+    tagline: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Careers page header line (≤ 160); null removes it."
+    )
+    headquarters: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Where the company is based; null removes it."
+    )
+    logo_url: str | None = strawberry.field(
+        default=strawberry.UNSET, description="http(s) address of its logo; null removes it."
+    )
     client_mutation_id: str | None = ClientMutationId
 
 
@@ -100,6 +109,9 @@ def _patch(input: UpdateCompanyInput) -> profile_resolvers.CompanyPatch:  # noqa
         name=kept_or_required(input.name, "name"),
         website=kept_or_nullable(input.website),
         description=kept_or_required(input.description, "description"),
+        tagline=kept_or_nullable(input.tagline),
+        headquarters=kept_or_nullable(input.headquarters),
+        logo_url=kept_or_nullable(input.logo_url),
     )
 
 
@@ -134,7 +146,9 @@ class CompanyProfileMutations:
             user_errors=user_errors(outcome, CreateCompanyErrorCode, CreateCompanyError),
         )
 
-    @strawberry.mutation(description="Change a company's name, website or description.")
+    @strawberry.mutation(
+        description="Change a company's name, website, description or careers page fields."
+    )
     async def update_company(
         self,
         info: Info,

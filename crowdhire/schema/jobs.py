@@ -18,6 +18,7 @@ from crowdhire.resolvers import jobs as job_resolvers
 from crowdhire.resolvers import submissions as submission_resolvers
 from crowdhire.resolvers.access import ensure_can_see_fee_terms, job_pipeline_criteria
 from crowdhire.resolvers.argument_rules import capped_list, page_request
+from crowdhire.resolvers.job_board import job_slug
 from crowdhire.schema.common import MoneyType
 from crowdhire.schema.companies import CompanyType
 from crowdhire.schema.connections import (
@@ -140,6 +141,14 @@ class JobType(Node):
             opened_at=job.opened_at,
             model=job,
         )
+
+    @strawberry.field(
+        description="Public URL id: the title in URL form and the job's id; links keep working "
+        "after a title change (`JobBoard.job(slug:)` looks it up)."
+    )
+    def slug(self) -> str:
+        """Derived, never stored."""
+        return job_slug(self.model)
 
     @strawberry.field(description="Placement fee terms (recruiters and the company only).")
     def fee_terms(self, info: Info) -> FeeTermsType | None:

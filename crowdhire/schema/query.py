@@ -11,6 +11,7 @@ from crowdhire.schema.audit import AuditEventType, resolve_audit_events
 from crowdhire.schema.candidates import CandidateType, resolve_candidates
 from crowdhire.schema.companies import CompanyType, resolve_companies
 from crowdhire.schema.ids import Node
+from crowdhire.schema.job_board import JobBoardType, resolve_job_board
 from crowdhire.schema.jobs import JobType, resolve_jobs
 from crowdhire.schema.node import load_node, load_nodes
 from crowdhire.schema.pagination import Connection
@@ -48,6 +49,10 @@ class Query:
     )
     jobs: Connection[JobType] = strawberry.field(
         resolver=resolve_jobs, description="Jobs, filtered and ordered."
+    )
+    job_board: JobBoardType | None = strawberry.field(
+        resolver=resolve_job_board,
+        description="A company's public careers page by its slug; null for an unknown slug.",
     )
     recruiters: Connection[RecruiterType] = strawberry.field(
         resolver=resolve_recruiters, description="All recruiters."

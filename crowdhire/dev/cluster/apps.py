@@ -10,7 +10,7 @@ import time
 import httpx
 
 from crowdhire.auth.dev import dev_private_key
-from crowdhire.dev.cluster.layout import Layout, Ports
+from crowdhire.dev.cluster.layout import NGINX_SOURCE_ADDRESS, Layout, Ports
 from crowdhire.dev.cluster.processes import Managed
 from crowdhire.dev.servers import HOST
 from crowdhire.settings import Environment, Settings
@@ -36,6 +36,8 @@ def environment(layout: Layout, ports: Ports) -> dict[str, str]:
         "SEED_DEMO": "false",  # `up` seeds once; three instances must not race to seed
         "HOST": HOST,
         "LOG_FORMAT": "json",
+        # X-Forwarded-Proto/-For are believed from nginx only: it connects from its own address.
+        "FORWARDED_ALLOW_IPS": NGINX_SOURCE_ADDRESS,
     }
 
 

@@ -26,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out one cluster action; returns the exit status."""
+    from crowdhire.dev.cluster import tls  # noqa: PLC0415
     from crowdhire.dev.cluster.control import Cluster, format_status  # noqa: PLC0415
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -39,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(format_status(cluster.status()))
         print(f"crowdhire: GraphQL at {cluster.url} (nginx → 3 instances)")
+        print(f"crowdhire: TLS by the cluster's own CA: {tls.ca_file(cluster.layout)}")
         print(f"crowdhire: tokens: DATA_DIR={cluster.layout.app_data} crowdhire token --as admin")
         return 0
     if args.action == "status":

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from crowdhire.dev.cluster import apps, backups, memcache, mongo, nginx
+from crowdhire.dev.cluster import apps, backups, memcache, mongo, nginx, tls
 from crowdhire.dev.cluster.layout import Layout, Ports
 from crowdhire.dev.cluster.processes import Managed, stop_all
 from crowdhire.dev.servers import HOST
@@ -41,8 +42,18 @@ class Cluster:
 
     @property
     def url(self) -> str:
-        """The GraphQL endpoint behind nginx."""
+        """The GraphQL endpoint behind nginx (https; plain http only redirects here)."""
+        return f"https://{HOST}:{self.ports.nginx_tls}/graphql"
+
+    @property
+    def plain_url(self) -> str:
+        """nginx's plain-HTTP endpoint, which answers 308 to the https one."""
         return f"http://{HOST}:{self.ports.nginx}/graphql"
+
+    @property
+    def verify(self) -> ssl.SSLContext:
+        """A TLS context trusting the cluster's own CA (for httpx's `verify=`)."""
+        return tls.client_context(self.layout)
 
     def processes(self) -> list[Managed]:
         """Every process, in start order."""
@@ -94,8 +105,8 @@ class Cluster:
     def through_nginx_ok(self) -> bool:
         """True when /readyz answers 200 through nginx."""
         try:
-            url = f"http://{HOST}:{self.ports.nginx}/readyz"
-            return httpx.get(url, timeout=2.0).status_code == 200
+            url = f"https://{HOST}:{self.ports.nginx_tls}/readyz"
+            return httpx.get(url, timeout=2.0, verify=self.verify).status_code == 200
         except httpx.HTTPError:
             return False
 

@@ -68,7 +68,7 @@ async def _under_load(
     config = profile.load
     if write_ratio is not None:
         config = LoadConfig(**{**config.__dict__, "write_ratio": write_ratio})
-    driver = LoadDriver(cluster.url, str(cluster.layout.app_data), config)
+    driver = LoadDriver(cluster.url, str(cluster.layout.app_data), config, cluster.verify)
     task = asyncio.create_task(driver.run())
     while not driver.samples and not task.done():  # noqa: ASYNC110 - polls the driver's samples
         await asyncio.sleep(0.05)

@@ -14,6 +14,11 @@ MEMCACHED_COUNT = 2
 APP_COUNT = 3
 
 
+# nginx connects to the apps from this loopback address, so they can trust its X-Forwarded-*
+# headers and nobody else's (every other local client connects from 127.0.0.1).
+NGINX_SOURCE_ADDRESS = "127.0.0.2"
+
+
 @dataclass
 class Ports:
     """Every port of the cluster; chosen once, then reused (replica-set members are host:port)."""
@@ -24,6 +29,7 @@ class Ports:
     nutcracker_stats: int = 0
     apps: list[int] = field(default_factory=list)
     nginx: int = 0
+    nginx_tls: int = 0
 
     @classmethod
     def fresh(cls, nginx: int = 0) -> Ports:
@@ -35,6 +41,7 @@ class Ports:
             nutcracker_stats=free_port(),
             apps=[free_port() for _ in range(APP_COUNT)],
             nginx=nginx or free_port(),
+            nginx_tls=free_port(),
         )
 
 
@@ -71,9 +78,11 @@ class Layout:
     def load_ports(self) -> Ports | None:
         """The ports saved by an earlier `up`, if any."""
         try:
-            return Ports(**json.loads((self.root / STATE_FILE).read_text()))
+            ports = Ports(**json.loads((self.root / STATE_FILE).read_text()))
         except (OSError, ValueError, TypeError):
             return None
+        ports.nginx_tls = ports.nginx_tls or free_port()  # saved before nginx spoke TLS
+        return ports
 
     def save_ports(self, ports: Ports) -> None:
         """Remember the ports for the next `up` and for `status`/`down`."""

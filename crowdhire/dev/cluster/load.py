@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import ssl
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class LoadDriver:
     url: str
     data_dir: str
     config: LoadConfig = field(default_factory=LoadConfig)
+    verify: ssl.SSLContext | bool = True  # the cluster's CA for its https endpoint
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     samples: list[Sample] = field(default_factory=list)
     acknowledged: dict[str, str] = field(default_factory=dict)  # sub -> recruiter id
@@ -81,7 +83,7 @@ class LoadDriver:
     async def run(self) -> None:
         """Drive the load until stop(), max_seconds or max_requests."""
         limits = httpx.Limits(max_connections=self.config.concurrency * 2)
-        async with httpx.AsyncClient(timeout=35.0, limits=limits) as client:
+        async with httpx.AsyncClient(timeout=35.0, limits=limits, verify=self.verify) as client:
             await self._discover_jobs(client)
             self._t0 = time.monotonic()
             workers = [self._worker(client, n) for n in range(self.config.concurrency)]

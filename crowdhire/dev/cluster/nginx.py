@@ -1,4 +1,7 @@
-"""nginx in front of the three instances: passive health checks and failover to the next one.
+"""nginx in front of the three instances: TLS, passive health checks, failover, a caching proxy.
+
+Plain HTTP only answers 308 to https (HSTS then keeps browsers there). nginx connects to the
+apps from its own loopback address, the only one whose X-Forwarded-* headers they trust.
 
 POST requests are retried on the next instance (`non_idempotent`) because GraphQL reads are POSTs
 too, and a mutation is one MongoDB transaction with its clientMutationId receipt: a retry either
@@ -12,7 +15,8 @@ import os
 import shutil
 from pathlib import Path
 
-from crowdhire.dev.cluster.layout import Layout, Ports
+from crowdhire.dev.cluster import tls
+from crowdhire.dev.cluster.layout import NGINX_SOURCE_ADDRESS, Layout, Ports
 from crowdhire.dev.cluster.processes import Managed
 from crowdhire.dev.servers import HOST
 
@@ -48,9 +52,20 @@ http {{
     fastcgi_temp_path {tmp}/fastcgi;
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
+    # The caching proxy: public answers only (anonymous persisted GETs, `Cache-Control: public`).
+    proxy_cache_path {tmp}/cache levels=1:2 keys_zone=crowdhire_public:10m max_size=64m
+                     inactive=10m use_temp_path=off;
 
     server {{
         listen {host}:{port};
+        return 308 https://$host:{tls_port}$request_uri;
+    }}
+
+    server {{
+        listen {host}:{tls_port} ssl;
+        ssl_certificate {certificate};
+        ssl_certificate_key {certificate_key};
+        ssl_protocols TLSv1.2 TLSv1.3;
         location = /metrics {{ return 404; }}
         location / {{
             proxy_pass http://crowdhire;
@@ -65,6 +80,20 @@ http {{
             proxy_next_upstream_tries 3;
             proxy_next_upstream_timeout 20s;
             add_header X-Upstream $upstream_addr always;
+            add_header Strict-Transport-Security "max-age=31536000" always;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_bind {source_address};
+            # Caching proxy: honours the app's Cache-Control, never stores or serves a signed-in
+            # request (the app also says `private, no-store` and `Vary: Authorization` there).
+            proxy_cache crowdhire_public;
+            proxy_cache_methods GET HEAD;
+            proxy_cache_key "$request_method $host $request_uri $http_accept";
+            proxy_cache_bypass $http_authorization;
+            proxy_no_cache $http_authorization;
+            proxy_cache_lock on;
+            proxy_cache_background_update on;
+            proxy_cache_use_stale updating error timeout http_502 http_503;
+            add_header X-Cache-Status $upstream_cache_status always;
         }}
     }}
 }}
@@ -90,7 +119,10 @@ def write_config(layout: Layout, ports: Ports) -> Path:
     tmp.mkdir(exist_ok=True)
     servers = "\n".join(f"        server {HOST}:{port} max_fails=1 fail_timeout=5s;"
                         for port in ports.apps)  # fmt: skip
+    certificate, certificate_key = tls.ensure_certificates(layout, HOST)
     text = TEMPLATE.format(
+        tls_port=ports.nginx_tls, certificate=certificate, certificate_key=certificate_key,
+        source_address=NGINX_SOURCE_ADDRESS,
         user="user root;" if os.geteuid() == 0 else "",  # workers write temp files in our dir
         run=layout.run, logs=layout.logs, tmp=tmp, servers=servers, host=HOST, port=ports.nginx,
     )  # fmt: skip

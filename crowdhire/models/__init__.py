@@ -8,6 +8,7 @@ from crowdhire.models.companies import Company, CompanyMember
 from crowdhire.models.duplicate_answers import DuplicateAnswerCount
 from crowdhire.models.embeddings import Embedding
 from crowdhire.models.erasures import ErasureRecord
+from crowdhire.models.events import EventSequence, OutboxEvent
 from crowdhire.models.idempotency import MutationReceipt
 from crowdhire.models.jobs import Job
 from crowdhire.models.payments import PlacementPayment, StripeEvent
@@ -34,6 +35,8 @@ DOCUMENT_MODELS: list[type[Document]] = [
     ErasureRecord,
     Embedding,
     DuplicateAnswerCount,
+    OutboxEvent,
+    EventSequence,
 ]
 
 __all__ = [
@@ -45,8 +48,10 @@ __all__ = [
     "CompanyMember",
     "Embedding",
     "ErasureRecord",
+    "EventSequence",
     "Job",
     "MutationReceipt",
+    "OutboxEvent",
     "PersistedQuery",
     "Placement",
     "Recruiter",

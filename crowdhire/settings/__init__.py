@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from crowdhire.settings.events import EventSettings
+
 
 class Environment(StrEnum):
     """Where the process runs; production refuses dev conveniences."""
@@ -28,8 +30,11 @@ class LogFormat(StrEnum):
     TEXT = "text"
 
 
-class Settings(BaseSettings):
-    """Every setting crowdhire reads, typed, with its environment variable name."""
+class Settings(EventSettings, BaseSettings):
+    """Every setting crowdhire reads, typed, with its environment variable name.
+
+    A domain with several settings of its own keeps them in a base class in its own module here.
+    """
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 

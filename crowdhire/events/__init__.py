@@ -1,0 +1,1 @@
+"""Domain events: the outbox every realtime transport reads."""

@@ -29,6 +29,7 @@ from crowdhire.auth.tokens import TokenVerifier
 from crowdhire.budget import Clock, build_budget, build_counters
 from crowdhire.cache import ObjectCache, build_cache
 from crowdhire.context import Context, build_context
+from crowdhire.file_routes import get_download, put_upload
 from crowdhire.freshness import FootprintListener, FreshnessMiddleware
 from crowdhire.graphiql import with_sign_in_note
 from crowdhire.http_view import HardenedGraphQLView
@@ -38,6 +39,7 @@ from crowdhire.observability.middleware import ObservabilityMiddleware, metrics
 from crowdhire.observability.mongo import MongoMetrics
 from crowdhire.payments.gateway import GATEWAY_STATE, build_gateway  # payments (issue 5)
 from crowdhire.payments.webhook import stripe_webhook  # payments (issue 5)
+from crowdhire.resolvers.document_tasks import document_task_handlers
 from crowdhire.schema import build_schema
 from crowdhire.settings import Settings
 from crowdhire.tasks.worker import Handler, TaskWorker
@@ -124,7 +126,7 @@ async def dev_jwks(request: Request) -> Response:
 
 def task_handlers(settings: Settings) -> dict[str, Handler]:
     """The background task kinds this process knows how to run, by name."""
-    return {}
+    return {**document_task_handlers(settings)}
 
 
 def create_app(
@@ -187,6 +189,8 @@ def create_app(
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),  # payments (issue 5)
+        Route("/uploads/{token}", put_upload, methods=["PUT"]),
+        Route("/files/{token}", get_download, methods=["GET"]),
     ]
     if settings.dev_issuer:
         routes.append(Route("/.well-known/jwks.json", dev_jwks))
@@ -201,7 +205,7 @@ def create_app(
             CORSMiddleware,
             allow_origins=settings.cors_allow_origins,
             allow_credentials=settings.cors_allow_credentials,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "PUT"],  # PUT: uploads, only from allowed origins
             allow_headers=["Authorization", "Content-Type"],
             max_age=600,
         )

@@ -12,6 +12,7 @@ from crowdhire.loaders.candidates import (
     CandidatesByRecruiterIdLoader,
 )
 from crowdhire.loaders.companies import CompanyByIdLoader
+from crowdhire.loaders.documents import DocumentsByCandidateIdLoader
 from crowdhire.loaders.jobs import JobByIdLoader, JobCountByCompanyIdLoader, JobsByCompanyIdLoader
 from crowdhire.loaders.payments import EarningsByRecruiterIdLoader
 from crowdhire.loaders.placements import (
@@ -70,6 +71,7 @@ class Loaders:
     # recruiter stats (submissions/hires workflow)
     submission_stats_by_recruiter_id: SubmissionStatsByRecruiterIdLoader
     recruiter_fees_by_recruiter_id: RecruiterFeesByRecruiterIdLoader
+    documents_by_candidate_id: DocumentsByCandidateIdLoader
 
 
 def build_loaders(cache: ObjectCache) -> Loaders:
@@ -102,4 +104,5 @@ def build_loaders(cache: ObjectCache) -> Loaders:
         candidacies_by_candidate_id=CandidaciesByCandidateIdLoader(),
         submission_stats_by_recruiter_id=SubmissionStatsByRecruiterIdLoader(),
         recruiter_fees_by_recruiter_id=RecruiterFeesByRecruiterIdLoader(),
+        documents_by_candidate_id=DocumentsByCandidateIdLoader(),
     )

@@ -5,6 +5,7 @@ from beanie import Document
 from crowdhire.models.audit import AuditEvent
 from crowdhire.models.candidates import Candidate
 from crowdhire.models.companies import Company, CompanyMember
+from crowdhire.models.documents import CandidateDocument, DocumentText
 from crowdhire.models.idempotency import MutationReceipt
 from crowdhire.models.jobs import Job
 from crowdhire.models.payments import PlacementPayment, StripeEvent  # payments
@@ -28,6 +29,8 @@ DOCUMENT_MODELS: list[type[Document]] = [
     PlacementPayment,  # payments
     StripeEvent,  # payments
     BackgroundTask,
+    CandidateDocument,
+    DocumentText,
 ]
 
 __all__ = [
@@ -35,8 +38,10 @@ __all__ = [
     "AuditEvent",
     "BackgroundTask",
     "Candidate",
+    "CandidateDocument",
     "Company",
     "CompanyMember",
+    "DocumentText",
     "Job",
     "MutationReceipt",
     "PersistedQuery",

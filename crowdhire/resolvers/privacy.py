@@ -19,6 +19,7 @@ from crowdhire.models.candidates import Consent, ConsentStatus
 from crowdhire.models.common import utcnow
 from crowdhire.resolvers.candidates import editable_candidate
 from crowdhire.resolvers.consent import candidate_for_token
+from crowdhire.resolvers.documents import erase_candidate_documents, exported_documents
 from crowdhire.resolvers.mutations import Outcome, audit, refuse, run_mutation
 
 ERASED_NAME = "Erased candidate"
@@ -55,6 +56,7 @@ async def candidate_export(context: Context, candidate_id: ObjectId) -> dict[str
         "consentLog": profile["consent"]["history"],
         "submissions": [s.model_dump(mode="json") for s in submissions],
         "placements": [p.model_dump(mode="json") for p in placements],
+        "documents": await exported_documents(context, candidate_id),
         "auditEvents": [
             {"id": str(e.id), "action": e.action, "at": e.at.isoformat()} for e in events
         ],
@@ -84,9 +86,11 @@ async def erase_candidate(
         _anonymize(candidate)
         await candidate.save(session=session)
         submission_ids = await _scrub_submissions(person, session)
+        await erase_candidate_documents(person, session)
         placements = Placement.get_pymongo_collection()
         placement_ids = await placements.distinct("_id", {"candidate_id": person}, session=session)
-        erased = ["profile", "contact", "consent", "submissions.pitch", "submissions.notes"]
+        erased = ["profile", "contact", "consent", "submissions.pitch", "submissions.notes",
+                  "documents"]  # fmt: skip
         await audit(context, session, "eraseCandidate", {"candidate": person}, erased)
         forget: list[tuple[str, ObjectId | str]] = [("candidates", person)]
         forget += [("submissions", i) for i in submission_ids]

@@ -11,11 +11,13 @@ import strawberry
 from crowdhire.context import Info
 from crowdhire.models.candidates import Candidate, ConsentMethod, ConsentStatus
 from crowdhire.resolvers import candidates as candidate_rules
+from crowdhire.resolvers import documents as document_rules
 from crowdhire.resolvers import placements as placement_rules
 from crowdhire.resolvers import recruiters as recruiter_rules
 from crowdhire.resolvers import submissions as submission_rules
 from crowdhire.resolvers.access import candidate_deals_criteria, ensure_can_see_contact
 from crowdhire.resolvers.common import capped_list, page_request
+from crowdhire.schema.documents import CandidateDocumentType
 from crowdhire.schema.ids import Node, encode_global_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 from crowdhire.schema.recruiters import RecruiterType
@@ -118,6 +120,12 @@ class CandidateType(Node):
         """FORBIDDEN to companies before interviewing or without consent."""
         await ensure_can_see_contact(info.context, self.model, "links")
         return self.model.links
+
+    @strawberry.field(description="CVs and other files (owner; a company once interviewing).")
+    async def documents(self, info: Info) -> list[CandidateDocumentType]:
+        """FORBIDDEN to companies before interviewing or without consent, like contact fields."""
+        found = await document_rules.candidate_documents(info.context, self.model)
+        return [CandidateDocumentType.from_model(document) for document in found]
 
     @strawberry.field(description="The recruiter who sourced this candidate.")
     async def recruiter(self, info: Info) -> RecruiterType | None:

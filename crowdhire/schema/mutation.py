@@ -8,6 +8,7 @@ from crowdhire.schema.candidate_mutations import CandidateMutations
 from crowdhire.schema.companies import CompanyMutations
 from crowdhire.schema.company_profiles import CompanyProfileMutations
 from crowdhire.schema.consent import ConsentMutations
+from crowdhire.schema.document_mutations import DocumentMutations
 from crowdhire.schema.hires import HireMutations
 from crowdhire.schema.job_mutations import JobMutations
 from crowdhire.schema.payments import PaymentMutations
@@ -25,6 +26,7 @@ Mutation = merge_types(
         CandidateMutations,
         ConsentMutations,
         PrivacyMutations,
+        DocumentMutations,
         SubmissionMutations,
         HireMutations,
         PaymentMutations,

@@ -227,10 +227,20 @@ BAD_BODIES = [
     pytest.param("caf\xe9".encode("latin-1"), TXT, 415, "UNSUPPORTED_TYPE", id="not-utf8"),
     pytest.param(_zip({"a.txt": b"hi"}), DOCX, 415, "UNSUPPORTED_TYPE", id="plain-zip"),
     pytest.param(_zip({"content.xml": b"<x/>"}), ODT, 415, "UNSUPPORTED_TYPE", id="odt-no-mime"),
-    pytest.param(_zip({**DOCX_NAMES, **{f"f{i}": b"" for i in range(1001)}}), DOCX, 415,
-                 "UNSUPPORTED_TYPE", id="zip-bomb-entries"),  # fmt: skip
-    pytest.param(_zip({**DOCX_NAMES, "word/media/zeros": bytes(70 * 1024 * 1024)}), DOCX, 415,
-                 "UNSUPPORTED_TYPE", id="zip-bomb-size"),  # fmt: skip
+    pytest.param(
+        _zip({**DOCX_NAMES, **{f"f{i}": b"" for i in range(1001)}}),
+        DOCX,
+        415,
+        "UNSUPPORTED_TYPE",
+        id="zip-bomb-entries",
+    ),  # fmt: skip
+    pytest.param(
+        _zip({**DOCX_NAMES, "word/media/zeros": bytes(70 * 1024 * 1024)}),
+        DOCX,
+        415,
+        "UNSUPPORTED_TYPE",
+        id="zip-bomb-size",
+    ),  # fmt: skip
     pytest.param(docx_bytes("x")[:-30], DOCX, 415, "UNSUPPORTED_TYPE", id="truncated-docx"),
 ]
 
@@ -330,7 +340,10 @@ async def test_unfinished_uploads_are_swept_with_their_chunks(app: Starlette, is
     token = issuer.token(OWNER)
     never_put = await _pending(anonymous_client, token, cid, b"hello", TXT)
     uploaded = await _pending(anonymous_client, token, cid, pdf_bytes("y", 300_000))
-    assert never_put and (await anonymous_client.put(uploaded, content=pdf_bytes("y", 300_000))).is_success
+    assert (
+        never_put
+        and (await anonymous_client.put(uploaded, content=pdf_bytes("y", 300_000))).is_success
+    )
     kept = await upload(anonymous_client, token, cid, b"attached", TXT, "kept.txt")
     assert await _chunk_count() > 0
     from crowdhire.models import BackgroundTask

@@ -6,13 +6,24 @@ from typing import Any
 
 import httpx
 from bson import ObjectId, json_util
+from starlette.applications import Starlette
 
 from crowdhire.cache import ObjectCache
 from crowdhire.loaders.base import object_key
-from crowdhire.models import AuditEvent, Candidate, Placement, Submission
+from crowdhire.models import (
+    AuditEvent,
+    Candidate,
+    CandidateDocument,
+    DocumentText,
+    Placement,
+    Submission,
+)
 from crowdhire.models.companies import CompanyMember, MemberRole
 from crowdhire.models.submissions import Stage, StageChange, person_keys
+from crowdhire.server import task_handlers
+from crowdhire.tasks.worker import TaskWorker
 from tests.auth_support import Issuer
+from tests.document_support import upload
 from tests.factories import (
     BASE_TIME,
     make_candidate,
@@ -91,13 +102,19 @@ async def _all_documents() -> list[tuple[str, str]]:
     for name in await database.list_collection_names():
         async for document in database[name].find({}):
             found.append((name, json_util.dumps(document).lower()))
+            if name.endswith(".chunks"):  # GridFS file bytes, as the file's own text
+                found.append((name, bytes(document["data"]).decode("utf-8", "replace").lower()))
     return found
 
 
 async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
-    anonymous_client: httpx.AsyncClient, issuer: Issuer, cache: ObjectCache
+    app: Starlette, anonymous_client: httpx.AsyncClient, issuer: Issuer, cache: ObjectCache
 ) -> None:
     cid, token, _ = await _person(anonymous_client, issuer)
+    cv = b"Zelda Okonkwo-Vrabel, quantum plumber in Tobermory; Zorblang and Quuxcraft.\n"
+    await upload(anonymous_client, token, cid, cv, "text/plain", "zelda-cv.txt")
+    await TaskWorker(task_handlers(app.state.services.settings)).drain()
+    assert await DocumentText.find_all().count() == 1  # the CV's text, stored for matching
     before = await call(anonymous_client, token, PERSON_QUERY, id=cid)  # warms the caches
     candidate = await Candidate.find_one({"full_name": PERSON["fullName"]})
     assert candidate is not None and before["node"]["fullName"] == PERSON["fullName"]
@@ -112,7 +129,7 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
         assert name in data["candidate"], field
         if isinstance(value, ObjectId):
             assert data["candidate"][name] == str(value), field
-        elif field not in {"consent", "created_at", "updated_at"}:  # datetimes: ISO strings
+        elif field not in {"consent", "created_at", "updated_at", "documents_changed_at"}:  # ISO
             assert data["candidate"][name] == value, field
     assert data["candidate"]["id"] == str(candidate.id)
     assert data["candidate"]["phone_normalized"] == "+442079460958"
@@ -126,6 +143,12 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
     stored_placement = await Placement.find_one({"candidate_id": candidate.id})
     assert stored_placement is not None
     assert placement == stored_placement.model_dump(mode="json")
+    [document] = data["documents"]
+    assert document["filename"] == "zelda-cv.txt" and document["size"] == len(cv)
+    downloaded = await anonymous_client.get(
+        document["downloadUrl"], headers={"Authorization": f"Bearer {token}"}
+    )
+    assert downloaded.content == cv
     actions = {event["action"] for event in data["auditEvents"]}
     assert {"createCandidate", "requestCandidateConsent", "confirmCandidateConsent"} <= actions
     assert await AuditEvent.find({"action": "exportCandidateData"}).count() == 1
@@ -142,6 +165,10 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
     leftovers = [(name, trace) for name, text in await _all_documents()
                  for trace in TRACES if trace in text]  # fmt: skip
     assert leftovers == []
+    assert await DocumentText.find_all().count() == 0
+    assert await CandidateDocument.find_all().count() == 0
+    files = Candidate.get_pymongo_collection().database["candidate_files.chunks"]
+    assert await files.count_documents({}) == 0
 
     after = await call(anonymous_client, token, PERSON_QUERY, id=cid)
     as_company = await anonymous_client.post(

@@ -74,15 +74,17 @@ def start_app(uri: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
 async def upload_one(client: httpx.AsyncClient, token: str, cid: str, content: bytes) -> str:
     """Create, PUT, complete; the document's download URL."""
     headers = {"Authorization": f"Bearer {token}"}
-    variables: dict[str, Any] = {"input": {"candidateId": cid, "kind": "CV", "filename": "cv.pdf",
-                                           "contentType": "application/pdf", "size": len(content)}}  # fmt: skip
+    fields = {"kind": "CV", "filename": "cv.pdf", "contentType": "application/pdf"}
+    variables: dict[str, Any] = {"input": {"candidateId": cid, "size": len(content), **fields}}
     created = await client.post("/graphql", json={"query": CREATE_UPLOAD, "variables": variables},
                                 headers=headers)  # fmt: skip
     upload = created.json()["data"]["createCandidateDocumentUpload"]["upload"]
     put = await client.put(upload["uploadUrl"], content=content)
     put.raise_for_status()
-    done = await client.post("/graphql", headers=headers, json={
-        "query": COMPLETE_UPLOAD, "variables": {"input": {"documentId": upload["documentId"]}}})  # fmt: skip
+    complete = {"input": {"documentId": upload["documentId"]}}
+    done = await client.post(
+        "/graphql", headers=headers, json={"query": COMPLETE_UPLOAD, "variables": complete}
+    )
     url: str = done.json()["data"]["completeCandidateDocumentUpload"]["document"]["downloadUrl"]
     return url
 
@@ -173,10 +175,15 @@ def main() -> None:
             now = datetime.now(UTC)
             # One candidate per client, as with different recruiters: uploads to one candidate
             # serialize on it (that is how the per-candidate file limit holds).
-            raws = [{"recruiter_id": ObjectId(), "full_name": f"Bench Candidate {n}",
-                     "created_at": now, "updated_at": now} for n in range(CONCURRENCY)]  # fmt: skip
-            inserted = MongoClient(mongod.uri)[DB_NAME]["candidates"].insert_many(raws)
-            cids = [encode_global_id("Candidate", i) for i in inserted.inserted_ids]
+            raws: list[dict[str, Any]] = [
+                {"recruiter_id": ObjectId(), "full_name": f"Bench Candidate {n}",
+                 "created_at": now, "updated_at": now}
+                for n in range(CONCURRENCY)
+            ]  # fmt: skip
+            client: MongoClient[dict[str, Any]] = MongoClient(mongod.uri)
+            inserted = client[DB_NAME]["candidates"].insert_many(raws)
+            client.close()
+            cids = [str(encode_global_id("Candidate", i)) for i in inserted.inserted_ids]
             token = mint_dev_token(Settings(crowdhire_env=Environment.DEV, data_dir=data_dir),
                                    "bench|admin", [ADMIN_PERMISSION])  # fmt: skip
             proc, url = start_app(mongod.uri, data_dir)

@@ -101,7 +101,7 @@ async def _url(client: httpx.AsyncClient, token: str, cid: str) -> str:
 async def test_a_download_url_works_only_for_its_viewer_and_only_briefly(
     app: Starlette, anonymous_client: httpx.AsyncClient, issuer: Issuer
 ) -> None:
-    world, cid, _ = await _world_with_cv(anonymous_client, issuer, Stage.INTERVIEWING)
+    _, cid, _ = await _world_with_cv(anonymous_client, issuer, Stage.INTERVIEWING)
     hr_url = await _url(anonymous_client, issuer.token(HR), cid)
 
     def bearer(token: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Text extraction off the request path: by the durable worker, limited in time and size, unlogged."""
+"""Text extraction off the request path: the durable worker, time and size limits, no logging."""
 
 from __future__ import annotations
 

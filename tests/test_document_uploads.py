@@ -13,8 +13,8 @@ import pytest
 from starlette.applications import Starlette
 
 from crowdhire.files.gridfs_store import BUCKET
-from crowdhire.files.sniff import DOCX, ODT, PDF, PNG, TXT
-from crowdhire.models import AuditEvent, Candidate, CandidateDocument
+from crowdhire.files.sniff import DOCX, ODT, PDF, TXT
+from crowdhire.models import AuditEvent, BackgroundTask, Candidate, CandidateDocument
 from crowdhire.models.common import utcnow
 from crowdhire.models.documents import DocumentStatus
 from crowdhire.server import task_handlers
@@ -233,14 +233,14 @@ BAD_BODIES = [
         415,
         "UNSUPPORTED_TYPE",
         id="zip-bomb-entries",
-    ),  # fmt: skip
+    ),
     pytest.param(
         _zip({**DOCX_NAMES, "word/media/zeros": bytes(70 * 1024 * 1024)}),
         DOCX,
         415,
         "UNSUPPORTED_TYPE",
         id="zip-bomb-size",
-    ),  # fmt: skip
+    ),
     pytest.param(docx_bytes("x")[:-30], DOCX, 415, "UNSUPPORTED_TYPE", id="truncated-docx"),
 ]
 
@@ -334,8 +334,9 @@ async def test_upload_urls_are_one_time_unforgeable_and_expire(
     assert (expired.status_code, expired.json()["error"]["code"]) == (410, "URL_EXPIRED")
 
 
-async def test_unfinished_uploads_are_swept_with_their_chunks(app: Starlette, issuer: Issuer,
-                                                              anonymous_client: httpx.AsyncClient) -> None:  # fmt: skip
+async def test_unfinished_uploads_are_swept_with_their_chunks(
+    app: Starlette, issuer: Issuer, anonymous_client: httpx.AsyncClient
+) -> None:
     _, cid = await _candidate()
     token = issuer.token(OWNER)
     never_put = await _pending(anonymous_client, token, cid, b"hello", TXT)
@@ -346,8 +347,6 @@ async def test_unfinished_uploads_are_swept_with_their_chunks(app: Starlette, is
     )
     kept = await upload(anonymous_client, token, cid, b"attached", TXT, "kept.txt")
     assert await _chunk_count() > 0
-    from crowdhire.models import BackgroundTask
-
     await BackgroundTask.find({"kind": "sweep_document_upload"}).update(
         {"$set": {"run_after": utcnow()}}
     )

@@ -97,6 +97,8 @@ def settings(mongodb_uri: str, memcached_address: str, jwks_server: JwksServer) 
         auth0_issuer=jwks_server.issuer,
         auth0_jwks_url=jwks_server.jwks_url,
         auth0_audience=AUDIENCE,
+        # Tests drain the queue themselves; a polling worker would add commands to every count.
+        worker_enabled=False,
     )
 
 

@@ -14,7 +14,13 @@ from starlette.applications import Starlette
 
 from crowdhire.files.gridfs_store import BUCKET
 from crowdhire.files.sniff import DOCX, ODT, PDF, TXT
-from crowdhire.models import AuditEvent, BackgroundTask, Candidate, CandidateDocument
+from crowdhire.models import (
+    AuditEvent,
+    BackgroundTask,
+    Candidate,
+    CandidateDocument,
+    DocumentText,
+)
 from crowdhire.models.common import utcnow
 from crowdhire.models.documents import DocumentStatus
 from crowdhire.server import task_handlers
@@ -23,6 +29,7 @@ from tests.auth_support import Issuer
 from tests.conftest import AppFactory
 from tests.document_support import (
     COMPLETE_UPLOAD,
+    DELETE_DOCUMENT,
     DOCUMENTS,
     SAMPLES,
     create_upload,
@@ -357,3 +364,24 @@ async def test_unfinished_uploads_are_swept_with_their_chunks(
     assert left.filename == kept["filename"] and left.status is DocumentStatus.ATTACHED
     database = Candidate.get_pymongo_collection().database
     assert await database[f"{BUCKET}.files"].count_documents({}) == 1
+
+
+async def test_deleting_a_file_removes_its_chunks_and_text(
+    app: Starlette, anonymous_client: httpx.AsyncClient, issuer: Issuer
+) -> None:
+    _, cid = await _candidate()
+    token = issuer.token(OWNER)
+    attached = await upload(anonymous_client, token, cid, b"Grace Hopper\n", TXT, "g.txt")
+    await TaskWorker(task_handlers(app.state.services.settings)).drain()
+    assert await DocumentText.find_all().count() == 1
+
+    deleted = await call(anonymous_client, token, DELETE_DOCUMENT,
+                         input={"documentId": attached["id"]})  # fmt: skip
+
+    assert deleted["deleteCandidateDocument"]["userErrors"] == []
+    assert await _chunk_count() == 0 and await DocumentText.find_all().count() == 0
+    assert (await call(anonymous_client, token, DOCUMENTS, id=cid))["node"]["documents"] == []
+    assert await AuditEvent.find({"action": "deleteCandidateDocument"}).count() == 1
+    again = await call(anonymous_client, token, DELETE_DOCUMENT,
+                       input={"documentId": attached["id"]})  # fmt: skip
+    assert again["deleteCandidateDocument"]["userErrors"][0]["code"] == "NOT_FOUND"

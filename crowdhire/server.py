@@ -28,6 +28,7 @@ from crowdhire.auth.tokens import TokenVerifier
 from crowdhire.cache import ObjectCache, build_cache
 from crowdhire.consent_page import consent_routes
 from crowdhire.context import Context, build_context
+from crowdhire.file_routes import get_download, put_upload
 from crowdhire.footprints import FootprintListener
 from crowdhire.graphql.budget import Clock, build_budget, build_counters
 from crowdhire.graphql.cors import cors_middleware
@@ -46,6 +47,7 @@ from crowdhire.observability.mongo import MongoMetrics
 from crowdhire.payments.gateway import GATEWAY_STATE, build_gateway
 from crowdhire.payments.webhook import stripe_webhook
 from crowdhire.resolvers.consent_requests import CONSENT_EMAIL_TASK
+from crowdhire.resolvers.document_tasks import document_task_handlers
 from crowdhire.secret_files import cursor_secret
 from crowdhire.settings import Settings
 from crowdhire.tasks.worker import Handler, TaskWorker
@@ -136,7 +138,11 @@ def task_handlers(
     settings: Settings, cache: ObjectCache, matching: MatchingService
 ) -> dict[str, Handler]:
     """The background task kinds this process knows how to run, by name."""
-    return {CONSENT_EMAIL_TASK: consent_email_handler(settings, cache), EMBED_TASK: matching.embed}
+    return {
+        CONSENT_EMAIL_TASK: consent_email_handler(settings, cache),
+        EMBED_TASK: matching.embed,
+        **document_task_handlers(settings),
+    }
 
 
 def create_app(
@@ -210,6 +216,8 @@ def create_app(
         Route("/metrics", metrics),
         Route("/webhooks/stripe", stripe_webhook, methods=["POST"]),
         *consent_routes(),
+        Route("/uploads/{token}", put_upload, methods=["PUT"]),
+        Route("/files/{token}", get_download, methods=["GET"]),
     ]
     if settings.dev_issuer:
         routes.append(Route("/.well-known/jwks.json", dev_jwks))

@@ -12,8 +12,11 @@ from pymongo.monitoring import (
     CommandStartedEvent,
     CommandSucceededEvent,
 )
+from starlette.applications import Starlette
 
 from crowdhire.schema.ids import encode_global_id
+from crowdhire.server import task_handlers
+from crowdhire.tasks.worker import TaskWorker
 
 # Handshakes, heartbeats and session bookkeeping are not queries the API issued.
 _INFRASTRUCTURE = {"hello", "ismaster", "isMaster", "ping", "endSessions", "buildInfo", "saslStart"}
@@ -97,3 +100,10 @@ def global_id(type_name: str, document: Document) -> str:
 def codes(payload: dict[str, Any]) -> list[tuple[list[str], str]]:
     """A mutation payload's user errors as (field, code) pairs."""
     return [(error["field"], error["code"]) for error in payload["userErrors"]]
+
+
+async def drain_tasks(app: Starlette) -> int:
+    """Run every queued background task of the app's own kinds (the tests' worker is off)."""
+    services = app.state.services
+    handlers = task_handlers(services.settings, services.cache, services.matching)
+    return await TaskWorker(handlers).drain()

@@ -112,6 +112,21 @@ async def test_cors_allows_listed_origins_only(app_factory: AppFactory) -> None:
         assert "access-control-allow-origin" not in simple.headers
 
 
+async def test_an_spa_may_put_file_bytes_from_a_listed_origin_only(app_factory: AppFactory) -> None:
+    """Uploads are a cross-site PUT of the raw bytes, so their preflight must pass for the SPAs."""
+    origins = ["https://app.crowdhire.example"]
+    async with app_factory(cors_allow_origins=origins) as (_, client):
+        preflight = {"access-control-request-method": "PUT"}
+        allowed = await client.options("/uploads/x", headers={"origin": origins[0], **preflight})
+        evil = await client.options(
+            "/uploads/x", headers={"origin": "https://evil.example", **preflight}
+        )
+
+    assert allowed.status_code == 200
+    assert "PUT" in allowed.headers["access-control-allow-methods"]
+    assert evil.status_code == 400 and "access-control-allow-origin" not in evil.headers
+
+
 def test_wildcard_origin_with_credentials_is_refused_at_startup() -> None:
     with pytest.raises(ValidationError, match="may not contain"):
         Settings(cors_allow_origins=["*"], cors_allow_credentials=True)

@@ -11,11 +11,19 @@ from starlette.applications import Starlette
 from crowdhire.cache import ObjectCache
 from crowdhire.dev.smtp import DevSmtpServer
 from crowdhire.loaders.base import CachedKind, object_key
-from crowdhire.models import AuditEvent, Candidate, Placement, Submission
+from crowdhire.models import (
+    AuditEvent,
+    Candidate,
+    CandidateDocument,
+    DocumentText,
+    Placement,
+    Submission,
+)
 from crowdhire.models.companies import CompanyMember, MemberRole
 from crowdhire.models.submissions import Stage, StageChange, person_keys
 from tests.auth_support import Issuer
 from tests.consent_support import Email, ask, delivered, open_page, press
+from tests.document_support import upload
 from tests.factories import (
     BASE_TIME,
     make_candidate,
@@ -25,7 +33,7 @@ from tests.factories import (
     make_recruiter,
     make_submission,
 )
-from tests.support import global_id, gql
+from tests.support import drain_tasks, global_id, gql
 
 CREATE = """mutation($input: CreateCandidateInput!) {
   createCandidate(input: $input) { candidate { id } userErrors { code } } }"""
@@ -94,6 +102,8 @@ async def _all_documents() -> list[tuple[str, str]]:
     for name in await database.list_collection_names():
         async for document in database[name].find({}):
             found.append((name, json_util.dumps(document).lower()))
+            if name.endswith(".chunks"):  # GridFS file bytes, as the file's own text
+                found.append((name, bytes(document["data"]).decode("utf-8", "replace").lower()))
     return found
 
 
@@ -105,6 +115,10 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
     mailbox: DevSmtpServer,
 ) -> None:
     cid, token, _ = await _person(app, anonymous_client, issuer, mailbox)
+    cv = b"Zelda Okonkwo-Vrabel, quantum plumber in Tobermory; Zorblang and Quuxcraft.\n"
+    await upload(anonymous_client, token, cid, cv, "text/plain", "zelda-cv.txt")
+    await drain_tasks(app)
+    assert await DocumentText.find_all().count() == 1  # the CV's text, stored for matching
     before = (await gql(anonymous_client, PERSON_QUERY, {"id": cid}, as_=token))[
         "data"
     ]  # warms the caches
@@ -123,7 +137,7 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
         assert name in data["candidate"], field
         if isinstance(value, ObjectId):
             assert data["candidate"][name] == str(value), field
-        elif field not in {"consent", "created_at", "updated_at"}:  # datetimes: ISO strings
+        elif field not in {"consent", "created_at", "updated_at", "documents_changed_at"}:  # ISO
             assert data["candidate"][name] == value, field
     assert data["candidate"]["id"] == str(candidate.id)
     assert data["candidate"]["phone_normalized"] == "+442079460958"
@@ -137,6 +151,12 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
     stored_placement = await Placement.find_one({"candidate_id": candidate.id})
     assert stored_placement is not None
     assert placement == stored_placement.model_dump(mode="json")
+    [document] = data["documents"]
+    assert document["filename"] == "zelda-cv.txt" and document["size"] == len(cv)
+    downloaded = await anonymous_client.get(
+        document["downloadUrl"], headers={"Authorization": f"Bearer {token}"}
+    )
+    assert downloaded.content == cv
     actions = {event["action"] for event in data["auditEvents"]}
     assert {"createCandidate", "requestCandidateConsent", "confirmCandidateConsent"} <= actions
     assert await AuditEvent.find({"action": "exportCandidateData"}).count() == 1
@@ -158,6 +178,10 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
     leftovers = [(name, trace) for name, text in await _all_documents()
                  for trace in TRACES if trace in text]  # fmt: skip
     assert leftovers == []
+    assert await DocumentText.find_all().count() == 0
+    assert await CandidateDocument.find_all().count() == 0
+    files = Candidate.get_pymongo_collection().database["candidate_files.chunks"]
+    assert await files.count_documents({}) == 0
 
     after = (await gql(anonymous_client, PERSON_QUERY, {"id": cid}, as_=token))["data"]
     as_company = await anonymous_client.post(

@@ -18,6 +18,7 @@ log = logging.getLogger("crowdhire.auth")
 
 CLAIMS_SCOPE_KEY = "crowdhire.claims"
 PROTECTED_PATHS = ("/graphql",)
+PROTECTED_PREFIXES = ("/files/",)  # signed downloads are bound to a viewer
 
 
 def claims_of(scope: Scope) -> Claims | None:
@@ -39,7 +40,8 @@ class BearerAuthMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Verify, then pass on; or answer 401/503 without calling the app."""
-        if scope["type"] != "http" or scope["path"] not in PROTECTED_PATHS:
+        path = scope["path"] if scope["type"] == "http" else ""
+        if path not in PROTECTED_PATHS and not path.startswith(PROTECTED_PREFIXES):
             await self.app(scope, receive, send)
             return
         values = [v for k, v in scope["headers"] if k == b"authorization"]

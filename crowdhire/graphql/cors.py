@@ -44,7 +44,11 @@ def cors_middleware(settings: Settings) -> Middleware | None:
         CORSMiddleware,
         allow_origins=settings.cors_allow_origins,
         allow_credentials=settings.cors_allow_credentials,
-        allow_methods=["GET", "POST"],
+        allow_methods=[
+            "GET",
+            "POST",
+            "PUT",
+        ],  # PUT: candidate file uploads, from allowed origins only
         allow_headers=list(ALLOWED_REQUEST_HEADERS),
         expose_headers=list(EXPOSED_RESPONSE_HEADERS),
         max_age=settings.cors_max_age_seconds,

@@ -13,6 +13,7 @@ from crowdhire.loaders.candidacies import CandidaciesByCandidateIdLoader
 from crowdhire.loaders.candidates import CandidateByIdLoader
 from crowdhire.loaders.children import ChildLoaders
 from crowdhire.loaders.companies import CompanyByIdLoader
+from crowdhire.loaders.documents import DocumentsByCandidateIdLoader
 from crowdhire.loaders.jobs import JobByIdLoader
 from crowdhire.loaders.matching import (
     CandidateProfileByIdLoader,
@@ -50,6 +51,8 @@ class Loaders:
     open_job_profile_by_id: OpenJobProfileByIdLoader
     owned_candidate_ids_by_recruiter_id: OwnedCandidateIdsByRecruiterIdLoader
     submitted_candidate_ids_by_job_id: SubmittedCandidateIdsByJobIdLoader
+    # attached files, uncached (see the loader)
+    documents_by_candidate_id: DocumentsByCandidateIdLoader
 
     def cached(self, kind: CachedKind) -> DataLoader[Any, Any]:
         """The loader that holds objects of `kind` in this request (to forget after a write)."""
@@ -86,4 +89,5 @@ def build_loaders(cache: ObjectCache) -> Loaders:
         open_job_profile_by_id=OpenJobProfileByIdLoader(),
         owned_candidate_ids_by_recruiter_id=OwnedCandidateIdsByRecruiterIdLoader(),
         submitted_candidate_ids_by_job_id=SubmittedCandidateIdsByJobIdLoader(),
+        documents_by_candidate_id=DocumentsByCandidateIdLoader(),
     )

@@ -5,6 +5,7 @@ from beanie import Document
 from crowdhire.models.audit import AuditEvent
 from crowdhire.models.candidates import Candidate
 from crowdhire.models.companies import Company, CompanyMember
+from crowdhire.models.documents import CandidateDocument, DocumentText
 from crowdhire.models.duplicate_answers import DuplicateAnswerCount
 from crowdhire.models.embeddings import Embedding
 from crowdhire.models.erasures import ErasureRecord
@@ -37,6 +38,8 @@ DOCUMENT_MODELS: list[type[Document]] = [
     DuplicateAnswerCount,
     OutboxEvent,
     EventSequence,
+    CandidateDocument,
+    DocumentText,
 ]
 
 __all__ = [
@@ -44,8 +47,10 @@ __all__ = [
     "AuditEvent",
     "BackgroundTask",
     "Candidate",
+    "CandidateDocument",
     "Company",
     "CompanyMember",
+    "DocumentText",
     "Embedding",
     "ErasureRecord",
     "EventSequence",

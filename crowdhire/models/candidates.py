@@ -120,6 +120,9 @@ class Candidate(Document):
     consent: Consent = Field(default_factory=Consent)
     legal_hold: bool = False
     erased_at: UtcDatetime | None = None
+    # Written by every change to the candidate's files, so concurrent uploads conflict on this
+    # document and the per-candidate file limit holds.
+    documents_changed_at: UtcDatetime | None = None
     created_at: UtcDatetime = Field(default_factory=utcnow)
     updated_at: UtcDatetime = Field(default_factory=utcnow)
 

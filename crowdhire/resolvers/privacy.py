@@ -23,6 +23,7 @@ from crowdhire.models.embeddings import EmbeddedKind
 from crowdhire.resolvers.candidates import editable_candidate
 from crowdhire.resolvers.consent import ensure_link_actor
 from crowdhire.resolvers.consent_links import LinkPurpose, candidate_for_token
+from crowdhire.resolvers.documents import erase_candidate_documents, exported_documents
 from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
 ERASED_NAME = "Erased candidate"
@@ -59,6 +60,7 @@ async def candidate_export(context: Context, candidate_id: ObjectId) -> dict[str
         "consentLog": profile["consent"]["history"],
         "submissions": [s.model_dump(mode="json") for s in submissions],
         "placements": [p.model_dump(mode="json") for p in placements],
+        "documents": await exported_documents(context, candidate_id),
         "auditEvents": [
             {"id": str(e.id), "action": e.action, "at": e.at.isoformat()} for e in events
         ],
@@ -89,7 +91,8 @@ async def erase_candidate(
         person = candidate.id
         assert person is not None
         submission_ids, placement_ids = await anonymize_everywhere(candidate, session)
-        erased = ["profile", "contact", "consent", "submissions.pitch", "submissions.notes"]
+        erased = ["profile", "contact", "consent", "submissions.pitch", "submissions.notes",
+                  "documents"]  # fmt: skip
         await audit(context, session, "eraseCandidate", {"candidate": person}, erased)
         forget: list[tuple[CachedKind, ObjectId | str]] = [(CachedKind.CANDIDATES, person)]
         forget += [(CachedKind.SUBMISSIONS, i) for i in submission_ids]
@@ -103,13 +106,15 @@ async def erase_candidate(
 async def anonymize_everywhere(
     candidate: Candidate, session: AsyncClientSession
 ) -> tuple[list[ObjectId], list[ObjectId]]:
-    """Anonymize the candidate and their submissions, and add them to the erasure ledger that
-    a restore from backup re-applies; returns the ids of their submissions and placements."""
+    """Anonymize the candidate and their submissions, remove their files, and add them to the
+    erasure ledger that a restore from backup re-applies; returns the ids of their submissions
+    and placements."""
     person = candidate.id
     assert person is not None
     _anonymize(candidate)
     await candidate.save(session=session)
     await delete_vector(EmbeddedKind.CANDIDATE, person, session)
+    await erase_candidate_documents(person, session)
     submission_ids = await _scrub_submissions(person, session)
     placements = Placement.get_pymongo_collection()
     placement_ids = await placements.distinct("_id", {"candidate_id": person}, session=session)

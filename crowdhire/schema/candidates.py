@@ -18,6 +18,7 @@ from crowdhire.models.candidates import (
     ConsentStatus,
 )
 from crowdhire.resolvers import candidates as candidate_resolvers
+from crowdhire.resolvers import documents as document_rules
 from crowdhire.resolvers import recruiters as recruiter_resolvers
 from crowdhire.resolvers.access import candidate_deals_criteria, ensure_can_see_contact
 from crowdhire.resolvers.argument_rules import capped_list, page_request
@@ -26,6 +27,7 @@ from crowdhire.schema.connections import (
     child_connection_field,
     register_node_view,
 )
+from crowdhire.schema.documents import CandidateDocumentType
 from crowdhire.schema.ids import Node, encode_global_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 from crowdhire.schema.recruiters import RecruiterType
@@ -184,6 +186,12 @@ class CandidateType(Node):
         page, total = await recommended_jobs(info.context, self.model, request,
                                              job_match(criteria))  # fmt: skip
         return job_recommendations(info, page, total)
+
+    @strawberry.field(description="CVs and other files (owner; a company once interviewing).")
+    async def documents(self, info: Info) -> list[CandidateDocumentType]:
+        """FORBIDDEN to companies before interviewing or without consent, like contact fields."""
+        found = await document_rules.candidate_documents(info.context, self.model)
+        return [CandidateDocumentType.from_model(document) for document in found]
 
     @strawberry.field(description="The recruiter who sourced this candidate.")
     async def recruiter(self, info: Info) -> RecruiterType | None:

@@ -8,6 +8,7 @@ from crowdhire.schema.candidate_mutations import CandidateMutations
 from crowdhire.schema.companies import CompanyMutations
 from crowdhire.schema.company_profiles import CompanyProfileMutations
 from crowdhire.schema.consent import ConsentMutations
+from crowdhire.schema.document_mutations import DocumentMutations
 from crowdhire.schema.hires import HireMutations
 from crowdhire.schema.job_mutations import JobMutations
 from crowdhire.schema.payments import PaymentMutations
@@ -28,6 +29,7 @@ Mutation = merge_types(
         ConsentMutations,
         PrivacyMutations,
         RankingChoiceMutations,
+        DocumentMutations,
         SubmissionMutations,
         HireMutations,
         PaymentMutations,

@@ -91,7 +91,8 @@ class SetCandidateLegalHoldInput:
 class ExportCandidateDataPayload:
     data: JSON | None = strawberry.field(
         description="candidate (profile and consent), consentLog, submissions (pitch and"
-        " history), placements and auditEvents (id, action, at); stored field names."
+        " history), placements, documents (files with download URLs for you) and auditEvents"
+        " (id, action, at); stored field names."
     )
     user_errors: list[ExportCandidateDataError] = strawberry.field(description="Input problems.")
 

@@ -1,0 +1,1 @@
+"""Candidate files below the request path: the store interface, type sniffing, intake, text."""

@@ -9,13 +9,19 @@ import pytest
 from starlette.applications import Starlette
 
 from crowdhire.files.sniff import PNG, TXT
+from crowdhire.matching import store
+from crowdhire.matching.cv_text import with_cv
+from crowdhire.matching.embeddings import TextEncoder
+from crowdhire.matching.profiles import candidate_profile
+from crowdhire.matching.service import text_hash
 from crowdhire.models import BackgroundTask, CandidateDocument, DocumentText
 from crowdhire.models.documents import TextStatus
+from crowdhire.models.embeddings import EmbeddedKind
 from tests.auth_support import Issuer
 from tests.conftest import AppFactory
-from tests.document_support import SAMPLES, upload
+from tests.document_support import DELETE_DOCUMENT, SAMPLES, upload
 from tests.factories import make_candidate, make_recruiter
-from tests.support import drain_tasks, global_id
+from tests.support import drain_tasks, global_id, gql
 
 OWNER = "auth0|owner"
 SECRET_WORDS = "Grace Hopper compilers"
@@ -105,3 +111,36 @@ async def test_extracted_text_never_reaches_the_log(
     ours = [record for record in caplog.records if not record.name.startswith("pymongo")]
     logged = " ".join(f"{record.getMessage()} {record.__dict__}" for record in ours)
     assert "Hopper" not in logged
+
+
+async def test_a_cv_feeds_the_candidates_matching_vector_until_it_is_deleted(
+    app: Starlette, anonymous_client: httpx.AsyncClient, issuer: Issuer, text_encoder: TextEncoder
+) -> None:
+    person = await make_candidate(await make_recruiter(sub=OWNER))
+    assert person.id is not None
+    version = app.state.services.matching.model_version
+    profile_only = text_hash(version, candidate_profile(person).text)
+    filename, sample = SAMPLES[TXT]
+    attached = await upload(
+        anonymous_client, issuer.token(OWNER), global_id("Candidate", person), sample, TXT, filename
+    )
+
+    await _drain(app)
+
+    [text] = await DocumentText.find_all().to_list()
+    with_the_cv = text_hash(version, with_cv(candidate_profile(person).text, text.text))
+    stored = await store.find(EmbeddedKind.CANDIDATE, person.id)
+    assert stored is not None and stored.vector is not None
+    assert stored.text_hash == with_the_cv != profile_only
+
+    deleted = await gql(
+        anonymous_client,
+        DELETE_DOCUMENT,
+        {"input": {"documentId": attached["id"]}},
+        as_=issuer.token(OWNER),
+    )
+    assert deleted["data"]["deleteCandidateDocument"]["userErrors"] == []
+    await _drain(app)
+
+    after = await store.find(EmbeddedKind.CANDIDATE, person.id)
+    assert after is not None and after.text_hash == profile_only

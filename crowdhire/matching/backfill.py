@@ -13,6 +13,7 @@ from bson import ObjectId
 from tqdm import tqdm
 
 from crowdhire.matching import store
+from crowdhire.matching.cv_text import cv_texts, with_cv
 from crowdhire.matching.embeddings import shared_encoder
 from crowdhire.matching.profiles import candidate_profile, job_profile
 from crowdhire.matching.service import text_hash
@@ -23,13 +24,13 @@ from crowdhire.models.embeddings import EmbeddedKind
 BATCH = 512
 
 
-def _text_of(kind: EmbeddedKind, raw: dict[str, Any]) -> str | None:
+def _text_of(kind: EmbeddedKind, raw: dict[str, Any], cvs: dict[ObjectId, str]) -> str | None:
     if kind is EmbeddedKind.JOB:
         return job_profile(Job.model_validate(raw)).text
     candidate = Candidate.model_validate(raw)
     if candidate.erased_at is not None or candidate.automated_ranking is AutomatedRanking.OPTED_OUT:
         return None
-    return candidate_profile(candidate).text
+    return with_cv(candidate_profile(candidate).text, cvs.get(raw["_id"]))
 
 
 async def _backfill_kind(kind: EmbeddedKind, progress: bool) -> int:
@@ -44,7 +45,8 @@ async def _backfill_kind(kind: EmbeddedKind, progress: bool) -> int:
     async def flush() -> int:
         ids: list[ObjectId] = [raw["_id"] for raw in batch]
         stale = await store.missing_or_stale(kind, ids, encoder.version)
-        texts = {raw["_id"]: _text_of(kind, raw) for raw in batch if raw["_id"] in stale}
+        cvs = await cv_texts(list(stale)) if kind is EmbeddedKind.CANDIDATE else {}
+        texts = {raw["_id"]: _text_of(kind, raw, cvs) for raw in batch if raw["_id"] in stale}
         pending = [(oid, text) for oid, text in texts.items() if text is not None]
         vectors = await asyncio.to_thread(encoder.encode, [text for _, text in pending])
         rows = [(oid, text_hash(encoder.version, text), vector)

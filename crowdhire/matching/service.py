@@ -17,6 +17,7 @@ from typing import Any
 from bson import ObjectId
 
 from crowdhire.matching import store
+from crowdhire.matching.cv_text import cv_texts, with_cv
 from crowdhire.matching.embeddings import loaded_encoder, model_version, shared_encoder
 from crowdhire.matching.index import VectorIndex
 from crowdhire.matching.profiles import candidate_profile, job_profile
@@ -45,7 +46,8 @@ async def embeddable_text(kind: EmbeddedKind, owner_id: ObjectId) -> str | None:
         or candidate.automated_ranking is AutomatedRanking.OPTED_OUT
     ):
         return None
-    return candidate_profile(candidate).text
+    cv = (await cv_texts([owner_id])).get(owner_id)
+    return with_cv(candidate_profile(candidate).text, cv)
 
 
 class MatchingService:

@@ -14,9 +14,11 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.files.extract import ExtractionFailed, extract_text
+from crowdhire.matching.tasks import enqueue_embedding
 from crowdhire.models import CandidateDocument, DocumentText
 from crowdhire.models.common import utcnow
 from crowdhire.models.documents import DocumentStatus, TextStatus
+from crowdhire.models.embeddings import EmbeddedKind
 from crowdhire.resolvers.documents import file_store, remove_documents
 from crowdhire.settings import Settings
 
@@ -81,6 +83,8 @@ async def _mark(document_id: ObjectId, status: TextStatus, text: DocumentText | 
                 await DocumentText.get_pymongo_collection().replace_one(
                     {"document_id": document_id}, raw, upsert=True, session=session
                 )
+                # The CV now feeds the candidate's vector; queued with the text, so never lost.
+                await enqueue_embedding(EmbeddedKind.CANDIDATE, text.candidate_id, session)
 
         await session.with_transaction(body)
 

@@ -22,9 +22,11 @@ from crowdhire.files.names import MAX_FILENAME, sanitize_filename
 from crowdhire.files.sniff import ALLOWED_TYPES, TEXT_TYPES
 from crowdhire.files.store import FileStore
 from crowdhire.footprints import note_read
+from crowdhire.matching.tasks import enqueue_embedding
 from crowdhire.models import Candidate, CandidateDocument, DocumentText
 from crowdhire.models.common import utcnow
 from crowdhire.models.documents import DocumentKind, DocumentStatus, TextStatus
+from crowdhire.models.embeddings import EmbeddedKind
 from crowdhire.resolvers.access import ensure_can_see_contact
 from crowdhire.resolvers.candidates import editable_candidate
 from crowdhire.resolvers.document_links import download_token
@@ -158,6 +160,8 @@ async def delete_document(
         document = await _owned_document(context, document_id, session, "delete this file")
         await remove_documents([document], session)
         await touch_candidate(document.candidate_id, session)
+        if document.kind is DocumentKind.CV:  # its text no longer describes the candidate
+            await enqueue_embedding(EmbeddedKind.CANDIDATE, document.candidate_id, session)
         await audit(context, session, "deleteCandidateDocument",
                     {"candidate": document.candidate_id, "document": document_id})  # fmt: skip
         return Outcome(ids={"candidate": str(document.candidate_id)})

@@ -5,15 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
 from starlette.applications import Starlette
 
+from crowdhire.events.outbox import record_event
+from crowdhire.events.subjects import placement_subjects, submission_subjects
+from crowdhire.models.events import EventType, OutboxEvent
 from crowdhire.models.submissions import Stage
 from crowdhire.resolvers.events import encode_position
 from tests.auth_support import Issuer
+from tests.conftest import AppFactory
 from tests.events_support import mutate
-from tests.factories import make_candidate
+from tests.factories import make_candidate, make_placement, make_submission
 from tests.permissions_support import World, build_world, token_of
-from tests.support import global_id, gql
+from tests.support import CommandCounter, global_id, gql
 
 CHANGES = """query($after: String, $first: Int, $types: [ChangeRecordType!]) {
   changes(after: $after, first: $first, types: $types) {
@@ -181,3 +188,36 @@ async def test_bad_arguments_are_named(
         body = await gql(anonymous_client, CHANGES, variables, as_=admin, expect_errors=True)
         [error] = body["errors"]
         assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": argument}, variables
+
+
+@pytest.mark.parametrize("size", [5, 50])
+async def test_a_page_of_changes_loads_its_records_in_batches(
+    app_factory: AppFactory, issuer: Issuer, mongo_commands: CommandCounter, size: int
+) -> None:
+    async with app_factory(response_cache_enabled=False, cache_enabled=False) as (_, client):
+        world = await build_world()
+        recruiter = world.sam
+        for _ in range(size):
+            submission = await make_submission(world.open_job, await make_candidate(recruiter))
+            await _write(EventType.SUBMISSION_MOVED, submission_subjects(submission))
+            placement = await make_placement(submission, world.open_job)
+            await _write(EventType.PLACEMENT_PAYMENT_STATUS_CHANGED, placement_subjects(placement))
+        mongo_commands.reset()
+        page = await _page(client, token_of(issuer, "acme"), None, 2 * size)
+        names = list(mongo_commands.names)
+
+    assert len(page["edges"]) == 2 * size
+    assert all(edge["node"]["record"] is not None for edge in page["edges"])
+    # the viewer's roles (recruiters, company_members), the sequence head, the events, then one
+    # $in per record type (submissions, placements), whatever the page size
+    assert names == ["find"] * 6, names
+
+
+async def _write(event_type: EventType, subjects: dict[str, ObjectId | None]) -> None:
+    client = OutboxEvent.get_pymongo_collection().database.client
+    async with client.start_session() as session:
+
+        async def body(session: AsyncClientSession) -> None:
+            await record_event(session, event_type, "auth0|acme-owner", subjects, ["stage"])
+
+        await session.with_transaction(body)

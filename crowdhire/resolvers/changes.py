@@ -182,13 +182,15 @@ async def list_changes(
     if types is not None:
         match["type"] = {"$in": _event_types(types)}
     found: list[Change] = []
+    size = limit + 1  # one more event than the page usually settles hasNextPage in one read
     while len(found) <= limit:
-        batch = await OutboxEvent.find(match).sort("position").limit(_SCAN_BATCH).to_list()
+        batch = await OutboxEvent.find(match).sort("position").limit(size).to_list()
         for event in batch:
             if may_see(context.viewer, event):
                 found += [c for c in changes_of(event) if _wanted(c, position, index, types)]
-        if len(batch) < _SCAN_BATCH:
+        if len(batch) < size:
             break
+        size = _SCAN_BATCH
         match["position"]["$gte"] = batch[-1].position + 1
     page, more = found[:limit], len(found) > limit
     if page:

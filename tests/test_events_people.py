@@ -6,9 +6,12 @@ import httpx
 import orjson
 from starlette.applications import Starlette
 
+from crowdhire.auth.viewer import Viewer
 from crowdhire.dev.smtp import DevSmtpServer
 from crowdhire.models.candidates import Consent
+from crowdhire.models.companies import MemberRole
 from crowdhire.models.events import EventType, OutboxEvent
+from crowdhire.resolvers.events import may_see
 from tests.auth_support import Issuer
 from tests.consent_support import ask, delivered, open_page
 from tests.events_support import events_of, mutate, outbox
@@ -87,10 +90,19 @@ async def test_erasure_records_candidate_erased_and_no_event_holds_the_person(
     await person.save()
     assert await mutate(anonymous_client, "eraseCandidate", erase, sam) == []
 
-    [erased] = await events_of(EventType.CANDIDATE_ERASED)
+    erased, scrubbed = await events_of(EventType.CANDIDATE_ERASED)
     assert erased.subjects == {"candidate": str(person.id), "recruiter": str(world.sam.id)}
+    # the company that received the person's submission hears of it too, to drop its copies
+    assert scrubbed.subjects == erased.subjects | {
+        "submission": str(world.sam_submission.id),
+        "job": str(world.open_job.id),
+        "company": str(world.acme.id),
+    }
+    assert may_see(
+        Viewer(sub="auth0|acme-owner").with_roles(None, {world.acme.id: MemberRole.OWNER}), scrubbed
+    )
     raw = await OutboxEvent.get_pymongo_collection().find({}).to_list()
-    assert len(raw) == 2  # the move before, the erasure now
+    assert len(raw) == 3  # the move before, the erasure and its submission now
     stored = orjson.dumps(raw, default=str).decode().lower()
     assert str(person.id) in stored
     for personal in (person.full_name, person.email, person.phone, person.headline, "berlin"):

@@ -63,7 +63,10 @@ _CHANGES: dict[EventType, tuple[tuple[Operation, RecordType, str], ...]] = {
     ),
     EventType.PLACEMENT_REFUND_RECORDED: ((Operation.UPDATED, RecordType.PLACEMENT, "placement"),),
     EventType.CANDIDATE_CONSENT_CHANGED: ((Operation.UPDATED, RecordType.CANDIDATE, "candidate"),),
-    EventType.CANDIDATE_ERASED: ((Operation.DELETED, RecordType.CANDIDATE, "candidate"),),
+    EventType.CANDIDATE_ERASED: (
+        (Operation.DELETED, RecordType.CANDIDATE, "candidate"),
+        (Operation.UPDATED, RecordType.SUBMISSION, "submission"),  # scrubbed with the person
+    ),
     EventType.RECRUITER_REGISTERED: ((Operation.CREATED, RecordType.RECRUITER, "recruiter"),),
 }
 

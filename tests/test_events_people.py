@@ -98,9 +98,9 @@ async def test_erasure_records_candidate_erased_and_no_event_holds_the_person(
         "job": str(world.open_job.id),
         "company": str(world.acme.id),
     }
-    assert may_see(
-        Viewer(sub="auth0|acme-owner").with_roles(None, {world.acme.id: MemberRole.OWNER}), scrubbed
-    )
+    assert world.acme.id is not None
+    acme_owner = Viewer(sub="auth0|acme-owner").with_roles(None, {world.acme.id: MemberRole.OWNER})
+    assert may_see(acme_owner, scrubbed)
     raw = await OutboxEvent.get_pymongo_collection().find({}).to_list()
     assert len(raw) == 3  # the move before, the erasure and its submission now
     stored = orjson.dumps(raw, default=str).decode().lower()

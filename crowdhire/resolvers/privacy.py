@@ -14,6 +14,7 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
+from crowdhire.events.erasure import record_erasure
 from crowdhire.loaders.base import CachedKind
 from crowdhire.matching.store import delete as delete_vector
 from crowdhire.models import AuditEvent, Candidate, ErasureRecord, Placement, Submission
@@ -24,6 +25,7 @@ from crowdhire.resolvers.candidates import editable_candidate
 from crowdhire.resolvers.consent import ensure_link_actor
 from crowdhire.resolvers.consent_links import LinkPurpose, candidate_for_token
 from crowdhire.resolvers.documents import erase_candidate_documents, exported_documents
+from crowdhire.resolvers.events import actor_of
 from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
 ERASED_NAME = "Erased candidate"
@@ -94,6 +96,7 @@ async def erase_candidate(
         erased = ["profile", "contact", "consent", "submissions.pitch", "submissions.notes",
                   "documents"]  # fmt: skip
         await audit(context, session, "eraseCandidate", {"candidate": person}, erased)
+        await record_erasure(session, actor_of(context), candidate, submission_ids, erased)
         forget: list[tuple[CachedKind, ObjectId | str]] = [(CachedKind.CANDIDATES, person)]
         forget += [(CachedKind.SUBMISSIONS, i) for i in submission_ids]
         forget += [(CachedKind.PLACEMENTS, i) for i in placement_ids]

@@ -36,7 +36,7 @@ class CandidateProfileByIdLoader(DataLoader[ObjectId, CandidateProfile | None]):
 
     async def _load(self, ids: list[ObjectId]) -> list[CandidateProfile | None]:
         cursor = Candidate.get_pymongo_collection().find(
-            {"_id": {"$in": ids}, **RANKABLE}, CANDIDATE_FIELDS
+            {"_id": {"$in": ids}, **RANKABLE}, CANDIDATE_FIELDS, batch_size=len(ids)
         )
         found = {row["_id"]: candidate_profile_of_row(row) async for row in cursor}
         return [found.get(oid) for oid in ids]
@@ -50,24 +50,31 @@ class OpenJobProfileByIdLoader(DataLoader[ObjectId, JobProfile | None]):
 
     async def _load(self, ids: list[ObjectId]) -> list[JobProfile | None]:
         cursor = Job.get_pymongo_collection().find(
-            {"_id": {"$in": ids}, "status": JobStatus.OPEN.value}, JOB_FIELDS
+            {"_id": {"$in": ids}, "status": JobStatus.OPEN.value}, JOB_FIELDS, batch_size=len(ids)
         )
         found = {row["_id"]: job_profile_of_row(row) async for row in cursor}
         return [found.get(oid) for oid in ids]
 
 
-class OwnedCandidateIdsByRecruiterIdLoader(DataLoader[ObjectId, list[ObjectId]]):
-    """Each recruiter's rankable candidates (capped per batch)."""
+class OwnedCandidateProfilesByRecruiterIdLoader(
+    DataLoader[ObjectId, list[tuple[ObjectId, CandidateProfile]]]
+):
+    """Each recruiter's rankable candidates with their scored fields, in one query (capped)."""
 
     def __init__(self) -> None:
         super().__init__(load_fn=self._load)
 
-    async def _load(self, recruiter_ids: list[ObjectId]) -> list[list[ObjectId]]:
-        found: defaultdict[ObjectId, list[ObjectId]] = defaultdict(list)
+    async def _load(
+        self, recruiter_ids: list[ObjectId]
+    ) -> list[list[tuple[ObjectId, CandidateProfile]]]:
+        found: defaultdict[ObjectId, list[tuple[ObjectId, CandidateProfile]]] = defaultdict(list)
         match: dict[str, Any] = {"recruiter_id": {"$in": recruiter_ids}, **RANKABLE}
-        cursor = Candidate.get_pymongo_collection().find(match, {"recruiter_id": 1})
-        async for row in cursor.limit(MAX_OWNED * len(recruiter_ids)):
-            found[row["recruiter_id"]].append(row["_id"])
+        limit = MAX_OWNED * len(recruiter_ids)
+        cursor = Candidate.get_pymongo_collection().find(
+            match, {**CANDIDATE_FIELDS, "recruiter_id": 1}, limit=limit, batch_size=limit
+        )
+        async for row in cursor:
+            found[row["recruiter_id"]].append((row["_id"], candidate_profile_of_row(row)))
         return [found[rid] for rid in recruiter_ids]
 
 
@@ -80,7 +87,7 @@ class SubmittedCandidateIdsByJobIdLoader(DataLoader[ObjectId, list[ObjectId]]):
     async def _load(self, job_ids: list[ObjectId]) -> list[list[ObjectId]]:
         found: defaultdict[ObjectId, list[ObjectId]] = defaultdict(list)
         cursor = Submission.get_pymongo_collection().find(
-            {"job_id": {"$in": job_ids}}, {"job_id": 1, "candidate_id": 1}
+            {"job_id": {"$in": job_ids}}, {"job_id": 1, "candidate_id": 1}, batch_size=10_000
         )
         async for row in cursor:
             found[row["job_id"]].append(row["candidate_id"])

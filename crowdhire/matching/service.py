@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
+from threadpoolctl import threadpool_limits
 
 from crowdhire.matching import store
 from crowdhire.matching.embeddings import loaded_encoder, model_version, shared_encoder
@@ -104,6 +105,10 @@ class MatchingService:
     async def start(self, *, load_model: bool) -> None:
         """Load the model (once per process, before serving: every instance then scores skill
         names alike, and the load never competes with requests), rebuild the index, then poll."""
+        # One BLAS thread: a request's matrix product over the index is a matrix-vector
+        # product (faster on one core here), and idle OpenBLAS threads spin, burning the CPU
+        # other requests and instances need (measured: half the app CPU of a ranking).
+        threadpool_limits(limits=1, user_api="blas")
         if load_model and loaded_encoder() is None:
             await asyncio.to_thread(shared_encoder)
         await self.refresh()

@@ -8,6 +8,7 @@ behind the usual field-level checks of the Candidate type.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -97,12 +98,18 @@ async def _candidate_pool(context: Context, job: Job) -> dict[ObjectId, Candidat
         vector = _vector(context, EmbeddedKind.JOB, job.id)
         near = await nearest(context, EmbeddedKind.CANDIDATE, vector, pools.FROM_VECTORS)
         wanted = job_profile(job)
-        sharing = await pools.people_sharing(wanted.must_have + wanted.nice_to_have)
-        ids = list(dict.fromkeys([*near, *sharing]))
-    elif viewer.is_member_of(job.company_id):
+        # Both reads at once: the nearest people's rows and the people sharing a skill.
+        found, sharing = await asyncio.gather(
+            loaders.candidate_profile_by_id.load_many(near),
+            pools.people_sharing(wanted.must_have + wanted.nice_to_have),
+        )
+        near_found = {oid: p for oid, p in zip(near, found, strict=True) if p is not None}
+        return {**near_found, **sharing}
+    if viewer.is_member_of(job.company_id):
         ids = await loaders.submitted_candidate_ids_by_job_id.load(job.id)
     elif viewer.recruiter_id is not None:
-        ids = await loaders.owned_candidate_ids_by_recruiter_id.load(viewer.recruiter_id)
+        owned = await loaders.owned_candidate_profiles_by_recruiter_id.load(viewer.recruiter_id)
+        return dict(owned)
     else:
         raise forbid("recommendedCandidates")
     found = await loaders.candidate_profile_by_id.load_many(ids)
@@ -163,9 +170,12 @@ async def recommended_jobs(
         vector = _vector(context, EmbeddedKind.CANDIDATE, candidate.id)
         near = await nearest(context, EmbeddedKind.JOB, vector, 2 * pools.FROM_VECTORS)
         near = await pools.open_jobs_within(near, match)
-        ids = list(dict.fromkeys([*near, *await pools.open_jobs_sharing(person.skills, match)]))
-        rows = await context.loaders.open_job_profile_by_id.load_many(ids)
-        jobs = {oid: job for oid, job in zip(ids, rows, strict=True) if job is not None}
+        rows, sharing = await asyncio.gather(
+            context.loaders.open_job_profile_by_id.load_many(near),
+            pools.open_jobs_sharing(person.skills, match),
+        )
+        jobs = {oid: job for oid, job in zip(near, rows, strict=True) if job is not None}
+        jobs.update(sharing)
         cosines = _cosines(context, EmbeddedKind.JOB, vector, list(jobs))
         similarity = _similarity()
         entries = [

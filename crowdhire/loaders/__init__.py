@@ -17,7 +17,7 @@ from crowdhire.loaders.jobs import JobByIdLoader
 from crowdhire.loaders.matching import (
     CandidateProfileByIdLoader,
     OpenJobProfileByIdLoader,
-    OwnedCandidateProfilesByRecruiterIdLoader,
+    OwnedCandidateIdsByRecruiterIdLoader,
     SubmittedCandidateIdsByJobIdLoader,
 )
 from crowdhire.loaders.members import MembersByCompanyIdLoader
@@ -48,7 +48,7 @@ class Loaders:
     # matching: the rows rankings score, batched across a request's rankings
     candidate_profile_by_id: CandidateProfileByIdLoader
     open_job_profile_by_id: OpenJobProfileByIdLoader
-    owned_candidate_profiles_by_recruiter_id: OwnedCandidateProfilesByRecruiterIdLoader
+    owned_candidate_ids_by_recruiter_id: OwnedCandidateIdsByRecruiterIdLoader
     submitted_candidate_ids_by_job_id: SubmittedCandidateIdsByJobIdLoader
 
     def cached(self, kind: CachedKind) -> DataLoader[Any, Any]:
@@ -84,6 +84,6 @@ def build_loaders(cache: ObjectCache) -> Loaders:
         recruiter_fees_by_recruiter_id=RecruiterFeesByRecruiterIdLoader(),
         candidate_profile_by_id=CandidateProfileByIdLoader(),
         open_job_profile_by_id=OpenJobProfileByIdLoader(),
-        owned_candidate_profiles_by_recruiter_id=OwnedCandidateProfilesByRecruiterIdLoader(),
+        owned_candidate_ids_by_recruiter_id=OwnedCandidateIdsByRecruiterIdLoader(),
         submitted_candidate_ids_by_job_id=SubmittedCandidateIdsByJobIdLoader(),
     )

@@ -38,7 +38,7 @@ class CandidateProfileByIdLoader(DataLoader[ObjectId, CandidateProfile | None]):
         cursor = Candidate.get_pymongo_collection().find(
             {"_id": {"$in": ids}, **RANKABLE}, CANDIDATE_FIELDS, batch_size=len(ids)
         )
-        found = {row["_id"]: candidate_profile_of_row(row) async for row in cursor}
+        found = {row["_id"]: candidate_profile_of_row(row) for row in await cursor.to_list()}
         return [found.get(oid) for oid in ids]
 
 
@@ -52,29 +52,25 @@ class OpenJobProfileByIdLoader(DataLoader[ObjectId, JobProfile | None]):
         cursor = Job.get_pymongo_collection().find(
             {"_id": {"$in": ids}, "status": JobStatus.OPEN.value}, JOB_FIELDS, batch_size=len(ids)
         )
-        found = {row["_id"]: job_profile_of_row(row) async for row in cursor}
+        found = {row["_id"]: job_profile_of_row(row) for row in await cursor.to_list()}
         return [found.get(oid) for oid in ids]
 
 
-class OwnedCandidateProfilesByRecruiterIdLoader(
-    DataLoader[ObjectId, list[tuple[ObjectId, CandidateProfile]]]
-):
-    """Each recruiter's rankable candidates with their scored fields, in one query (capped)."""
+class OwnedCandidateIdsByRecruiterIdLoader(DataLoader[ObjectId, list[ObjectId]]):
+    """Each recruiter's rankable candidates, ids only (capped per batch)."""
 
     def __init__(self) -> None:
         super().__init__(load_fn=self._load)
 
-    async def _load(
-        self, recruiter_ids: list[ObjectId]
-    ) -> list[list[tuple[ObjectId, CandidateProfile]]]:
-        found: defaultdict[ObjectId, list[tuple[ObjectId, CandidateProfile]]] = defaultdict(list)
+    async def _load(self, recruiter_ids: list[ObjectId]) -> list[list[ObjectId]]:
+        found: defaultdict[ObjectId, list[ObjectId]] = defaultdict(list)
         match: dict[str, Any] = {"recruiter_id": {"$in": recruiter_ids}, **RANKABLE}
         limit = MAX_OWNED * len(recruiter_ids)
         cursor = Candidate.get_pymongo_collection().find(
-            match, {**CANDIDATE_FIELDS, "recruiter_id": 1}, limit=limit, batch_size=limit
+            match, {"recruiter_id": 1}, limit=limit, batch_size=limit
         )
-        async for row in cursor:
-            found[row["recruiter_id"]].append((row["_id"], candidate_profile_of_row(row)))
+        for row in await cursor.to_list():
+            found[row["recruiter_id"]].append(row["_id"])
         return [found[rid] for rid in recruiter_ids]
 
 
@@ -89,6 +85,6 @@ class SubmittedCandidateIdsByJobIdLoader(DataLoader[ObjectId, list[ObjectId]]):
         cursor = Submission.get_pymongo_collection().find(
             {"job_id": {"$in": job_ids}}, {"job_id": 1, "candidate_id": 1}, batch_size=10_000
         )
-        async for row in cursor:
+        for row in await cursor.to_list():
             found[row["job_id"]].append(row["candidate_id"])
         return [found[jid] for jid in job_ids]

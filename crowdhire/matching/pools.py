@@ -51,7 +51,7 @@ async def people_sharing(skills: tuple[str, ...]) -> dict[ObjectId, CandidatePro
         {**RANKABLE, "skills": {"$in": forms}}, CANDIDATE_FIELDS,
         limit=FROM_SKILLS, batch_size=FROM_SKILLS,
     )  # fmt: skip
-    return {row["_id"]: candidate_profile_of_row(row) async for row in cursor}
+    return {row["_id"]: candidate_profile_of_row(row) for row in await cursor.to_list()}
 
 
 async def open_jobs_sharing(
@@ -70,7 +70,7 @@ async def open_jobs_sharing(
         {"$and": [match, wanting]} if match else wanting, JOB_FIELDS,
         limit=2 * FROM_SKILLS, batch_size=2 * FROM_SKILLS,
     )  # fmt: skip
-    return {row["_id"]: job_profile_of_row(row) async for row in cursor}
+    return {row["_id"]: job_profile_of_row(row) for row in await cursor.to_list()}
 
 
 async def open_jobs_within(ids: list[ObjectId], match: dict[str, Any]) -> list[ObjectId]:
@@ -80,4 +80,4 @@ async def open_jobs_within(ids: list[ObjectId], match: dict[str, Any]) -> list[O
     cursor = Job.get_pymongo_collection().find(
         {"$and": [match, {"_id": {"$in": ids}}, {"status": JobStatus.OPEN.value}]}, {"_id": 1}
     )
-    return [row["_id"] async for row in cursor]
+    return [row["_id"] for row in await cursor.to_list()]

@@ -21,6 +21,7 @@ from crowdhire.matching import store
 from crowdhire.matching.embeddings import loaded_encoder, model_version, shared_encoder
 from crowdhire.matching.index import VectorIndex
 from crowdhire.matching.profiles import candidate_profile, job_profile
+from crowdhire.matching.skill_cache import SkillCache
 from crowdhire.models.candidates import AutomatedRanking, Candidate
 from crowdhire.models.common import utcnow
 from crowdhire.models.embeddings import EmbeddedKind
@@ -55,6 +56,7 @@ class MatchingService:
     def __init__(self, refresh_seconds: float = 5.0) -> None:
         self.model_version = model_version()
         self.index = VectorIndex(self.model_version)
+        self.skills = SkillCache()
         self._refresh_seconds = refresh_seconds
         self._watermark: datetime | None = None
         self._loops: list[asyncio.Task[Any]] = []
@@ -64,6 +66,8 @@ class MatchingService:
         started = utcnow()
         rows = await store.changed_since(self._watermark)
         for row in rows:
+            if row.kind is EmbeddedKind.CANDIDATE:
+                self.skills.forget(row.owner_id)  # the text, so maybe the skills, changed
             kind_index = self.index[row.kind]
             if row.vector is None or row.model_version != self.model_version:
                 kind_index.remove(row.owner_id)
@@ -79,6 +83,8 @@ class MatchingService:
     async def embed(self, payload: dict[str, Any]) -> None:
         """Compute (or delete) one vector; idempotent: an unchanged text is not recomputed."""
         kind, owner_id = EmbeddedKind(payload["kind"]), ObjectId(payload["id"])
+        if kind is EmbeddedKind.CANDIDATE:
+            self.skills.forget(owner_id)  # every edit queues this task: no shortlist lags here
         text = await embeddable_text(kind, owner_id)
         if text is None:
             await store.delete(kind, owner_id)

@@ -62,14 +62,14 @@ def _coverage(wanted: frozenset[str], forms: frozenset[str], skills: tuple[str, 
 
 
 def shortlist_people(
-    job: JobProfile, people: Mapping[ObjectId, CandidateProfile],
+    job: JobProfile, skills: Mapping[ObjectId, tuple[str, ...]],
     cosines: Mapping[ObjectId, float], keep: int = RERANKED,
 ) -> list[ObjectId]:  # fmt: skip
-    """The `keep` candidates with the best estimate for a job."""
+    """The `keep` candidates (their held skills by id) with the best estimate for a job."""
     wanted = frozenset(canonical(skill) for skill in job.must_have + job.nice_to_have)
     forms = frozenset(alias for alias, name in CANONICAL.items() if name in wanted) | wanted
-    ids = list(people)
-    covered = np.fromiter((_coverage(wanted, forms, people[oid].skills) for oid in ids),
+    ids = list(skills)
+    covered = np.fromiter((_coverage(wanted, forms, skills[oid]) for oid in ids),
                           dtype=np.float64, count=len(ids))  # fmt: skip
     return _best(ids, covered + _semantic_values(ids, cosines), keep)
 

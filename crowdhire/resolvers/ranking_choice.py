@@ -48,6 +48,7 @@ def forget_vector_here(context: Context, candidate_id: ObjectId, choice: Automat
     """After the commit: drop the vector from this process's index at once (others poll)."""
     if choice is AutomatedRanking.OPTED_OUT and context.matching is not None:
         context.matching.index[EmbeddedKind.CANDIDATE].remove(candidate_id)
+        context.matching.skills.forget(candidate_id)
 
 
 async def set_automated_ranking(

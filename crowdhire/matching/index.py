@@ -8,7 +8,7 @@ takes over beyond that.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 import numpy as np
 from bson import ObjectId
@@ -80,9 +80,9 @@ class KindIndex:
 class VectorIndex:
     """One KindIndex per embedded kind, for the model version this process runs."""
 
-    def __init__(self, model_version: str) -> None:
+    def __init__(self, model_version: str, kind_index: Callable[[], KindIndex] = KindIndex) -> None:
         self.model_version = model_version
-        self.kinds = {kind: KindIndex() for kind in EmbeddedKind}
+        self.kinds = {kind: kind_index() for kind in EmbeddedKind}
 
     def __getitem__(self, kind: EmbeddedKind) -> KindIndex:
         return self.kinds[kind]

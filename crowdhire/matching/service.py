@@ -19,7 +19,8 @@ from threadpoolctl import threadpool_limits
 
 from crowdhire.matching import store
 from crowdhire.matching.embeddings import loaded_encoder, model_version, shared_encoder
-from crowdhire.matching.index import VectorIndex
+from crowdhire.matching.hnsw import HnswKindIndex
+from crowdhire.matching.index import KindIndex, VectorIndex
 from crowdhire.matching.profiles import candidate_profile, job_profile
 from crowdhire.matching.skill_cache import SkillCache
 from crowdhire.models.candidates import AutomatedRanking, Candidate
@@ -53,9 +54,10 @@ async def embeddable_text(kind: EmbeddedKind, owner_id: ObjectId) -> str | None:
 class MatchingService:
     """The index, its refresh loop, and the `matching.embed` task handler."""
 
-    def __init__(self, refresh_seconds: float = 5.0) -> None:
+    def __init__(self, refresh_seconds: float = 5.0, index: str = "exact") -> None:
         self.model_version = model_version()
-        self.index = VectorIndex(self.model_version)
+        kind_index = HnswKindIndex if index == "hnsw" else KindIndex
+        self.index = VectorIndex(self.model_version, kind_index)
         self.skills = SkillCache()
         self._refresh_seconds = refresh_seconds
         self._watermark: datetime | None = None

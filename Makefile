@@ -118,7 +118,7 @@ cluster-down: install ## stop every process `make cluster` started (data kept)
 drills: install services ## failure drills on a fresh cluster; writes bench/results/drills.md
 	$(BIN)/python -m bench.drills $(DRILLS_ARGS)
 
-.PHONY: eval eval-set bench-matching
+.PHONY: eval eval-set bench-matching bench-ann
 eval: install ## matching quality (nDCG@10, P@10) and model cost; writes bench/results/matching.json
 	$(BIN)/python -m bench.matching.evaluate
 
@@ -127,6 +127,9 @@ eval-set: install ## regenerate the frozen matching evaluation set (fixed seed)
 
 bench-matching: install services ## recommendation latency at BENCH_SCALE (default 10) on real servers
 	$(BIN)/python -m bench.matching.scale
+
+bench-ann: install ## ANN libraries vs the exact scan (pip install hnswlib usearch faiss-cpu first)
+	$(BIN)/python -m bench.matching.ann
 
 schema: install ## write the GraphQL SDL to schema.graphql
 	$(BIN)/crowdhire schema > schema.graphql.tmp

@@ -168,7 +168,7 @@ def create_app(
         use_cursor_secret(cursor_secret(settings))
         object_cache = cache if cache is not None else build_cache(settings)
         verifier, jwks = build_verifier(settings)
-        matching = MatchingService(settings.matching_refresh_seconds)
+        matching = MatchingService(settings.matching_refresh_seconds, settings.matching_index)
         await matching.start(load_model=settings.worker_enabled)
         worker = TaskWorker(
             task_handlers(settings, object_cache, matching),

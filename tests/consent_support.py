@@ -30,12 +30,13 @@ _CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 
 @dataclass(frozen=True)
 class Email:
-    """A consent email as the person received it, with its three links by purpose."""
+    """A consent email as the person received it, with its links by purpose."""
 
     mail: ReceivedMail
     decide: str
     revoke: str
     erase: str
+    ranking: str
 
     def token(self, purpose: str = "decide") -> str:
         """The token inside one of the links."""
@@ -66,7 +67,8 @@ async def delivered(app: Starlette, mailbox: DevSmtpServer, address: str) -> Ema
     for link in mail.links():
         if "/consent/" in link:
             by_purpose[jwt.get_unverified_claims(link.rsplit("/", 1)[1])["use"]] = link
-    return Email(mail, by_purpose["decide"], by_purpose["revoke"], by_purpose["erase"])
+    return Email(mail, by_purpose["decide"], by_purpose["revoke"], by_purpose["erase"],
+                 by_purpose["ranking"])  # fmt: skip
 
 
 async def open_page(client: httpx.AsyncClient, url: str) -> tuple[httpx.Response, str | None]:

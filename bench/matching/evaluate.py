@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable
 from importlib.metadata import distribution
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from crowdhire.matching.embeddings import shared_encoder
+from crowdhire.matching.embeddings import Vectors, shared_encoder
 from crowdhire.matching.profiles import CandidateProfile, DesiredSalary, JobProfile, SalaryBand
 from crowdhire.matching.score import score
 from crowdhire.models.jobs import RemotePolicy
@@ -73,12 +73,24 @@ def ndcg_precision(ranked: list[str], labels: dict[str, int]) -> tuple[float, fl
     return (dcg / best if best else 0.0), hits / K
 
 
-def evaluate(data: dict[str, Any], split: str) -> dict[str, dict[str, float]]:
-    """Mean nDCG@10 and precision@10 per ranker over one split's jobs."""
+class Encoder(Protocol):
+    """What the evaluation needs of a model (the default's or one being compared)."""
+
+    def encode(self, texts: list[str]) -> Vectors:
+        """Unit vectors, one per text."""
+
+    def name_similarity(self, first: str, second: str) -> float:
+        """Cosine of two skill names."""
+
+
+def evaluate(
+    data: dict[str, Any], split: str, encoder: Encoder | None = None
+) -> dict[str, dict[str, float]]:
+    """Mean nDCG@10 and precision@10 per ranker over one split's jobs (default model)."""
     jobs = {row["id"]: row for row in data["jobs"]}
     people = data["candidates"]
     profiles = [candidate_of(row) for row in people]
-    encoder = shared_encoder()
+    encoder = encoder or shared_encoder()
     person_vectors = encoder.encode([p.text for p in profiles])
     rankers: dict[str, Callable[[JobProfile, Any], list[float]]] = {
         "a_skills_overlap": lambda job, _: [

@@ -116,7 +116,8 @@ async def _measure(settings: Settings) -> dict[str, Any]:
             if os.environ.get("BENCH_PROFILE"):  # where one scenario spends its time
                 from pyinstrument import Profiler  # noqa: PLC0415 - dev-only
 
-                scenario = {"jobs": (own, JOBS, person_ids), "admin": (admin, CANDIDATES, job_ids)}
+                scenario = {"jobs": (own, JOBS, person_ids), "admin": (admin, CANDIDATES, job_ids),
+                            "recruiter": (own, CANDIDATES, job_ids)}  # fmt: skip
                 token, query, ids = scenario[os.environ["BENCH_PROFILE"]]
                 with Profiler(async_mode="enabled") as profiler:
                     await _timed(http, token, query, ids)

@@ -25,10 +25,11 @@ from crowdhire.consent_page.csrf import (
 )
 from crowdhire.context import build_context
 from crowdhire.mail.consent_email import first_name, privacy_url, roles_of
-from crowdhire.models.candidates import Candidate, ConsentStatus
+from crowdhire.models.candidates import AutomatedRanking, Candidate, ConsentStatus
 from crowdhire.models.recruiters import Recruiter
 from crowdhire.resolvers import consent as consent_rules
 from crowdhire.resolvers import privacy as privacy_rules
+from crowdhire.resolvers import ranking_choice
 from crowdhire.resolvers.consent_links import LinkPurpose, candidate_for_token, read_link
 from crowdhire.resolvers.transactions import MutationRefused, Outcome, UserErrorData
 from crowdhire.settings import Settings
@@ -45,6 +46,11 @@ _ACTIONS = {
     LinkPurpose.DECIDE: {"grant", "decline"},
     LinkPurpose.REVOKE: {"revoke"},
     LinkPurpose.ERASE: {"erase"},
+    LinkPurpose.RANKING: {"ranking-opt-out", "ranking-allow"},
+}
+_RANKING_CHOICES = {
+    "ranking-opt-out": AutomatedRanking.OPTED_OUT,
+    "ranking-allow": AutomatedRanking.ALLOWED,
 }
 _DONE = {
     "grant": "Thank you. {recruiter} may now represent you; the link in your email lets you"
@@ -52,6 +58,11 @@ _DONE = {
     "decline": "You declined. {recruiter} cannot put you forward for any job.",
     "revoke": "Your consent is withdrawn. {recruiter} cannot put you forward for new jobs.",
     "erase": "Everything crowdhire stored about you is erased.",
+    "ranking-opt-out": "You opted out of automated ranking: the software no longer ranks you"
+    " for jobs, and what it computed from your profile is deleted. The same link lets you"
+    " allow it again.",
+    "ranking-allow": "Automated ranking is allowed again: the software may suggest you for"
+    " jobs. The same link lets you opt out at any time.",
 }
 
 
@@ -103,6 +114,9 @@ async def show(request: Request) -> Response:
         response = views.message_page("Withdraw your consent", _WORDS_OF_CODE["NOT_GRANTED"])
     elif purpose is LinkPurpose.REVOKE:
         response = views.revoke_page(asker, action, csrf)
+    elif purpose is LinkPurpose.RANKING:
+        opted_out = candidate.automated_ranking is AutomatedRanking.OPTED_OUT
+        response = views.ranking_page(asker, opted_out, action, csrf)
     else:
         response = views.erase_page(asker, action, csrf)
     secure = settings.public_origin.startswith("https://")
@@ -139,11 +153,14 @@ async def _act(request: Request, candidate: Candidate, token: str, decision: str
     assert candidate.id is not None
     actor = consent_rules.candidate_actor(candidate.id)
     context = build_context(services.settings, services.cache, viewer=actor, request=request)
+    context.matching = services.matching  # an opt-out leaves this instance's index at once
     if decision in {"grant", "decline"}:
         status = ConsentStatus.GRANTED if decision == "grant" else ConsentStatus.DECLINED
         return await consent_rules.confirm_consent(context, token, status, None)
     if decision == "revoke":
         return await consent_rules.revoke_consent(context, token, None, None)
+    if decision in _RANKING_CHOICES:
+        return await ranking_choice.choose_by_link(context, token, _RANKING_CHOICES[decision])
     return await privacy_rules.erase_candidate(context, None, token, None)
 
 

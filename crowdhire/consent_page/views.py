@@ -107,6 +107,25 @@ def erase_page(asker: Asker, action: str, csrf: str) -> HTMLResponse:
     return page("Erase your data", body)
 
 
+def ranking_page(asker: Asker, opted_out: bool, action: str, csrf: str) -> HTMLResponse:
+    """Opt out of automated ranking, or back in."""
+    if opted_out:
+        state = "You opted out: the software does not rank your profile for any job."
+        button = ("ranking-allow", "Allow automated ranking again")
+    else:
+        state = "The software currently ranks your profile against open jobs."
+        button = ("ranking-opt-out", "Opt out of automated ranking")
+    body = (
+        f"<p>Hello {escape(asker.first_name)},</p>"
+        f"<p>crowdhire's matching software suggests to {escape(asker.recruiter)} which jobs may"
+        " suit you, from your skills, experience and profile text. Its scores are advice:"
+        " people decide. Opting out deletes what the software computed from your profile and"
+        f" leaves {escape(asker.recruiter)} free to represent you by hand.</p>"
+        f"<p><strong>{escape(state)}</strong></p>" + _form(action, csrf, [button]) + _privacy(asker)
+    )
+    return page("Automated ranking", body)
+
+
 def message_page(title: str, message: str, status: int = 200) -> HTMLResponse:
     """An outcome or a refusal, in words."""
     return page(title, f"<p>{escape(message)}</p>", status)

@@ -36,9 +36,9 @@ class CandidateProfileByIdLoader(DataLoader[ObjectId, CandidateProfile | None]):
 
     async def _load(self, ids: list[ObjectId]) -> list[CandidateProfile | None]:
         cursor = Candidate.get_pymongo_collection().find(
-            {"_id": {"$in": ids}, **RANKABLE}, CANDIDATE_FIELDS
+            {"_id": {"$in": ids}, **RANKABLE}, CANDIDATE_FIELDS, batch_size=len(ids)
         )
-        found = {row["_id"]: candidate_profile_of_row(row) async for row in cursor}
+        found = {row["_id"]: candidate_profile_of_row(row) for row in await cursor.to_list()}
         return [found.get(oid) for oid in ids]
 
 
@@ -50,14 +50,14 @@ class OpenJobProfileByIdLoader(DataLoader[ObjectId, JobProfile | None]):
 
     async def _load(self, ids: list[ObjectId]) -> list[JobProfile | None]:
         cursor = Job.get_pymongo_collection().find(
-            {"_id": {"$in": ids}, "status": JobStatus.OPEN.value}, JOB_FIELDS
+            {"_id": {"$in": ids}, "status": JobStatus.OPEN.value}, JOB_FIELDS, batch_size=len(ids)
         )
-        found = {row["_id"]: job_profile_of_row(row) async for row in cursor}
+        found = {row["_id"]: job_profile_of_row(row) for row in await cursor.to_list()}
         return [found.get(oid) for oid in ids]
 
 
 class OwnedCandidateIdsByRecruiterIdLoader(DataLoader[ObjectId, list[ObjectId]]):
-    """Each recruiter's rankable candidates (capped per batch)."""
+    """Each recruiter's rankable candidates, ids only (capped per batch)."""
 
     def __init__(self) -> None:
         super().__init__(load_fn=self._load)
@@ -65,8 +65,11 @@ class OwnedCandidateIdsByRecruiterIdLoader(DataLoader[ObjectId, list[ObjectId]])
     async def _load(self, recruiter_ids: list[ObjectId]) -> list[list[ObjectId]]:
         found: defaultdict[ObjectId, list[ObjectId]] = defaultdict(list)
         match: dict[str, Any] = {"recruiter_id": {"$in": recruiter_ids}, **RANKABLE}
-        cursor = Candidate.get_pymongo_collection().find(match, {"recruiter_id": 1})
-        async for row in cursor.limit(MAX_OWNED * len(recruiter_ids)):
+        limit = MAX_OWNED * len(recruiter_ids)
+        cursor = Candidate.get_pymongo_collection().find(
+            match, {"recruiter_id": 1}, limit=limit, batch_size=limit
+        )
+        for row in await cursor.to_list():
             found[row["recruiter_id"]].append(row["_id"])
         return [found[rid] for rid in recruiter_ids]
 
@@ -80,8 +83,8 @@ class SubmittedCandidateIdsByJobIdLoader(DataLoader[ObjectId, list[ObjectId]]):
     async def _load(self, job_ids: list[ObjectId]) -> list[list[ObjectId]]:
         found: defaultdict[ObjectId, list[ObjectId]] = defaultdict(list)
         cursor = Submission.get_pymongo_collection().find(
-            {"job_id": {"$in": job_ids}}, {"job_id": 1, "candidate_id": 1}
+            {"job_id": {"$in": job_ids}}, {"job_id": 1, "candidate_id": 1}, batch_size=10_000
         )
-        async for row in cursor:
+        for row in await cursor.to_list():
             found[row["job_id"]].append(row["candidate_id"])
         return [found[jid] for jid in job_ids]

@@ -40,6 +40,7 @@ How crowdhire handles your data: $privacy
 Later, the same email lets you
 - withdraw your consent: $revoke
 - erase everything crowdhire stores about you: $erase
+- opt out of (or back into) automated ranking, the software that suggests you for jobs: $ranking
 
 These links work until $expires. If you do not know $recruiter, decline or ignore this email.
 """)
@@ -52,7 +53,9 @@ to represent you to employers for $roles.</p>
 <p><a href="$decide">Grant or decline consent</a></p>
 <p><a href="$privacy">How crowdhire handles your data</a></p>
 <p>Later, this email lets you <a href="$revoke">withdraw your consent</a> or
-<a href="$erase">erase everything crowdhire stores about you</a>.</p>
+<a href="$erase">erase everything crowdhire stores about you</a>, and
+<a href="$ranking">opt out of (or back into) automated ranking</a>, the software that suggests
+you for jobs.</p>
 <p>These links work until $expires. If you do not know $recruiter, decline or ignore this
 email.</p>
 </body></html>

@@ -1,13 +1,14 @@
 """The in-memory vector index: exact cosine top-k with one numpy matrix product per kind.
 
-At 20,000 candidates of 256 dimensions a query is one 20 MB float32 scan (≈ 2 ms on this
-machine, measured in bench/matching/scale.py), faster than building and querying an ANN
-graph at this size; an ANN library or Atlas `$vectorSearch` takes over beyond that.
+At 20,000 candidates of 256 dimensions a query is one 20 MB float32 scan (about 1 ms on one
+core here, `make bench-ann`): an HNSW graph would save under a millisecond per ranking and cost
+a build at every start-up; around 100,000 vectors it starts to pay, and Atlas `$vectorSearch`
+takes over beyond that.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 import numpy as np
 from bson import ObjectId
@@ -79,9 +80,9 @@ class KindIndex:
 class VectorIndex:
     """One KindIndex per embedded kind, for the model version this process runs."""
 
-    def __init__(self, model_version: str) -> None:
+    def __init__(self, model_version: str, kind_index: Callable[[], KindIndex] = KindIndex) -> None:
         self.model_version = model_version
-        self.kinds = {kind: KindIndex() for kind in EmbeddedKind}
+        self.kinds = {kind: kind_index() for kind in EmbeddedKind}
 
     def __getitem__(self, kind: EmbeddedKind) -> KindIndex:
         return self.kinds[kind]

@@ -2,8 +2,9 @@
 
 The whole pool is cut to the nearest vectors plus people sharing a wanted skill (aliases
 expanded; these also cover anyone not embedded yet); smaller pools (a recruiter's own
-candidates, a job's submissions) are taken whole. The rows themselves are read through the
-request's batched loaders (`crowdhire.loaders.matching`).
+candidates, a job's submissions) are taken whole. The skill queries return the scored fields
+themselves; the nearest vectors' rows are read through the request's batched loaders
+(`crowdhire.loaders.matching`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,14 @@ from typing import Any
 
 from bson import ObjectId
 
+from crowdhire.matching.profiles import (
+    CANDIDATE_FIELDS,
+    JOB_FIELDS,
+    CandidateProfile,
+    JobProfile,
+    candidate_profile_of_row,
+    job_profile_of_row,
+)
 from crowdhire.matching.skills import CANONICAL, canonical
 from crowdhire.models import Candidate, Job
 from crowdhire.models.candidates import AutomatedRanking
@@ -32,28 +41,36 @@ def surface_forms(skills: tuple[str, ...]) -> list[str]:
     return sorted(forms | wanted | set(skills))
 
 
-async def _sharing(collection: Any, field: str, forms: list[str], match: dict[str, Any],
-                   limit: int) -> list[ObjectId]:  # fmt: skip
-    """Ids with at least one of the forms, straight off the multikey index (no sort)."""
+async def people_sharing(skills: tuple[str, ...]) -> dict[ObjectId, CandidateProfile]:
+    """Some rankable candidates holding one of these skills (any spelling), with their scored
+    fields: the same read that finds them returns what the shortlist needs."""
+    forms = surface_forms(skills)
     if not forms:
-        return []
-    cursor = collection.find({**match, field: {"$in": forms}}, {"_id": 1}).limit(limit)
-    return [row["_id"] async for row in cursor]
+        return {}
+    cursor = Candidate.get_pymongo_collection().find(
+        {**RANKABLE, "skills": {"$in": forms}}, CANDIDATE_FIELDS,
+        limit=FROM_SKILLS, batch_size=FROM_SKILLS,
+    )  # fmt: skip
+    return {row["_id"]: candidate_profile_of_row(row) for row in await cursor.to_list()}
 
 
-async def people_sharing(skills: tuple[str, ...]) -> list[ObjectId]:
-    """Some rankable candidates holding one of these skills (any spelling)."""
-    collection = Candidate.get_pymongo_collection()
-    return await _sharing(collection, "skills", surface_forms(skills), RANKABLE, FROM_SKILLS)
-
-
-async def open_jobs_sharing(skills: tuple[str, ...], match: dict[str, Any]) -> list[ObjectId]:
-    """Some open jobs (within `match`) wanting one of these skills (any spelling)."""
-    forms, collection = surface_forms(skills), Job.get_pymongo_collection()
-    open_match = {**match, "status": JobStatus.OPEN.value}
-    by_must = await _sharing(collection, "must_have_skills", forms, open_match, FROM_SKILLS)
-    by_skills = await _sharing(collection, "skills", forms, open_match, FROM_SKILLS)
-    return list(dict.fromkeys([*by_must, *by_skills]))
+async def open_jobs_sharing(
+    skills: tuple[str, ...], match: dict[str, Any]
+) -> dict[ObjectId, JobProfile]:
+    """Some open jobs (within `match`) wanting one of these skills (any spelling), with their
+    scored fields, in one query (each side of the `$or` uses its own skills index)."""
+    forms = surface_forms(skills)
+    if not forms:
+        return {}
+    wanting: dict[str, Any] = {
+        "status": JobStatus.OPEN.value,
+        "$or": [{"must_have_skills": {"$in": forms}}, {"skills": {"$in": forms}}],
+    }
+    cursor = Job.get_pymongo_collection().find(
+        {"$and": [match, wanting]} if match else wanting, JOB_FIELDS,
+        limit=2 * FROM_SKILLS, batch_size=2 * FROM_SKILLS,
+    )  # fmt: skip
+    return {row["_id"]: job_profile_of_row(row) for row in await cursor.to_list()}
 
 
 async def open_jobs_within(ids: list[ObjectId], match: dict[str, Any]) -> list[ObjectId]:
@@ -63,4 +80,4 @@ async def open_jobs_within(ids: list[ObjectId], match: dict[str, Any]) -> list[O
     cursor = Job.get_pymongo_collection().find(
         {"$and": [match, {"_id": {"$in": ids}}, {"status": JobStatus.OPEN.value}]}, {"_id": 1}
     )
-    return [row["_id"] async for row in cursor]
+    return [row["_id"] for row in await cursor.to_list()]

@@ -15,12 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
+from threadpoolctl import threadpool_limits
 
 from crowdhire.matching import store
 from crowdhire.matching.cv_text import cv_texts, with_cv
 from crowdhire.matching.embeddings import loaded_encoder, model_version, shared_encoder
-from crowdhire.matching.index import VectorIndex
+from crowdhire.matching.hnsw import HnswKindIndex
+from crowdhire.matching.index import KindIndex, VectorIndex
 from crowdhire.matching.profiles import candidate_profile, job_profile
+from crowdhire.matching.skill_cache import SkillCache
 from crowdhire.models.candidates import AutomatedRanking, Candidate
 from crowdhire.models.common import utcnow
 from crowdhire.models.embeddings import EmbeddedKind
@@ -53,9 +56,11 @@ async def embeddable_text(kind: EmbeddedKind, owner_id: ObjectId) -> str | None:
 class MatchingService:
     """The index, its refresh loop, and the `matching.embed` task handler."""
 
-    def __init__(self, refresh_seconds: float = 5.0) -> None:
+    def __init__(self, refresh_seconds: float = 5.0, index: str = "exact") -> None:
         self.model_version = model_version()
-        self.index = VectorIndex(self.model_version)
+        kind_index = HnswKindIndex if index == "hnsw" else KindIndex
+        self.index = VectorIndex(self.model_version, kind_index)
+        self.skills = SkillCache()
         self._refresh_seconds = refresh_seconds
         self._watermark: datetime | None = None
         self._loops: list[asyncio.Task[Any]] = []
@@ -65,6 +70,8 @@ class MatchingService:
         started = utcnow()
         rows = await store.changed_since(self._watermark)
         for row in rows:
+            if row.kind is EmbeddedKind.CANDIDATE:
+                self.skills.forget(row.owner_id)  # the text, so maybe the skills, changed
             kind_index = self.index[row.kind]
             if row.vector is None or row.model_version != self.model_version:
                 kind_index.remove(row.owner_id)
@@ -80,6 +87,8 @@ class MatchingService:
     async def embed(self, payload: dict[str, Any]) -> None:
         """Compute (or delete) one vector; idempotent: an unchanged text is not recomputed."""
         kind, owner_id = EmbeddedKind(payload["kind"]), ObjectId(payload["id"])
+        if kind is EmbeddedKind.CANDIDATE:
+            self.skills.forget(owner_id)  # every edit queues this task: no shortlist lags here
         text = await embeddable_text(kind, owner_id)
         if text is None:
             await store.delete(kind, owner_id)
@@ -106,6 +115,10 @@ class MatchingService:
     async def start(self, *, load_model: bool) -> None:
         """Load the model (once per process, before serving: every instance then scores skill
         names alike, and the load never competes with requests), rebuild the index, then poll."""
+        # One BLAS thread: a request's matrix product over the index is a matrix-vector
+        # product (faster on one core here), and idle OpenBLAS threads spin, burning the CPU
+        # other requests and instances need (measured: half the app CPU of a ranking).
+        threadpool_limits(limits=1, user_api="blas")
         if load_model and loaded_encoder() is None:
             await asyncio.to_thread(shared_encoder)
         await self.refresh()

@@ -37,6 +37,7 @@ class LinkPurpose(StrEnum):
     DECIDE = "decide"
     REVOKE = "revoke"
     ERASE = "erase"
+    RANKING = "ranking"
 
 
 @lru_cache(maxsize=8)

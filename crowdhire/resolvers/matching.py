@@ -8,6 +8,7 @@ behind the usual field-level checks of the Candidate type.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -90,7 +91,10 @@ async def nearest(
     return [owner_id for owner_id, _ in context.matching.index[kind].nearest(vector, k)]
 
 
-async def _candidate_pool(context: Context, job: Job) -> dict[ObjectId, CandidateProfile]:
+async def _candidate_pool(
+    context: Context, job: Job
+) -> tuple[list[ObjectId], dict[ObjectId, CandidateProfile]]:
+    """Who may be ranked for this job by this viewer, and those of them already read fresh."""
     viewer, loaders = context.viewer, context.loaders
     assert job.id is not None
     if viewer.is_admin:
@@ -98,15 +102,40 @@ async def _candidate_pool(context: Context, job: Job) -> dict[ObjectId, Candidat
         near = await nearest(context, EmbeddedKind.CANDIDATE, vector, pools.FROM_VECTORS)
         wanted = job_profile(job)
         sharing = await pools.people_sharing(wanted.must_have + wanted.nice_to_have)
-        ids = list(dict.fromkeys([*near, *sharing]))
-    elif viewer.is_member_of(job.company_id):
-        ids = await loaders.submitted_candidate_ids_by_job_id.load(job.id)
-    elif viewer.recruiter_id is not None:
-        ids = await loaders.owned_candidate_ids_by_recruiter_id.load(viewer.recruiter_id)
-    else:
-        raise forbid("recommendedCandidates")
-    found = await loaders.candidate_profile_by_id.load_many(ids)
-    return {oid: profile for oid, profile in zip(ids, found, strict=True) if profile is not None}
+        return list(dict.fromkeys([*near, *sharing])), sharing
+    if viewer.is_member_of(job.company_id):
+        return await loaders.submitted_candidate_ids_by_job_id.load(job.id), {}
+    if viewer.recruiter_id is not None:
+        return await loaders.owned_candidate_ids_by_recruiter_id.load(viewer.recruiter_id), {}
+    raise forbid("recommendedCandidates")
+
+
+async def _fresh_profiles(
+    context: Context, ids: list[ObjectId], fresh: dict[ObjectId, CandidateProfile]
+) -> None:
+    """Read the rankable profiles of these ids that `fresh` lacks into it (one batch)."""
+    missing = [oid for oid in ids if oid not in fresh]
+    found = await context.loaders.candidate_profile_by_id.load_many(missing)
+    fresh.update((oid, p) for oid, p in zip(missing, found, strict=True) if p is not None)
+
+
+async def _pool_skills(
+    context: Context, ids: list[ObjectId], fresh: dict[ObjectId, CandidateProfile]
+) -> dict[ObjectId, tuple[str, ...]]:
+    """Held skills of the pool for the shortlist: fresh rows, the process's cache, else read
+    (what is read joins `fresh` and the cache); people no longer rankable drop out."""
+    skills = {oid: profile.skills for oid, profile in fresh.items()}
+    cache = context.matching.skills if context.matching is not None else None
+    if cache is None:
+        await _fresh_profiles(context, ids, fresh)
+        return {oid: profile.skills for oid, profile in fresh.items()}
+    epoch = cache.epoch
+    cached, missing = cache.split(oid for oid in ids if oid not in skills)
+    before = set(fresh)
+    await _fresh_profiles(context, missing, fresh)
+    read = {oid: fresh[oid].skills for oid in fresh.keys() - before}
+    cache.put_many({**read, **skills}, epoch)
+    return {**cached, **skills, **read}
 
 
 def _cosines(
@@ -127,20 +156,24 @@ async def recommended_candidates(
 ) -> tuple[Page, int]:
     """A ranked page of the candidates this viewer may see for a job.
 
-    Stage one reads the pool's matching fields only and keeps the best estimates; stage two
-    scores those in full; only the page shown is loaded as documents (cached, batched).
+    Stage one estimates the pool from held skills (`SkillCache`) and cosines and keeps the
+    best; stage two reads those profiles from MongoDB and scores them in full; only the page
+    shown is loaded as documents (cached, batched).
     """
     assert job.id is not None
     note_read(INDEX_READ)
-    people = await _candidate_pool(context, job)
+    ids, people = await _candidate_pool(context, job)
+    skills = await _pool_skills(context, ids, people)
     wanted = job_profile(job)
     vector = _vector(context, EmbeddedKind.JOB, job.id)
-    cosines = _cosines(context, EmbeddedKind.CANDIDATE, vector, list(people))
+    cosines = _cosines(context, EmbeddedKind.CANDIDATE, vector, list(skills))
+    shortlisted = shortlist_people(wanted, skills, cosines)
+    await _fresh_profiles(context, shortlisted, people)  # scores read MongoDB, never the cache
     similarity = _similarity()
     entries = [
         Ranked(oid, None, score(wanted, people[oid], cosine=cosines.get(oid),
                                 skill_similarity=similarity))
-        for oid in shortlist_people(wanted, people, cosines)
+        for oid in shortlisted if oid in people
     ]  # fmt: skip
     page = ranked_page(f"recommended:candidates:{job.id}", ranked(entries), request)
     found = await context.loaders.candidate_by_id.load_many([e.owner_id for e in page.items])
@@ -163,9 +196,12 @@ async def recommended_jobs(
         vector = _vector(context, EmbeddedKind.CANDIDATE, candidate.id)
         near = await nearest(context, EmbeddedKind.JOB, vector, 2 * pools.FROM_VECTORS)
         near = await pools.open_jobs_within(near, match)
-        ids = list(dict.fromkeys([*near, *await pools.open_jobs_sharing(person.skills, match)]))
-        rows = await context.loaders.open_job_profile_by_id.load_many(ids)
-        jobs = {oid: job for oid, job in zip(ids, rows, strict=True) if job is not None}
+        rows, sharing = await asyncio.gather(
+            context.loaders.open_job_profile_by_id.load_many(near),
+            pools.open_jobs_sharing(person.skills, match),
+        )
+        jobs = {oid: job for oid, job in zip(near, rows, strict=True) if job is not None}
+        jobs.update(sharing)
         cosines = _cosines(context, EmbeddedKind.JOB, vector, list(jobs))
         similarity = _similarity()
         entries = [

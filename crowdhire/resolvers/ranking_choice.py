@@ -1,9 +1,8 @@
 """A person's choice about automated ranking (GDPR Art. 22): opting out and back in.
 
 `apply_automated_ranking` is the building block for every channel: the recruiter's
-mutation below, and the person's own consent link (the consent page calls it inside its
-transaction with the candidate it resolved from the token, then audits as it does for its
-other decisions).
+mutation, and the person's own emailed link (`choose_by_link`, called by the consent page
+only, whose audit actor is `candidate:<id>` as for the person's other link decisions).
 """
 
 from __future__ import annotations
@@ -18,7 +17,9 @@ from crowdhire.matching.tasks import enqueue_embedding
 from crowdhire.models.candidates import AutomatedRanking, Candidate
 from crowdhire.models.common import utcnow
 from crowdhire.models.embeddings import EmbeddedKind
-from crowdhire.resolvers.candidates import editable_candidate
+from crowdhire.resolvers.candidates import candidate_outcome, editable_candidate
+from crowdhire.resolvers.consent import ensure_link_actor
+from crowdhire.resolvers.consent_links import LinkPurpose, candidate_for_token
 from crowdhire.resolvers.transactions import Outcome, audit, run_mutation
 
 
@@ -47,6 +48,7 @@ def forget_vector_here(context: Context, candidate_id: ObjectId, choice: Automat
     """After the commit: drop the vector from this process's index at once (others poll)."""
     if choice is AutomatedRanking.OPTED_OUT and context.matching is not None:
         context.matching.index[EmbeddedKind.CANDIDATE].remove(candidate_id)
+        context.matching.skills.forget(candidate_id)
 
 
 async def set_automated_ranking(
@@ -72,5 +74,25 @@ async def set_automated_ranking(
         context, "setCandidateAutomatedRanking", data, record, client_mutation_id
     )
     if not outcome.errors:
+        forget_vector_here(context, candidate_id, choice)
+    return outcome
+
+
+async def choose_by_link(context: Context, token: str, choice: AutomatedRanking) -> Outcome:
+    """The person behind a ranking link opts out or back in (as often as they like)."""
+
+    async def record(session: AsyncClientSession) -> Outcome:
+        settings = context.settings
+        candidate = await candidate_for_token(settings, token, LinkPurpose.RANKING, session)
+        ensure_link_actor(context, candidate)
+        changed = await apply_automated_ranking(session, candidate, choice)
+        await audit(context, session, "setCandidateAutomatedRanking",
+                    {"candidate": candidate.id}, changed)  # fmt: skip
+        return candidate_outcome(candidate)
+
+    data = {"candidate": context.viewer.sub, "choice": choice.value}
+    outcome = await run_mutation(context, "setCandidateAutomatedRanking", data, record)
+    candidate_id = outcome.object_id("candidate")
+    if not outcome.errors and candidate_id is not None:
         forget_vector_here(context, candidate_id, choice)
     return outcome

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crowdhire.settings.events import EventSettings
 from crowdhire.settings.files import FileSettings
+from crowdhire.settings.matching import MatchingIndexSettings
 
 
 class Environment(StrEnum):
@@ -31,7 +32,7 @@ class LogFormat(StrEnum):
     TEXT = "text"
 
 
-class Settings(EventSettings, FileSettings, BaseSettings):
+class Settings(EventSettings, FileSettings, MatchingIndexSettings, BaseSettings):
     """Every setting crowdhire reads, typed, with its environment variable name.
 
     A domain with several settings of its own keeps them in a base class in its own module here.

@@ -83,6 +83,10 @@ class ObjectCache(Protocol):
     async def add(self, key: str, value: bytes, ttl: int | None = None) -> bool:
         """Store only if the key is absent (atomic); False if present or unavailable."""
 
+    async def incr(self, key: str) -> int | None:
+        """Add one atomically and return the new value (a missing key starts at 1); None when
+        the cache cannot count."""
+
     async def close(self) -> None:
         """Release connections."""
 
@@ -147,6 +151,10 @@ class NullCache:
     async def add(self, key: str, value: bytes, ttl: int | None = None) -> bool:
         """Stores nothing: False."""
         return False
+
+    async def incr(self, key: str) -> int | None:
+        """Counts nothing."""
+        return None
 
     async def close(self) -> None:
         """Does nothing."""
@@ -275,6 +283,14 @@ class FailOpenCache:
         except ConnectionError:
             return False
         return added
+
+    async def incr(self, key: str) -> int | None:
+        """memcached `incr` (aiocache creates a missing key at 1)."""
+        try:
+            value: int = await self._call("increment", key, 1)
+        except ConnectionError:
+            return None
+        return int(value)
 
     async def close(self) -> None:
         """Close the connection pool, and finish closing the pools replaced after failures."""

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import aiomcache
 from aiocache import SimpleMemoryCache
@@ -83,15 +83,20 @@ class ObjectCache(Protocol):
     async def add(self, key: str, value: bytes, ttl: int | None = None) -> bool:
         """Store only if the key is absent (atomic); False if present or unavailable."""
 
-    async def incr(self, key: str) -> int | None:
-        """Add one atomically and return the new value (a missing key starts at 1); None when
-        the cache cannot count."""
-
     async def close(self) -> None:
         """Release connections."""
 
     async def ping(self) -> bool:
         """True when the cache answers right now (readiness)."""
+
+
+@runtime_checkable
+class CountingCache(Protocol):
+    """A cache with atomic counters."""
+
+    async def incr(self, key: str) -> int | None:
+        """Add one atomically and return the new value (a missing key starts at 1); None when
+        the cache cannot count."""
 
 
 class SafeMemcacheClient(aiomcache.Client):

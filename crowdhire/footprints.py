@@ -22,7 +22,14 @@ from pymongo.monitoring import (
     CommandSucceededEvent,
 )
 
-from crowdhire.tags.reads import coarse_tags, object_tag, pipeline_tags, read_tags, unanalysed_tag
+from crowdhire.tags.reads import (
+    coarse_tags,
+    keeps_partitions,
+    object_tag,
+    pipeline_tags,
+    read_tags,
+    unanalysed_tag,
+)
 from crowdhire.tags.writes import Change, Seen, change_tags
 
 READ_COMMANDS = frozenset({"find", "aggregate", "count", "distinct", "getMore"})
@@ -125,7 +132,7 @@ def _read(footprint: Footprint, event: CommandStartedEvent, collection: str) -> 
             footprint.tags |= coarse_tags(joined)
     elif name in FILTER_FIELD:
         footprint.tags |= read_tags(collection, command.get(FILTER_FIELD[name]))
-        if name == "find" and not command.get("projection"):
+        if name == "find" and keeps_partitions(collection, command.get("projection")):
             footprint.pending[(event.connection_id, event.request_id)] = collection
     else:
         footprint.tags.add(unanalysed_tag(collection))
@@ -149,7 +156,9 @@ class FootprintListener(CommandListener):
                 return
             seq = footprint.seen.tick()
             footprint.changes.append(Change(collection, event.command_name, event.command, seq))
-            if event.command_name == "findAndModify" and not event.command.get("fields"):
+            if event.command_name == "findAndModify" and keeps_partitions(
+                collection, event.command.get("fields")
+            ):
                 footprint.pending[(event.connection_id, event.request_id)] = collection
 
     def succeeded(self, event: CommandSucceededEvent) -> None:

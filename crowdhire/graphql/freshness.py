@@ -21,7 +21,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crowdhire.cache import ObjectCache, cache_key
+from crowdhire.cache import CountingCache, ObjectCache, cache_key
 from crowdhire.footprints import (
     Footprint,
     begin_footprint,
@@ -113,6 +113,8 @@ class TagVersions:
 
         False when the cache did not take them (an outage).
         """
+        if not isinstance(self.cache, CountingCache):
+            return False
         await self.start_clock()
         number = await self.cache.incr(CLOCK_KEY)
         if number is None:

@@ -169,3 +169,16 @@ def document_tags(collection: str, object_id: Any, values: Mapping[str, set[str]
             for chosen in product(*(sorted(values[name]) for name in subset)):
                 tags.add(partition_tag(collection, zip(subset, chosen, strict=True)))
     return tags
+
+
+def keeps_partitions(collection: str, projection: Any) -> bool:
+    """True when documents read under `projection` hold every partition field."""
+    if not projection:
+        return True
+    if not isinstance(projection, Mapping):
+        return False
+    shown = {name: bool(value) for name, value in projection.items() if name != "_id"}
+    fields = PARTITIONS.get(collection, ())
+    if any(shown.values()):
+        return all(shown.get(name, False) for name in fields)
+    return not any(name in shown for name in fields)

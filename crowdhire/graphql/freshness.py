@@ -51,7 +51,9 @@ def _log_key(number: int) -> str:
     return cache_key("writelog", str(number))
 
 
-def _parse_clock(raw: bytes | None) -> int | None:
+def _parse_clock(raw: bytes | int | None) -> int | None:
+    if isinstance(raw, int):  # the in-process cache keeps counters as numbers
+        return raw
     return int(raw) if raw is not None and raw.isdigit() else None
 
 

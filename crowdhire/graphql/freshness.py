@@ -14,6 +14,7 @@ its tags (`TagVersions.untouched_since`).
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from collections.abc import Iterable
@@ -73,10 +74,11 @@ class TagVersions:
         """Each tag's version, creating the missing ones (None when some cannot be had)."""
         versions = await self.current(tags)
         missing = [t for t, v in versions.items() if v is None]
-        for tag in missing:
-            fresh = f"0.{secrets.token_hex(8)}"
-            if await self.cache.add(tag_key(tag), fresh.encode()):
-                versions[tag] = fresh
+        fresh = {tag: f"0.{secrets.token_hex(8)}" for tag in missing}
+        added = await asyncio.gather(
+            *(self.cache.add(tag_key(tag), value.encode()) for tag, value in fresh.items())
+        )
+        versions |= {tag: fresh[tag] for tag, ok in zip(missing, added, strict=True) if ok}
         if any(versions[t] is None for t in missing):
             versions |= await self.current(t for t in missing if versions[t] is None)
         if any(v is None for v in versions.values()):

@@ -24,6 +24,7 @@ from pymongo.monitoring import (
 
 from crowdhire.tags.reads import (
     coarse_tags,
+    ids_in,
     keeps_partitions,
     object_tag,
     pipeline_tags,
@@ -42,11 +43,23 @@ class Footprint:
     """What one request read (as cache tags) and wrote (commands not yet announced)."""
 
     tags: set[str] = field(default_factory=set)
+    # Objects read by id, as (collection, id): tagged only when an answer is stored, so that
+    # requests without the response cache never format ids.
+    objects: set[tuple[str, Any]] = field(default_factory=set)
     changes: list[Change] = field(default_factory=list)
     written: set[str] = field(default_factory=set)
     seen: Seen = field(default_factory=Seen)
     # Commands awaiting their reply whose documents are kept as seen: collection by request.
     pending: dict[tuple[Any, int], str] = field(default_factory=dict)
+
+    def read_tags(self) -> set[str]:
+        """The tags of everything read so far."""
+        return self.tags | {object_tag(collection, i) for collection, i in self.objects}
+
+    def forget_reads(self) -> None:
+        """Start collecting reads afresh (an answer's execution begins)."""
+        self.tags.clear()
+        self.objects.clear()
 
     def written_tags(self) -> set[str]:
         """The tags of everything written so far, handed over once."""
@@ -83,7 +96,7 @@ def note_objects(collection: str, documents: Mapping[Any, Any | None]) -> None:
         return
     footprint.tags.add(unanalysed_tag(collection))
     for object_id, document in documents.items():
-        footprint.tags.add(object_tag(collection, object_id))
+        footprint.objects.add((collection, object_id))
         if document is not None:
             footprint.seen.add(collection, object_id, document)
 
@@ -131,7 +144,13 @@ def _read(footprint: Footprint, event: CommandStartedEvent, collection: str) -> 
         for joined in joined_collections(command.get("pipeline")):
             footprint.tags |= coarse_tags(joined)
     elif name in FILTER_FIELD:
-        footprint.tags |= read_tags(collection, command.get(FILTER_FIELD[name]))
+        filter_ = command.get(FILTER_FIELD[name])
+        ids = ids_in(filter_)
+        if ids is None:
+            footprint.tags |= read_tags(collection, filter_)
+        else:
+            footprint.tags.add(unanalysed_tag(collection))
+            footprint.objects.update((collection, object_id) for object_id in ids)
         if name == "find" and keeps_partitions(collection, command.get("projection")):
             footprint.pending[(event.connection_id, event.request_id)] = collection
     else:

@@ -7,6 +7,7 @@ A mutation added to the schema without a case here fails `test_every_mutation_ha
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -28,6 +29,15 @@ from tests.conftest import AppFactory
 from tests.factories import make_candidate, make_job, make_submission
 from tests.support import CommandCounter, global_id, gql
 from tests.workflow_support import HR, RECRUITER_A, RECRUITER_B, make_world
+
+
+@pytest.fixture
+async def cached(app_factory: AppFactory) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with the response cache, its memcached calls given time on a loaded machine:
+    these tests assert hits, which a timed-out lookup would turn into misses."""
+    async with app_factory(cache_timeout_ms=1000) as (_, http):
+        yield http
+
 
 PAYMENT_MUTATIONS = {"createPlacementFeePayment", "refundPlacementFee"}  # test_payments_staleness
 
@@ -59,7 +69,7 @@ async def _store(
 @pytest.mark.parametrize("name", sorted(CASES))
 async def test_no_mutation_leaves_a_stale_cached_answer(
     name: str,
-    anonymous_client: httpx.AsyncClient,
+    cached: httpx.AsyncClient,
     app_factory: AppFactory,
     issuer: Issuer,
     mongo_commands: CommandCounter,
@@ -68,19 +78,19 @@ async def test_no_mutation_leaves_a_stale_cached_answer(
     case = await CASES[name](world, issuer)
     if name == "resendCandidateConsent":  # resending needs an open request
         request = mutation_document("requestCandidateConsent")
-        asked = await gql(anonymous_client, request, {"input": case.input}, as_=case.token)
+        asked = await gql(cached, request, {"input": case.input}, as_=case.token)
         assert asked["data"]["requestCandidateConsent"]["userErrors"] == []
         # a day later, past the resend rate limit
         await Candidate.get_pymongo_collection().update_one(
             {"_id": world.candidate_a.id}, {"$set": {"consent.recent_emails": []}}
         )
-    before = await _store(anonymous_client, case.reads, mongo_commands)
-    done = await gql(anonymous_client, mutation_document(name), {"input": case.input},
+    before = await _store(cached, case.reads, mongo_commands)
+    done = await gql(cached, mutation_document(name), {"input": case.input},
                      as_=case.token)  # fmt: skip
     assert done["data"][name]["userErrors"] == []
     async with app_factory(response_cache_enabled=False) as (_, uncached):
         for read, old in zip(case.reads, before, strict=True):
-            served = await _read(anonymous_client, read)
+            served = await _read(cached, read)
             assert served == await _read(uncached, read), read.query
             if read.changes:
                 assert served != old, read.query  # the read does show the change
@@ -104,7 +114,7 @@ async def _still_cached(
 
 
 async def test_writes_to_other_objects_keep_cached_answers(
-    anonymous_client: httpx.AsyncClient, issuer: Issuer, mongo_commands: CommandCounter
+    cached: httpx.AsyncClient, issuer: Issuer, mongo_commands: CommandCounter
 ) -> None:
     world = await make_world()
     other_job = await make_job(world.company, title="Another role")
@@ -120,25 +130,25 @@ async def test_writes_to_other_objects_keep_cached_answers(
         ),
         Read(JOB, {"id": global_id("Job", world.job)}, issuer.token(HR)),
     ]
-    before = await _store(anonymous_client, reads, mongo_commands)
+    before = await _store(cached, reads, mongo_commands)
     # recruiter B edits their own profile, submits to the other job, and HR moves B's
     # submission there: none of it is on recruiter A's page, A's candidate or the first job
-    bio = await gql(anonymous_client, UNRELATED_BIO, {"input": {"bio": "New bio"}},
+    bio = await gql(cached, UNRELATED_BIO, {"input": {"bio": "New bio"}},
                     as_=issuer.token(RECRUITER_B))  # fmt: skip
     assert bio["data"]["updateRecruiterProfile"]["userErrors"] == []
-    submitted = await gql(anonymous_client, SUBMIT, {"input": {
+    submitted = await gql(cached, SUBMIT, {"input": {
         "jobId": global_id("Job", other_job), "candidateId": global_id("Candidate", fresh)}},
         as_=issuer.token(RECRUITER_B))  # fmt: skip
     assert submitted["data"]["submitCandidate"]["userErrors"] == []
-    moved = await gql(anonymous_client, MOVE, {"input": {
+    moved = await gql(cached, MOVE, {"input": {
         "id": global_id("Submission", theirs), "stage": "SCREENING"}},
         as_=issuer.token(HR))  # fmt: skip
     assert moved["data"]["moveSubmission"]["userErrors"] == []
-    await _still_cached(anonymous_client, reads, before, mongo_commands)
+    await _still_cached(cached, reads, before, mongo_commands)
 
 
 async def test_a_new_submission_reaches_every_list_of_its_job_and_recruiter(
-    anonymous_client: httpx.AsyncClient, issuer: Issuer, mongo_commands: CommandCounter
+    cached: httpx.AsyncClient, issuer: Issuer, mongo_commands: CommandCounter
 ) -> None:
     world = await make_world()
     stage_list = """query($id: ID!) { node(id: $id) { ... on Job {
@@ -146,20 +156,20 @@ async def test_a_new_submission_reaches_every_list_of_its_job_and_recruiter(
     job_read = Read(stage_list, {"id": global_id("Job", world.job)}, issuer.token(HR))
     recruiter_read = Read(RECRUITER, {"id": global_id("Recruiter", world.recruiter_a)},
                           issuer.token(RECRUITER_A))  # fmt: skip
-    before = await _store(anonymous_client, [job_read, recruiter_read, Read(OPEN_JOBS)],
+    before = await _store(cached, [job_read, recruiter_read, Read(OPEN_JOBS)],
                           mongo_commands)  # fmt: skip
-    submitted = await gql(anonymous_client, SUBMIT, {"input": {
+    submitted = await gql(cached, SUBMIT, {"input": {
         "jobId": global_id("Job", world.job), "candidateId": global_id("Candidate",
         world.candidate_a)}}, as_=issuer.token(RECRUITER_A))  # fmt: skip
     assert submitted["data"]["submitCandidate"]["userErrors"] == []
-    listed = (await _read(anonymous_client, job_read))["node"]["submissions"]["nodes"]
+    listed = (await _read(cached, job_read))["node"]["submissions"]["nodes"]
     assert listed == [{"candidate": {"fullName": world.candidate_a.full_name}}]
-    mine = (await _read(anonymous_client, recruiter_read))["node"]["submissions"]["nodes"]
+    mine = (await _read(cached, recruiter_read))["node"]["submissions"]["nodes"]
     assert mine == [{"stage": "SUBMITTED"}]
     # the public job list shows nothing that changed: it stays cached
-    await _still_cached(anonymous_client, [Read(OPEN_JOBS)], before[2:], mongo_commands)
+    await _still_cached(cached, [Read(OPEN_JOBS)], before[2:], mongo_commands)
     moved_id = await _read(
-        anonymous_client,
+        cached,
         Read(
             """query($id: ID!) { node(id: $id) { ... on Job { submissions(first: 1) {
         nodes { id } } } } }""",
@@ -168,7 +178,7 @@ async def test_a_new_submission_reaches_every_list_of_its_job_and_recruiter(
         ),
     )
     submission = moved_id["node"]["submissions"]["nodes"][0]["id"]
-    moved = await gql(anonymous_client, MOVE, {"input": {"id": submission, "stage": "SCREENING"}},
+    moved = await gql(cached, MOVE, {"input": {"id": submission, "stage": "SCREENING"}},
                       as_=issuer.token(HR))  # fmt: skip
     assert moved["data"]["moveSubmission"]["userErrors"] == []
-    assert (await _read(anonymous_client, job_read))["node"]["submissions"]["nodes"] == []
+    assert (await _read(cached, job_read))["node"]["submissions"]["nodes"] == []

@@ -195,9 +195,9 @@ class ResponseCache(SchemaExtension):
             # The clock is read before anything is: a write committed after this point is
             # logged under a later number, which storing checks.
             start = await versions.clock(clock_raw)
-            footprint.tags.clear()
+            footprint.forget_reads()
             yield
-            entry = await self._entry_of(execution.result, footprint.tags, start, versions)
+            entry = await self._entry_of(execution.result, footprint.read_tags(), start, versions)
             if (
                 entry is not None
                 and entry.versions is not None

@@ -38,7 +38,7 @@ class Change:
 class Seen:
     """Full documents the request read, by collection and id, each with its sequence number."""
 
-    states: dict[tuple[str, str], list[tuple[int, Any]]] = field(default_factory=dict)
+    states: dict[tuple[str, Any], list[tuple[int, Any]]] = field(default_factory=dict)
     seq: int = 0
 
     def tick(self) -> int:
@@ -48,12 +48,11 @@ class Seen:
 
     def add(self, collection: str, object_id: Any, state: Any) -> None:
         """Remember one document as read now."""
-        key = (collection, normalized(object_id))
-        self.states.setdefault(key, []).append((self.tick(), state))
+        self.states.setdefault((collection, object_id), []).append((self.tick(), state))
 
     def of(self, collection: str, object_id: Any, before: int | None = None) -> list[Any]:
         """The states seen of one document (only those read before `before`, if given)."""
-        found = self.states.get((collection, normalized(object_id)), [])
+        found = self.states.get((collection, object_id), [])
         return [state for seq, state in found if before is None or seq < before]
 
 

@@ -15,7 +15,7 @@ from crowdhire.models.candidates import Consent, ConsentStatus
 from crowdhire.models.jobs import JobStatus
 from crowdhire.models.submissions import Stage
 from tests.auth_support import Issuer
-from tests.factories import make_candidate, make_job, make_placement, make_submission
+from tests.factories import make_job, make_placement, make_submission
 from tests.support import global_id
 from tests.workflow_support import HR, RECRUITER_A, World
 
@@ -275,8 +275,3 @@ async def _departure(w: World, i: Issuer) -> Case:
     reads = [_job(w, i), _audit(i)]
     departure = {"placementId": global_id("Placement", placement), "date": "2026-04-01"}
     return Case(reads, departure, i.token(HR))
-
-
-async def make_candidate_of(w: World) -> Any:
-    """Another candidate of recruiter A (for reads that must not change)."""
-    return await make_candidate(w.recruiter_a)

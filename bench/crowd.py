@@ -4,8 +4,8 @@ Starts mongod and memcached, seeds the demo data, starts D, O, S and F, checks t
 variant answers every crowd page with identical `data` (F by hand, under the same visibility
 rules), then runs wrk with `bench/wrk_crowd.lua` at write shares 0 %, 2 % and 10 % and c = 1, 8,
 32. Every answer is checked (HTTP 200, no `errors`, empty `userErrors`); one failure fails the
-run. F has no write path, so it runs the 0 % mix only. Results go into bench/results/latest.json
-under "crowd" and into bench/results/crowd.md.
+run. F writes by hand too (bench/floor_writes.py), so every mix compares like with like.
+Results go into bench/results/latest.json under "crowd" and into bench/results/crowd.md.
 """
 
 from __future__ import annotations
@@ -146,16 +146,19 @@ def run_mix(
 
 
 def run_all(
-    servers: dict[str, VariantServer], reads: Path, pool: WritePool, tokens: Tokens, seconds: float
+    servers: dict[str, VariantServer],
+    reads: Path,
+    pool: WritePool,
+    tokens: Tokens,
+    seconds: float,
+    concurrencies: list[int],
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """Every mix at every concurrency for D, O, S (and F at 0 %), one cell after another."""
     table: dict[str, dict[str, dict[str, Any]]] = {}
     for per_mille in MIXES:
-        for concurrency in CONCURRENCIES:
+        for concurrency in concurrencies:
             span = seconds * (2 if concurrency >= 32 else 1)  # enough answers for a p99
             for name in ("D", "O", "S", "F"):
-                if name == "F" and per_mille:
-                    continue
                 zero = table.get("0", {}).get(f"{name}@{concurrency}", {})
                 ceiling = zero.get("reads_per_s", 400) * span * per_mille / 1000
                 writes = pool.take(math.ceil(ceiling * 1.5) + 20) if per_mille else []
@@ -173,6 +176,15 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--scale", type=float, default=float(env("BENCH_SCALE", "1")))
     parser.add_argument("--seconds", type=float, default=float(env("BENCH_SECONDS", "3")))
     parser.add_argument("--out", type=Path, default=RESULTS)
+    # A short profile (e.g. `--concurrency 8`) keeps a run within a couple of minutes.
+    parser.add_argument(
+        "--concurrency",
+        type=lambda text: [int(part) for part in text.split(",")],
+        default=[
+            int(c) for c in env("BENCH_CONCURRENCY", ",".join(map(str, CONCURRENCIES))).split(",")
+        ],
+        help="comma-separated client counts (default 1,8,32)",
+    )
     return parser.parse_args()
 
 
@@ -200,7 +212,7 @@ def main() -> None:
             say(f"identical data from D, O, S, F for {checked} distinct pages")
             reads = Path(tmp) / "reads.tsv"
             reads.write_bytes(lines_file_text(crowd.reads(), tokens))
-            table = run_all(by_name, reads, pool, tokens, args.seconds)
+            table = run_all(by_name, reads, pool, tokens, args.seconds, args.concurrency)
             rss = {server.name: round(peak_rss_mb(server.pid), 1) for server in servers}
         finally:
             for server in servers:
@@ -216,6 +228,7 @@ def main() -> None:
         "identities": {"recruiters": 40, "company_members": 10, "anonymous_lines": 10},
         "identical_pages_checked": checked,
         "mixes_per_mille": MIXES,
+        "concurrencies": args.concurrency,
         "load": table,
         "peak_rss_mb": rss,
         "elapsed_s": round(time.monotonic() - T0, 1),

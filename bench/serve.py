@@ -32,6 +32,7 @@ from strawberry.asgi import GraphQL
 
 from bench.floor import create_floor_app
 from bench.floor_crowd import CROWD_OPERATIONS
+from bench.floor_writes import CROWD_WRITES
 from bench.naive import build_naive_schema
 from crowdhire.models import DOCUMENT_MODELS
 from crowdhire.server import create_app
@@ -130,7 +131,10 @@ def build(variant: str, commands: CommandCounter) -> Starlette:
         return naive_app(settings.mongodb_uri, settings.mongodb_db, [commands])
     if variant == "F":
         return create_floor_app(
-            settings.mongodb_uri, settings.mongodb_db, [commands], authorized=CROWD_OPERATIONS
+            settings.mongodb_uri,
+            settings.mongodb_db,
+            [commands],
+            authorized=CROWD_OPERATIONS | CROWD_WRITES,
         )
     raise SystemExit(f"unknown variant {variant!r}: use N, D, O, S or F")
 

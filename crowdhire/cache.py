@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import aiomcache
 from aiocache import SimpleMemoryCache
@@ -90,6 +90,15 @@ class ObjectCache(Protocol):
         """True when the cache answers right now (readiness)."""
 
 
+@runtime_checkable
+class CountingCache(Protocol):
+    """A cache with atomic counters."""
+
+    async def incr(self, key: str) -> int | None:
+        """Add one atomically and return the new value (a missing key starts at 1); None when
+        the cache cannot count."""
+
+
 class SafeMemcacheClient(aiomcache.Client):
     """aiomcache's client, minus a busy loop: when memcached closes a connection mid-reply,
     aiomcache's simple commands (set, delete, incr, add…) spin on `readline() == b""` forever
@@ -147,6 +156,10 @@ class NullCache:
     async def add(self, key: str, value: bytes, ttl: int | None = None) -> bool:
         """Stores nothing: False."""
         return False
+
+    async def incr(self, key: str) -> int | None:
+        """Counts nothing."""
+        return None
 
     async def close(self) -> None:
         """Does nothing."""
@@ -275,6 +288,14 @@ class FailOpenCache:
         except ConnectionError:
             return False
         return added
+
+    async def incr(self, key: str) -> int | None:
+        """memcached `incr` (aiocache creates a missing key at 1)."""
+        try:
+            value: int = await self._call("increment", key, 1)
+        except ConnectionError:
+            return None
+        return int(value)
 
     async def close(self) -> None:
         """Close the connection pool, and finish closing the pools replaced after failures."""

@@ -1,14 +1,16 @@
-"""Request footprints: which collections a request read and wrote, whatever code issued the
-commands.
+"""Request footprints: the cache tags (crowdhire.tags) of what a request read and the write
+commands it issued, whatever code issued them.
 
-`FootprintListener` (PyMongo command monitoring) sees every command; the loaders add the
-collections they served from the object cache. The response cache (crowdhire.graphql.freshness)
-turns footprints into staleness; this module stays below the loaders, which must report reads.
+`FootprintListener` (PyMongo command monitoring) sees every command, and keeps the documents
+finds return so that a later write knows which partitions they were in; the loaders add what
+they served from the object cache. The response cache (crowdhire.graphql.freshness) turns
+footprints into staleness; this module stays below the loaders, which must report reads.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,21 +22,58 @@ from pymongo.monitoring import (
     CommandSucceededEvent,
 )
 
+from crowdhire.tags.reads import (
+    coarse_tags,
+    ids_in,
+    keeps_partitions,
+    object_tag,
+    pipeline_tags,
+    read_tags,
+    unanalysed_tag,
+)
+from crowdhire.tags.writes import Change, Seen, change_tags
+
 READ_COMMANDS = frozenset({"find", "aggregate", "count", "distinct", "getMore"})
 WRITE_COMMANDS = frozenset({"insert", "update", "delete", "findAndModify"})
+FILTER_FIELD = {"find": "filter", "count": "query", "distinct": "query"}
 
 
 @dataclass
 class Footprint:
-    """The collections one request read and wrote (writes not yet announced)."""
+    """What one request read (as cache tags) and wrote (commands not yet announced)."""
 
-    reads: set[str] = field(default_factory=set)
-    writes: set[str] = field(default_factory=set)
+    tags: set[str] = field(default_factory=set)
+    # Objects read by id, as (collection, id): tagged only when an answer is stored, so that
+    # requests without the response cache never format ids.
+    objects: set[tuple[str, Any]] = field(default_factory=set)
+    changes: list[Change] = field(default_factory=list)
+    written: set[str] = field(default_factory=set)
+    seen: Seen = field(default_factory=Seen)
+    # Commands awaiting their reply whose documents are kept as seen: collection by request.
+    pending: dict[tuple[Any, int], str] = field(default_factory=dict)
+
+    def read_tags(self) -> set[str]:
+        """The tags of everything read so far."""
+        return self.tags | {object_tag(collection, i) for collection, i in self.objects}
+
+    def forget_reads(self) -> None:
+        """Start collecting reads afresh (an answer's execution begins)."""
+        self.tags.clear()
+        self.objects.clear()
+
+    def written_tags(self) -> set[str]:
+        """The tags of everything written so far, handed over once."""
+        tags = set(self.written)
+        for change in self.changes:
+            tags |= change_tags(change, self.seen)
+        self.changes.clear()
+        self.written.clear()
+        return tags
 
 
 _current: ContextVar[Footprint | None] = ContextVar("crowdhire_footprint", default=None)
-# Writes made outside any request (start-up seeding, tests' fixtures), and bumps the cache
-# did not take, by database: announced before this process's next lookup in that database.
+# Tags of writes made outside any request (start-up seeding, tests' fixtures), and bumps the
+# cache did not take, by database: announced before this process's next lookup in that database.
 _unannounced: defaultdict[str, set[str]] = defaultdict(set)
 
 
@@ -44,16 +83,36 @@ def current_footprint() -> Footprint | None:
 
 
 def note_read(collection: str) -> None:
-    """Record that the current request's answer depends on `collection`."""
+    """Record that the current request's answer depends on all of `collection`."""
     footprint = _current.get()
     if footprint is not None:
-        footprint.reads.add(collection)
+        footprint.tags |= coarse_tags(collection)
+
+
+def note_objects(collection: str, documents: Mapping[Any, Any | None]) -> None:
+    """Record objects read by id (documents served from the object cache; None: not found)."""
+    footprint = _current.get()
+    if footprint is None:
+        return
+    footprint.tags.add(unanalysed_tag(collection))
+    for object_id, document in documents.items():
+        footprint.objects.add((collection, object_id))
+        if document is not None:
+            footprint.seen.add(collection, object_id, document)
+
+
+def note_partitions(collection: str, name: str, values: Iterable[Any]) -> None:
+    """Record lists of `collection` read for each of `values` of partition field `name`."""
+    footprint = _current.get()
+    if footprint is not None:
+        footprint.tags |= read_tags(collection, {name: {"$in": list(values)}})
 
 
 def note_write(database: str, collection: str) -> None:
-    """Record that `collection` changed (announced when the request answers)."""
+    """Record that `collection` changed in ways unknown (announced when the request answers)."""
     footprint = _current.get()
-    (footprint.writes if footprint is not None else _unannounced[database]).add(collection)
+    tag = unanalysed_tag(collection)
+    (footprint.written if footprint is not None else _unannounced[database]).add(tag)
 
 
 def _collection_of(event: CommandStartedEvent) -> str | None:
@@ -78,26 +137,71 @@ def joined_collections(pipeline: Any) -> set[str]:
     return found
 
 
+def _read(footprint: Footprint, event: CommandStartedEvent, collection: str) -> None:
+    command, name = event.command, event.command_name
+    if name == "aggregate":
+        footprint.tags |= pipeline_tags(collection, command.get("pipeline"))
+        for joined in joined_collections(command.get("pipeline")):
+            footprint.tags |= coarse_tags(joined)
+    elif name in FILTER_FIELD:
+        filter_ = command.get(FILTER_FIELD[name])
+        ids = ids_in(filter_)
+        if ids is None:
+            footprint.tags |= read_tags(collection, filter_)
+        else:
+            footprint.tags.add(unanalysed_tag(collection))
+            footprint.objects.update((collection, object_id) for object_id in ids)
+        if name == "find" and keeps_partitions(collection, command.get("projection")):
+            footprint.pending[(event.connection_id, event.request_id)] = collection
+    else:
+        footprint.tags.add(unanalysed_tag(collection))
+
+
 class FootprintListener(CommandListener):
-    """Feeds every command's collection into the current request's footprint."""
+    """Feeds every command into the current request's footprint."""
 
     def started(self, event: CommandStartedEvent) -> None:
         """Note reads and writes as they are issued."""
         collection = _collection_of(event)
         if collection is None:
             return
+        footprint = _current.get()
         if event.command_name in READ_COMMANDS:
-            note_read(collection)
-            for joined in joined_collections(event.command.get("pipeline")):
-                note_read(joined)
+            if footprint is not None:
+                _read(footprint, event, collection)
         elif event.command_name in WRITE_COMMANDS:
-            note_write(event.database_name, collection)
+            if footprint is None:
+                _unannounced[event.database_name].add(unanalysed_tag(collection))
+                return
+            seq = footprint.seen.tick()
+            footprint.changes.append(Change(collection, event.command_name, event.command, seq))
+            if event.command_name == "findAndModify" and keeps_partitions(
+                collection, event.command.get("fields")
+            ):
+                footprint.pending[(event.connection_id, event.request_id)] = collection
 
     def succeeded(self, event: CommandSucceededEvent) -> None:
-        """Nothing to do."""
+        """Keep the full documents a find or findAndModify returned, as seen."""
+        footprint = _current.get()
+        if footprint is None:
+            return
+        collection = footprint.pending.pop((event.connection_id, event.request_id), None)
+        if collection is None:
+            return
+        reply = event.reply
+        cursor = reply.get("cursor")
+        documents = cursor.get("firstBatch", ()) if isinstance(cursor, dict) else ()
+        if isinstance(reply.get("value"), dict):
+            documents = [reply["value"]]
+        for document in documents:
+            if isinstance(document, dict) and "_id" in document:
+                footprint.seen.add(collection, document["_id"], document)
 
     def failed(self, event: CommandFailedEvent) -> None:
-        """Nothing to do (a failed write was noted anyway: announcing it is harmless)."""
+        """Forget the command (a failed write was noted anyway: announcing it is harmless)."""
+        footprint = _current.get()
+        if footprint is not None:
+            footprint.pending.pop((event.connection_id, event.request_id), None)
 
 
 def begin_footprint() -> tuple[Footprint, Token[Footprint | None]]:
@@ -112,10 +216,11 @@ def end_footprint(token: Token[Footprint | None]) -> None:
 
 
 def take_unannounced(database: str) -> set[str]:
-    """Writes to `database` made outside requests (or not yet announced), handed over once."""
+    """Tags of writes to `database` made outside requests (or not yet announced), handed over
+    once."""
     return _unannounced.pop(database, set())
 
 
-def keep_unannounced(database: str, collections: set[str]) -> None:
-    """Writes whose announcement failed: handed over again by the next `take_unannounced`."""
-    _unannounced[database] |= collections
+def keep_unannounced(database: str, tags: set[str]) -> None:
+    """Tags whose announcement failed: handed over again by the next `take_unannounced`."""
+    _unannounced[database] |= tags

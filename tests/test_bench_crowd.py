@@ -13,7 +13,7 @@ import orjson
 import pytest
 from pymongo import AsyncMongoClient
 
-from bench import floor_crowd
+from bench import floor_crowd, floor_writes
 from bench.crowd_pages import WritePool, load_crowd
 from crowdhire.auth.dev import mint_dev_token
 from crowdhire.dev.seed import seed_demo
@@ -77,5 +77,61 @@ async def test_the_floor_answers_each_identity_with_the_data_crowdhire_shows(
                 sub,
                 request["operationName"],
             )
+    finally:
+        await mongo.close()
+
+
+def _shape(value: object) -> object:
+    """The keys of a payload, all the way down (the values name different objects)."""
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    return type(value).__name__
+
+
+async def test_the_floor_writes_what_crowdhire_writes_and_then_still_shows_the_same(
+    anonymous_client: httpx.AsyncClient,
+    issuer: Issuer,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await seed_demo(scale=0.1, progress=False)
+    uri = settings.mongodb_uri
+    assert uri is not None
+    crowd = load_crowd(uri, settings.mongodb_db, 5, 2, 1)
+    writes = WritePool(uri, settings.mongodb_db, crowd).take(8)  # two of each kind
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(floor_crowd, "_KEY", {})
+    dev = Settings(crowdhire_env=Environment.DEV, data_dir=tmp_path)
+    mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(uri, tz_aware=True)
+    db = mongo[settings.mongodb_db]
+    try:
+        audits = await db["audit_events"].count_documents({})
+        by_api, by_floor = {}, {}
+        for sub, payload in writes[:4]:
+            request = orjson.loads(payload)
+            body = await gql(anonymous_client, request["query"], request["variables"],
+                             as_=issuer.token(sub))  # fmt: skip
+            by_api[request["operationName"]] = body["data"]
+        for sub, payload in writes[4:]:
+            request = orjson.loads(payload)
+            write = floor_writes.CROWD_WRITES[request["operationName"]]
+            authorization = f"Bearer {mint_dev_token(dev, sub, [])}"
+            by_floor[request["operationName"]] = orjson.loads(
+                orjson.dumps(await write(db, request["variables"], authorization))
+            )
+        assert set(by_floor) == set(by_api) == set(floor_writes.CROWD_WRITES)
+        for name, data in by_floor.items():
+            assert _shape(data) == _shape(by_api[name]), name
+            assert next(iter(data.values()))["userErrors"] == []
+        assert await db["audit_events"].count_documents({}) == audits + 8  # one per write
+        for sub, payload in dict.fromkeys(crowd.reads()):  # the pages still agree
+            request = orjson.loads(payload)
+            token = issuer.token(sub) if sub else None
+            shown = await gql(anonymous_client, request["query"], request["variables"], as_=token)
+            page = floor_crowd.CROWD_OPERATIONS[request["operationName"]]
+            viewer_header = f"Bearer {mint_dev_token(dev, sub, [])}" if sub else None
+            floor = await page(db, request["variables"], viewer_header)
+            assert orjson.loads(orjson.dumps(floor)) == shown["data"], sub
     finally:
         await mongo.close()

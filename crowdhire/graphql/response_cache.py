@@ -1,10 +1,11 @@
-"""Ready-to-serve query responses in the shared cache, valid while their collections are unchanged.
+"""Ready-to-serve query responses in the shared cache, valid while what they read is unchanged.
 
 A query's `data` is stored as JSON bytes under a key made of the document, operation name,
-variables, the viewer's identity and roles, and the schema; with it go the generation tokens
-(crowdhire.graphql.freshness) of every collection the execution read. A later identical request is
-answered from those bytes, without parsing or resolving anything, only if no token has moved
-since. Responses with errors, mutations and requests outside the HTTP app are never stored.
+variables, the viewer's identity and roles, and the schema; with it go the versions
+(crowdhire.graphql.freshness) of every cache tag the execution read: the objects it read and the
+list partitions it listed. A later identical request is answered from those bytes, without
+parsing or resolving anything, only if no version has moved since. Responses with errors,
+mutations and requests outside the HTTP app are never stored.
 Validation, the cost cap and the budget run before this, so cached answers are charged alike.
 """
 
@@ -25,16 +26,8 @@ from crowdhire.auth import Viewer
 from crowdhire.cache import cache_key
 from crowdhire.context import Context
 from crowdhire.footprints import current_footprint
-from crowdhire.graphql.freshness import (
-    Generations,
-    announce_writes,
-    entry_is_fresh,
-    generation_key,
-)
-from crowdhire.models import DOCUMENT_MODELS
+from crowdhire.graphql.freshness import CLOCK_KEY, TagVersions, announce_writes
 from crowdhire.observability.stats import current_stats
-
-COLLECTIONS = sorted(str(model.Settings.name) for model in DOCUMENT_MODELS)
 
 
 def viewer_scope(viewer: Viewer) -> list[Any]:
@@ -59,14 +52,15 @@ def response_key(
 
 @dataclass(frozen=True)
 class Entry:
-    """A stored answer: the generation tokens it was computed under, and its data's JSON."""
+    """A stored answer: the version of every tag it read (None: not known, during a cache
+    outage; such an answer is only handed to identical requests in flight), and its JSON."""
 
-    tokens: dict[str, str]
+    versions: dict[str, str] | None
     data: bytes
 
     def encode(self) -> bytes:
-        """The tokens on the first line, then the data."""
-        return orjson.dumps(self.tokens) + b"\n" + self.data
+        """The versions on the first line, then the data."""
+        return orjson.dumps(self.versions) + b"\n" + self.data
 
 
 def decode_entry(raw: bytes) -> Entry | None:
@@ -75,10 +69,23 @@ def decode_entry(raw: bytes) -> Entry | None:
     if not newline:
         return None
     try:
-        tokens = orjson.loads(header)
+        versions = orjson.loads(header)
     except orjson.JSONDecodeError:
         return None
-    return Entry(tokens, data) if isinstance(tokens, dict) else None
+    return Entry(versions, data) if isinstance(versions, dict) else None
+
+
+async def is_fresh(entry: Entry, versions: TagVersions, *, in_flight: bool = False) -> bool:
+    """True when no tag the entry read has moved since.
+
+    An in-flight answer computed while the cache was unreachable is fresh for a request that
+    cannot reach it either: no write can have been announced since, and this process's own
+    unannounced writes were ruled out before the lookup.
+    """
+    if entry.versions is None:
+        return in_flight and await versions.clock() is None
+    current = await versions.current(entry.versions)
+    return all(current[tag] == version for tag, version in entry.versions.items())
 
 
 # Identical queries executing right now in this process, by key: later arrivals wait for the
@@ -88,9 +95,7 @@ _in_flight: dict[str, asyncio.Future[Entry | None]] = {}
 
 
 async def answer_in_flight(
-    key: str,
-    current: dict[str, str | None],
-    leader: asyncio.Future[Entry | None] | None = None,
+    key: str, versions: TagVersions, leader: asyncio.Future[Entry | None] | None = None
 ) -> Entry | None:
     """The answer an identical request executing now produces, if still fresh for this one.
 
@@ -101,14 +106,9 @@ async def answer_in_flight(
     if leader is None or leader.get_loop() is not asyncio.get_running_loop():
         return None
     entry = await asyncio.shield(leader)
-    if entry is None:
+    if entry is None or not await is_fresh(entry, versions, in_flight=True):
         return None
-    # Fresh only if no write moved a token between its start and this request's lookup. A
-    # token this lookup could not read (the cache is unreachable) cannot have been moved by
-    # anyone since the leader read it; this process's own unannounced writes were ruled out
-    # before the lookup, so the leader's answer is the best there is.
-    moved = any(current.get(name) not in (token, None) for name, token in entry.tokens.items())
-    return None if moved else entry
+    return entry
 
 
 def lead(key: str) -> asyncio.Future[Entry | None] | None:
@@ -173,21 +173,17 @@ class ResponseCache(SchemaExtension):
             yield
             return
         # Lead before looking up: identical requests arriving during a slow lookup then wait
-        # for this one instead of executing too (they still check its answer against their
-        # own tokens).
+        # for this one instead of executing too (they still check its answer's versions).
         future, entry = lead(key), None
         leader = None if future is not None else _in_flight.get(key)
+        versions = TagVersions(context.cache)
         try:
-            entry_raw, *token_values = await context.cache.get_many(
-                [key, *(generation_key(name) for name in COLLECTIONS)], tally=False
-            )
-            current = {
-                name: value.decode() if value else None
-                for name, value in zip(COLLECTIONS, token_values, strict=True)
-            }
+            entry_raw, clock_raw = await context.cache.get_many([key, CLOCK_KEY], tally=False)
             entry = decode_entry(entry_raw) if entry_raw else None
-            if entry is None or not entry_is_fresh(entry.tokens, current):
-                entry = None if future is not None else await answer_in_flight(key, current, leader)
+            if entry is not None and not await is_fresh(entry, versions):
+                entry = None
+            if entry is None and future is None:
+                entry = await answer_in_flight(key, versions, leader)
             if entry is not None:
                 execution.result = GraphQLExecutionResult(
                     data=cast(Any, orjson.Fragment(entry.data))
@@ -196,25 +192,36 @@ class ResponseCache(SchemaExtension):
                 yield
                 return
             _record("miss")
-            # Tokens are taken before anything is read: a write committed after this point
-            # moves a token this entry records, so the entry is never served with older data.
-            tokens = await Generations(context.cache).complete(COLLECTIONS, token_values)
+            # The clock is read before anything is: a write committed after this point is
+            # logged under a later number, which storing checks.
+            start = await versions.clock(clock_raw)
+            footprint.forget_reads()
             yield
-            entry = self._entry_of(execution.result, footprint.reads, tokens)
-            if entry is not None and len(entry.data) <= self.max_bytes:
+            entry = await self._entry_of(execution.result, footprint.read_tags(), start, versions)
+            if (
+                entry is not None
+                and entry.versions is not None
+                and len(entry.data) <= self.max_bytes
+            ):
                 await context.cache.set_many({key: entry.encode()}, ttl=self.ttl)
         finally:
             finish(key, future, entry)
 
     @staticmethod
-    def _entry_of(result: Any, reads: set[str], tokens: dict[str, str]) -> Entry | None:
-        """The entry for an executed answer (shared with waiting requests, stored if small
-        enough), or None if it must not be reused."""
+    async def _entry_of(
+        result: Any, tags: set[str], start: int | None, versions: TagVersions
+    ) -> Entry | None:
+        """The entry for an executed answer (shared with waiting requests, stored if its
+        versions are known), or None if it must not be reused."""
         if not isinstance(result, GraphQLExecutionResult) or result.errors or result.data is None:
             return None
-        if not reads <= tokens.keys():
-            return None  # read something without a generation: cannot tell when it changes
-        return Entry({name: tokens[name] for name in sorted(reads)}, orjson.dumps(result.data))
+        data = orjson.dumps(result.data)
+        if start is None:
+            return Entry(None, data)  # the cache is unreachable: for requests in flight only
+        known = await versions.complete(tags)
+        if known is None or not await versions.untouched_since(start, tags):
+            return None
+        return Entry(known, data)
 
 
 def _record(outcome: str) -> None:

@@ -16,7 +16,7 @@ from bson import ObjectId
 from strawberry.dataloader import DataLoader
 
 from crowdhire.cache import ObjectCache, cache_key
-from crowdhire.footprints import note_read
+from crowdhire.footprints import note_objects
 
 M = TypeVar("M", bound=Document)
 
@@ -112,7 +112,6 @@ class ByIdLoader(DataLoader[ObjectId, M | None], Generic[M]):
         self._cache = cache
 
     async def _load(self, ids: list[ObjectId]) -> list[M | None]:
-        note_read(self.model.get_pymongo_collection().name)  # also when served from the cache
         keys = [object_key(self.kind, object_id) for object_id in ids]
         found: dict[ObjectId, M] = {}
         misses: list[ObjectId] = []
@@ -136,4 +135,6 @@ class ByIdLoader(DataLoader[ObjectId, M | None], Generic[M]):
                 found[raw_doc["_id"]] = document
                 fresh[object_key(self.kind, raw_doc["_id"])] = encode_cached(document)
             await self._cache.set_many(fresh)
+        # also when served from the cache: the answer depends on these objects
+        note_objects(self.model.get_pymongo_collection().name, {i: found.get(i) for i in ids})
         return [found.get(object_id) for object_id in ids]

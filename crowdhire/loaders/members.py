@@ -8,7 +8,7 @@ from pymongo import ASCENDING
 from strawberry.dataloader import DataLoader
 
 from crowdhire.cache import ObjectCache
-from crowdhire.footprints import note_read
+from crowdhire.footprints import note_partitions
 from crowdhire.loaders.base import CachedKind, decode_document, object_key
 from crowdhire.models.companies import CompanyMember
 
@@ -34,7 +34,7 @@ class MembersByCompanyIdLoader(DataLoader[ObjectId, list[CompanyMember]]):
 
     async def _load(self, company_ids: list[ObjectId]) -> list[list[CompanyMember]]:
         collection = CompanyMember.get_pymongo_collection()
-        note_read(collection.name)  # also when served from the cache
+        note_partitions(collection.name, "company_id", company_ids)  # also when cached
         keys = [object_key(CachedKind.MEMBERS, company_id) for company_id in company_ids]
         cached = await self._cache.get_many(keys)
         found = {cid: _decode(raw) for cid, raw in zip(company_ids, cached, strict=True) if raw}

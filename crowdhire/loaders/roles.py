@@ -18,6 +18,7 @@ from bson import ObjectId
 from strawberry.dataloader import DataLoader
 
 from crowdhire.cache import ObjectCache, cache_key
+from crowdhire.footprints import note_partitions
 from crowdhire.models.companies import CompanyMember, MemberRole
 from crowdhire.models.recruiters import Recruiter
 
@@ -78,6 +79,9 @@ class RolesBySubLoader(DataLoader[str, SubjectRoles]):
         return versions
 
     async def _load(self, subs: list[str]) -> list[SubjectRoles]:
+        # An answer showing someone's roles depends on them, also when they come from the cache.
+        note_partitions(Recruiter.get_pymongo_collection().name, "sub", subs)
+        note_partitions(CompanyMember.get_pymongo_collection().name, "sub", subs)
         versions = await self._versions(subs)
         keyed = [sub for sub in subs if sub in versions]
         cached = await self._cache.get_many([_entry_key(sub, versions[sub]) for sub in keyed])

@@ -40,13 +40,18 @@ async def cached(app_factory: AppFactory) -> AsyncIterator[httpx.AsyncClient]:
 
 
 PAYMENT_MUTATIONS = {"createPlacementFeePayment", "refundPlacementFee"}  # test_payments_staleness
+DOCUMENT_MUTATIONS = {  # test_document_staleness
+    "createCandidateDocumentUpload",
+    "completeCandidateDocumentUpload",
+    "deleteCandidateDocument",
+}
 
 
 def test_every_mutation_has_a_case() -> None:
     mutation_type = build_schema()._schema.mutation_type
     assert mutation_type is not None
     mutations = set(mutation_type.fields)
-    assert mutations == set(CASES) | PAYMENT_MUTATIONS
+    assert mutations == set(CASES) | PAYMENT_MUTATIONS | DOCUMENT_MUTATIONS
 
 
 async def _read(http: httpx.AsyncClient, read: Read) -> Any:

@@ -21,6 +21,7 @@ from pymongo.read_concern import ReadConcern
 
 from crowdhire.events.subscriber import EventFilter, Subscriber
 from crowdhire.models.events import OutboxEvent
+from crowdhire.observability.stats import EVENT_STREAM_REOPENS, EVENT_SUBSCRIBERS
 
 log = logging.getLogger("crowdhire.events.stream")
 
@@ -32,7 +33,8 @@ BACKFILL_PAGE = 500
 
 def event_of(raw: Mapping[str, Any]) -> OutboxEvent:
     """An outbox document as the model every subscriber shares (built once per event)."""
-    return OutboxEvent.model_validate(dict(raw))
+    event: OutboxEvent = OutboxEvent.model_validate(dict(raw))
+    return event
 
 
 class EventStream:
@@ -63,14 +65,14 @@ class EventStream:
         """Subscribers currently attached (the metric of open subscriptions)."""
         return len(self._subscribers)
 
-    async def start(self, timeout: float = 10.0) -> None:
+    async def start(self, open_within: float = 10.0) -> None:
         """Open the change stream; returns once it is open, so later commits reach it."""
         self._task = asyncio.create_task(self._follow(), name="outbox-change-stream")
         opened = asyncio.create_task(self._opened.wait())
-        await asyncio.wait([opened, self._task], timeout=timeout, return_when="FIRST_COMPLETED")
+        await asyncio.wait([opened, self._task], timeout=open_within, return_when="FIRST_COMPLETED")
         if not opened.done():
             opened.cancel()
-            log.warning("outbox change stream not open after %ss; still trying", timeout)
+            log.warning("outbox change stream not open after %ss; still trying", open_within)
 
     async def stop(self) -> None:
         """Close the change stream; attached subscribers end with it."""
@@ -107,6 +109,7 @@ class EventStream:
             except PyMongoError:
                 log.warning("outbox change stream interrupted; reopening", exc_info=True)
             self.reopens += 1
+            EVENT_STREAM_REOPENS.inc()
             await asyncio.sleep(delay)
             delay = min(delay * 2, self._max_retry_seconds)
 
@@ -166,6 +169,7 @@ class EventStream:
                     yield event
         subscriber = Subscriber(matches, self._queue_size, on_overflow)
         self._subscribers.add(subscriber)
+        EVENT_SUBSCRIBERS.inc()
         try:
             if last is not None:
                 async for event in self._read_after(last, narrowed):
@@ -180,3 +184,4 @@ class EventStream:
                 yield event
         finally:
             self._subscribers.discard(subscriber)
+            EVENT_SUBSCRIBERS.dec()

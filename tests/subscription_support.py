@@ -47,7 +47,9 @@ async def serve(settings: Settings, *, drop: bool = True) -> AsyncIterator[tuple
 
 
 async def write_event(
-    event_type: EventType, subjects: Mapping[str, ObjectId | str], actor: str = "auth0|writer"
+    event_type: EventType,
+    subjects: Mapping[str, ObjectId | str | None],
+    actor: str = "auth0|writer",
 ) -> OutboxEvent:
     """One outbox event committed in its own transaction, as a mutation would write it."""
     client = OutboxEvent.get_pymongo_collection().database.client
@@ -66,7 +68,7 @@ def event_ids(events: list[OutboxEvent]) -> list[str]:
     return [encode_global_id("DomainEvent", e.id) for e in events if e.id is not None]
 
 
-class Closed(Exception):
+class SocketClosedError(Exception):
     """The server closed the socket; `code` and `reason` are what it sent."""
 
     def __init__(self, code: int | None, reason: str) -> None:
@@ -108,14 +110,15 @@ class GraphQLSocket:
         """Send one protocol message."""
         await self.ws.send(json.dumps(message))
 
-    async def receive(self, timeout: float = 10) -> dict[str, Any]:
-        """The next message other than a ping; Closed when the server closed the socket."""
+    async def receive(self, within: float = 10) -> dict[str, Any]:
+        """The next message other than a ping; SocketClosedError once the server closed."""
         while True:
             try:
-                raw = await asyncio.wait_for(self.ws.recv(), timeout)
+                raw = await asyncio.wait_for(self.ws.recv(), within)
             except ConnectionClosed as closed:
                 frame = closed.rcvd
-                raise Closed(frame.code if frame else None, frame.reason if frame else "") from None
+                code, reason = (frame.code, frame.reason) if frame else (None, "")
+                raise SocketClosedError(code, reason) from None
             message: dict[str, Any] = json.loads(raw)
             if message["type"] == "ping":
                 self.pings += 1
@@ -124,11 +127,11 @@ class GraphQLSocket:
                 continue
             return message
 
-    async def closed(self, timeout: float = 10) -> Closed:
+    async def closed(self, within: float = 10) -> SocketClosedError:
         """Wait for the server to close the socket; fails if a message arrives instead."""
         try:
-            message = await self.receive(timeout)
-        except Closed as closed:
+            message = await self.receive(within)
+        except SocketClosedError as closed:
             return closed
         raise AssertionError(f"expected the socket to close, got {message}")
 
@@ -139,9 +142,9 @@ class GraphQLSocket:
         payload = {"query": query, "variables": variables or {}}
         await self.send({"id": operation_id, "type": "subscribe", "payload": payload})
 
-    async def next_data(self, operation_id: str, timeout: float = 10) -> dict[str, Any]:
+    async def next_data(self, operation_id: str, within: float = 10) -> dict[str, Any]:
         """The `data` of the operation's next result (errors fail the test)."""
-        message = await self.receive(timeout)
+        message = await self.receive(within)
         assert message.get("id") == operation_id and message["type"] == "next", message
         assert "errors" not in message["payload"], message
         data: dict[str, Any] = message["payload"]["data"]

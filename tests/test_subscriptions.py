@@ -12,11 +12,11 @@ from starlette.applications import Starlette
 
 from crowdhire.models.companies import CompanyMember, MemberRole
 from crowdhire.models.events import EventType, OutboxEvent
-from crowdhire.schema.ids import encode_global_id
 from crowdhire.settings import Settings
 from tests.auth_support import Issuer
 from tests.factories import make_candidate, make_company, make_job, make_recruiter
 from tests.subscription_support import GraphQLSocket, event_ids, serve, write_event
+from tests.support import global_id
 
 EVENTS = """
 subscription Events($types: [EventType!], $after: String) {
@@ -83,7 +83,7 @@ async def test_each_subscriber_hears_only_what_their_access_allows(
         GraphQLSocket.signed_in(url, issuer.token(alice.sub)) as recruiter,
         GraphQLSocket.signed_in(url, issuer.token(bob.sub)) as other_recruiter,
     ):
-        await member.subscribe("pipeline", PIPELINE, {"jobId": encode_global_id("Job", ours.id)})
+        await member.subscribe("pipeline", PIPELINE, {"jobId": global_id("Job", ours)})
         await member.subscribe("company", COMPANY)
         await recruiter.subscribe("mine", MINE)
         await other_recruiter.subscribe("mine", MINE)
@@ -100,9 +100,7 @@ async def test_each_subscriber_hears_only_what_their_access_allows(
         assert heard == {("pipeline", "SUBMISSION_CREATED"), ("company", "SUBMISSION_CREATED")}
         mine = await recruiter.next_data("mine")
         assert mine["mySubmissionEvents"]["type"] == "SUBMISSION_CREATED"
-        assert mine["mySubmissionEvents"]["candidate"] == {
-            "id": encode_global_id("Candidate", candidate.id)
-        }
+        assert mine["mySubmissionEvents"]["candidate"] == {"id": global_id("Candidate", candidate)}
         assert await member.silent(0.3)
         assert await other_recruiter.silent(0.3)
 
@@ -113,7 +111,7 @@ async def test_pipeline_events_of_another_companys_job_are_refused(
     _, url = served
     job = await make_job(await make_company())
     async with GraphQLSocket.signed_in(url, issuer.token("auth0|stranger")) as socket:
-        await socket.subscribe("1", PIPELINE, {"jobId": encode_global_id("Job", job.id)})
+        await socket.subscribe("1", PIPELINE, {"jobId": global_id("Job", job)})
         message = await socket.receive()
     errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"
@@ -160,7 +158,7 @@ async def test_a_socket_closes_when_its_token_expires(
     async with GraphQLSocket.signed_in(url, token) as socket:
         await socket.subscribe("1", EVENTS)
         opened = time.monotonic()
-        closed = await socket.closed(timeout=10)
+        closed = await socket.closed(within=10)
         lasted = time.monotonic() - opened
     assert (closed.code, closed.reason) == (4403, "Token expired: reconnect with a fresh token")
     assert 1 < lasted < 5

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -26,9 +27,11 @@ PROTOCOL = "graphql-transport-ws"
 
 
 @asynccontextmanager
-async def serve(settings: Settings, *, drop: bool = True) -> AsyncIterator[tuple[Starlette, str]]:
+async def serve(
+    settings: Settings, *, drop: bool = True, listeners: Sequence[CommandListener] = ()
+) -> AsyncIterator[tuple[Starlette, str]]:
     """The app under uvicorn on a free loopback port; yields it and its base URL (http://)."""
-    app = create_app(settings)
+    app = create_app(settings, mongo_listeners=listeners)
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
     server = uvicorn.Server(config)
@@ -112,9 +115,11 @@ class GraphQLSocket:
 
     async def receive(self, within: float = 10) -> dict[str, Any]:
         """The next message other than a ping; SocketClosedError once the server closed."""
+        deadline = asyncio.get_running_loop().time() + within
         while True:
+            left = deadline - asyncio.get_running_loop().time()
             try:
-                raw = await asyncio.wait_for(self.ws.recv(), within)
+                raw = await asyncio.wait_for(self.ws.recv(), max(left, 0))
             except ConnectionClosed as closed:
                 frame = closed.rcvd
                 code, reason = (frame.code, frame.reason) if frame else (None, "")

@@ -16,7 +16,7 @@ from bson import ObjectId
 from crowdhire.context import Context
 from crowdhire.errors import ForbiddenError, UnauthenticatedError
 from crowdhire.events.stream import EventStream
-from crowdhire.events.subscriber import EventFilter
+from crowdhire.events.subscriber import EventFilter, SlowConsumerError
 from crowdhire.loaders import build_loaders
 from crowdhire.models.events import EventType, OutboxEvent
 from crowdhire.resolvers.events import decode_position, may_see
@@ -58,10 +58,18 @@ async def follow(
             )
 
     events = stream.events(visible, after=position, query=query, on_overflow=cut_off)
-    async for event in events:
-        # Fresh loaders per event: each one shows its objects as they are when it is sent.
-        context.loaders = build_loaders(context.cache)
-        yield event
+    try:
+        async for event in events:
+            # Fresh loaders per event: each one shows its objects as they are when it is sent.
+            context.loaders = build_loaders(context.cache)
+            yield event
+    except SlowConsumerError:
+        if close_socket is None:
+            raise
+        # Never `complete`: the client must reconnect and resume, so the socket closes while
+        # the operation waits here until the connection's shutdown cancels it.
+        await close_socket(SLOW_CONSUMER_CLOSE, SLOW_CONSUMER_REASON)
+        await asyncio.Event().wait()
 
 
 async def pipeline_events(

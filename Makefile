@@ -88,6 +88,10 @@ wrk: ## make sure the wrk load generator is installed (apt-get, as root)
 bench: install services wrk ## benchmark N/D/O/S/F on real servers (BENCH_SCALE=1 BENCH_ROUNDS=3 BENCH_SECONDS=3)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+.PHONY: bench-changes
+bench-changes: install ## outbox cost per write, changes-feed page cost (admin vs a 1 % company)
+	$(BIN)/python -m bench.changes_feed
+
 .PHONY: bench-backup
 bench-backup: install ## peak RSS of `backup create` (small vs large collection), restore speed
 	$(BIN)/python -m bench.backup

@@ -14,6 +14,7 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
+from crowdhire.events.erasure import record_erasure
 from crowdhire.loaders.base import CachedKind
 from crowdhire.matching.store import delete as delete_vector
 from crowdhire.models import AuditEvent, Candidate, ErasureRecord, Placement, Submission
@@ -23,6 +24,7 @@ from crowdhire.models.embeddings import EmbeddedKind
 from crowdhire.resolvers.candidates import editable_candidate
 from crowdhire.resolvers.consent import ensure_link_actor
 from crowdhire.resolvers.consent_links import LinkPurpose, candidate_for_token
+from crowdhire.resolvers.events import actor_of
 from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
 ERASED_NAME = "Erased candidate"
@@ -91,6 +93,7 @@ async def erase_candidate(
         submission_ids, placement_ids = await anonymize_everywhere(candidate, session)
         erased = ["profile", "contact", "consent", "submissions.pitch", "submissions.notes"]
         await audit(context, session, "eraseCandidate", {"candidate": person}, erased)
+        await record_erasure(session, actor_of(context), candidate, submission_ids, erased)
         forget: list[tuple[CachedKind, ObjectId | str]] = [(CachedKind.CANDIDATES, person)]
         forget += [(CachedKind.SUBMISSIONS, i) for i in submission_ids]
         forget += [(CachedKind.PLACEMENTS, i) for i in placement_ids]

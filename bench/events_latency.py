@@ -94,7 +94,11 @@ async def _socket(stack: AsyncExitStack, url: str, token: str, query: str) -> Cl
     return ws
 
 
-async def _listen(ws: ClientConnection, arrivals: dict[str, list[float]]) -> None:
+async def _listen(
+    ws: ClientConnection, arrivals: dict[str, list[float]], closes: list[int | None]
+) -> None:
+    """Answers pings from the start (a socket that stops answering is closed) and notes when
+    each event arrives, and how the server closed the socket if it did."""
     async for raw in ws:
         message = json.loads(raw)
         if message["type"] == "ping":
@@ -102,6 +106,7 @@ async def _listen(ws: ClientConnection, arrivals: dict[str, list[float]]) -> Non
         elif message["type"] == "next":
             event_id = message["payload"]["data"].popitem()[1]["id"]
             arrivals.setdefault(event_id, []).append(time.perf_counter())
+    closes.append(ws.close_code)
 
 
 async def _commit(recruiter: ObjectId) -> OutboxEvent:
@@ -157,24 +162,36 @@ async def _run(
     async with AsyncExitStack() as stack:
         await asyncio.sleep(1)
         idle_before = _rss_kib(process.pid)
-        sockets = [await _socket(stack, url, mint_dev_token(settings, r.sub, []), MINE)
-                   for r in recruiters]  # fmt: skip
+        arrivals: dict[str, list[float]] = {}
+        closes: list[int | None] = []
+        listeners = []
+        for recruiter in recruiters:
+            token = mint_dev_token(settings, recruiter.sub, [])
+            ws = await _socket(stack, url, token, MINE)
+            listeners.append(asyncio.create_task(_listen(ws, arrivals, closes)))
         await asyncio.sleep(2)
         idle_after = _rss_kib(process.pid)
         admin = mint_dev_token(settings, "bench|admin", ["admin:all"])
-        sockets += [await _socket(stack, url, admin, EVERYTHING) for _ in range(args.admins)]
+        for _ in range(args.admins):
+            ws = await _socket(stack, url, admin, EVERYTHING)
+            listeners.append(asyncio.create_task(_listen(ws, arrivals, closes)))
         await asyncio.sleep(1)
-        arrivals: dict[str, list[float]] = {}
-        listeners = [asyncio.create_task(_listen(ws, arrivals)) for ws in sockets]
         ids: list[ObjectId] = [r.id for r in recruiters if r.id is not None]
         committed = await _write(ids, args.rate, args.seconds)
-        await asyncio.sleep(2)
+        expected = len(committed) * (1 + args.admins)
+        written_at = time.perf_counter()
+
+        def delivered() -> int:
+            return sum(map(len, arrivals.values()))
+
+        while delivered() < expected and time.perf_counter() - written_at < 60:  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+        drained = time.perf_counter() - written_at
         for task in listeners:
             task.cancel()
     await client.close()
     latencies = [(at - committed[event_id]) * 1000 for event_id, times in arrivals.items()
                  for at in times if event_id in committed]  # fmt: skip
-    expected = len(committed) * (1 + args.admins)
     per_subscriber = (idle_after - idle_before) / args.recruiters
     return [
         "# Subscription latency and memory (`make bench-events`)",
@@ -192,7 +209,9 @@ async def _run(
         f"| p99 | {_percentile(latencies, 0.99):.1f} |",
         f"| max | {max(latencies):.1f} |",
         "",
-        f"Deliveries: {len(latencies)} of {expected} expected.",
+        f"Deliveries: {len(latencies)} of {expected} expected, all in by"
+        f" {drained:.1f} s after the last commit; sockets the server closed: {len(closes)}"
+        f" (codes {sorted(set(closes), key=str) or '-'}).",
         "",
         "| Idle subscribers (own socket each) | server RSS |",
         "|---|---|",

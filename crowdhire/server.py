@@ -179,10 +179,13 @@ def create_app(
         verifier, jwks = build_verifier(settings)
         matching = MatchingService(settings.matching_refresh_seconds)
         await matching.start(load_model=settings.worker_enabled)
+        # Its own client: the change stream's long-polling getMore stays out of the request
+        # metrics and the command counts of the app's listeners.
+        stream_client = mongo_client(settings)
         events = EventStream(
-            OutboxEvent.get_pymongo_collection(), queue_size=settings.subscription_queue_size
+            stream_client[settings.mongodb_db][OutboxEvent.get_collection_name()],
+            queue_size=settings.subscription_queue_size,
         )
-        await events.start()
         worker = TaskWorker(
             task_handlers(settings, object_cache, matching),
             poll_seconds=settings.worker_poll_seconds,
@@ -207,6 +210,7 @@ def create_app(
         finally:
             await worker.stop()
             await events.stop()
+            await stream_client.close()
             await matching.stop()
             if stripe_gateway is not None:
                 await stripe_gateway.close()

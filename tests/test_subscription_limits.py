@@ -7,15 +7,14 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from bson import ObjectId
+from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.monitoring import CommandStartedEvent
 
 from crowdhire.events.outbox import record_event
 from crowdhire.models.events import EventType, OutboxEvent
 from crowdhire.settings import Settings
 from tests.auth_support import Issuer
 from tests.subscription_support import GraphQLSocket, SocketClosedError, serve, write_event
-from tests.support import CommandCounter
 
 EVENTS = "subscription { events { position type } }"
 
@@ -133,23 +132,25 @@ async def test_queries_and_mutations_are_refused_over_the_socket(
         assert message["payload"][0]["extensions"]["code"] == "OPERATION_NOT_SUPPORTED"
 
 
-class ChangeStreamOpenings(CommandCounter):
-    """Records every aggregate that opens a change stream."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.pipelines: list[list[dict[str, Any]]] = []
-
-    def started(self, event: CommandStartedEvent) -> None:
-        """Keep change-stream aggregates."""
-        pipeline = event.command.get("pipeline", []) if event.command_name == "aggregate" else []
-        if any("$changeStream" in stage for stage in pipeline):
-            self.pipelines.append(pipeline)
+async def _change_stream_cursors(settings: Settings) -> set[int]:
+    """Ids of the change-stream cursors open on the outbox, as mongod reports them."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_uri)
+    try:
+        change_streams = {
+            "ns": f"{settings.mongodb_db}.outbox_events",
+            "cursor.originatingCommand.pipeline.0.$changeStream": {"$exists": True},
+        }
+        operations = await client.admin.aggregate(
+            [{"$currentOp": {"allUsers": True, "idleCursors": True}}, {"$match": change_streams}]
+        )
+        return {operation["cursor"]["cursorId"] async for operation in operations}
+    finally:
+        await client.close()
 
 
 async def test_many_subscribers_share_one_change_stream(settings: Settings, issuer: Issuer) -> None:
-    openings = ChangeStreamOpenings()
-    async with serve(settings, listeners=[openings]) as (_, url), AsyncExitStack() as stack:
+    async with serve(settings) as (_, url), AsyncExitStack() as stack:
+        assert await _change_stream_cursors(settings) == set()  # none before a subscriber
         sockets = []
         for n in range(10):
             token = issuer.token(f"auth0|admin-{n}", ["admin:all"])
@@ -162,4 +163,5 @@ async def test_many_subscribers_share_one_change_stream(settings: Settings, issu
         for socket in sockets:
             ids = {(await socket.receive())["id"] for _ in range(10)}
             assert ids == {str(n) for n in range(10)}
-    assert len(openings.pipelines) == 1  # 100 subscriptions, one cursor
+        cursors = await _change_stream_cursors(settings)
+    assert len(cursors) == 1  # 100 subscriptions, one cursor

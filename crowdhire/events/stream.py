@@ -57,6 +57,7 @@ class EventStream:
         self._resume_token: Mapping[str, Any] | None = None
         self._last_position: int | None = None
         self._opened = asyncio.Event()
+        self._starting = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self.reopens = 0
 
@@ -66,8 +67,16 @@ class EventStream:
         return len(self._subscribers)
 
     async def start(self, open_within: float = 10.0) -> None:
-        """Open the change stream; returns once it is open, so later commits reach it."""
-        self._task = asyncio.create_task(self._follow(), name="outbox-change-stream")
+        """Open the change stream (once); returns when it is open, so later commits reach it.
+
+        Called by the first subscriber rather than at start-up: a process nobody subscribes to
+        holds no cursor and sends no getMore.
+        """
+        async with self._starting:
+            if self._task is None:
+                self._task = asyncio.create_task(self._follow(), name="outbox-change-stream")
+        if self._opened.is_set():
+            return
         opened = asyncio.create_task(self._opened.wait())
         await asyncio.wait([opened, self._task], timeout=open_within, return_when="FIRST_COMPLETED")
         if not opened.done():
@@ -160,6 +169,7 @@ class EventStream:
         subscriber attached was committed by then, so that last read holds it. Positions
         already yielded are skipped, so nothing comes twice.
         """
+        await self.start()
         narrowed = dict(query or {})
         last = after
         if last is not None:

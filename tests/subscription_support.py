@@ -10,6 +10,7 @@ from typing import Any
 
 import uvicorn
 from bson import ObjectId
+from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
@@ -64,6 +65,22 @@ async def write_event(
 
         await session.with_transaction(body)
     return written[0]
+
+
+async def change_stream_cursors(settings: Settings) -> set[int]:
+    """Ids of the change-stream cursors open on the outbox, as mongod reports them."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_uri)
+    try:
+        change_streams = {
+            "ns": f"{settings.mongodb_db}.outbox_events",
+            "cursor.originatingCommand.pipeline.0.$changeStream": {"$exists": True},
+        }
+        operations = await client.admin.aggregate(
+            [{"$currentOp": {"allUsers": True, "idleCursors": True}}, {"$match": change_streams}]
+        )
+        return {operation["cursor"]["cursorId"] async for operation in operations}
+    finally:
+        await client.close()
 
 
 def event_ids(events: list[OutboxEvent]) -> list[str]:

@@ -7,14 +7,19 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from bson import ObjectId
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.events.outbox import record_event
 from crowdhire.models.events import EventType, OutboxEvent
 from crowdhire.settings import Settings
 from tests.auth_support import Issuer
-from tests.subscription_support import GraphQLSocket, SocketClosedError, serve, write_event
+from tests.subscription_support import (
+    GraphQLSocket,
+    SocketClosedError,
+    change_stream_cursors,
+    serve,
+    write_event,
+)
 
 EVENTS = "subscription { events { position type } }"
 
@@ -132,25 +137,9 @@ async def test_queries_and_mutations_are_refused_over_the_socket(
         assert message["payload"][0]["extensions"]["code"] == "OPERATION_NOT_SUPPORTED"
 
 
-async def _change_stream_cursors(settings: Settings) -> set[int]:
-    """Ids of the change-stream cursors open on the outbox, as mongod reports them."""
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_uri)
-    try:
-        change_streams = {
-            "ns": f"{settings.mongodb_db}.outbox_events",
-            "cursor.originatingCommand.pipeline.0.$changeStream": {"$exists": True},
-        }
-        operations = await client.admin.aggregate(
-            [{"$currentOp": {"allUsers": True, "idleCursors": True}}, {"$match": change_streams}]
-        )
-        return {operation["cursor"]["cursorId"] async for operation in operations}
-    finally:
-        await client.close()
-
-
 async def test_many_subscribers_share_one_change_stream(settings: Settings, issuer: Issuer) -> None:
     async with serve(settings) as (_, url), AsyncExitStack() as stack:
-        assert await _change_stream_cursors(settings) == set()  # none before a subscriber
+        assert await change_stream_cursors(settings) == set()  # none before a subscriber
         sockets = []
         for n in range(10):
             token = issuer.token(f"auth0|admin-{n}", ["admin:all"])
@@ -163,5 +152,5 @@ async def test_many_subscribers_share_one_change_stream(settings: Settings, issu
         for socket in sockets:
             ids = {(await socket.receive())["id"] for _ in range(10)}
             assert ids == {str(n) for n in range(10)}
-        cursors = await _change_stream_cursors(settings)
+        cursors = await change_stream_cursors(settings)
     assert len(cursors) == 1  # 100 subscriptions, one cursor

@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
+from bson import ObjectId
+from pymongo import AsyncMongoClient
 from starlette.applications import Starlette
 
 from crowdhire.models.companies import CompanyMember, MemberRole
@@ -15,7 +18,13 @@ from crowdhire.models.events import EventType, OutboxEvent
 from crowdhire.settings import Settings
 from tests.auth_support import Issuer
 from tests.factories import make_candidate, make_company, make_job, make_recruiter
-from tests.subscription_support import GraphQLSocket, event_ids, serve, write_event
+from tests.subscription_support import (
+    GraphQLSocket,
+    change_stream_cursors,
+    event_ids,
+    serve,
+    write_event,
+)
 from tests.support import global_id
 
 EVENTS = """
@@ -162,3 +171,28 @@ async def test_a_socket_closes_when_its_token_expires(
         lasted = time.monotonic() - opened
     assert (closed.code, closed.reason) == (4403, "Token expired: reconnect with a fresh token")
     assert 1 < lasted < 5
+
+
+async def test_the_stream_resumes_after_its_cursor_is_killed_and_misses_nothing(
+    served: tuple[Starlette, str], issuer: Issuer, settings: Settings
+) -> None:
+    _, url = served
+    async with GraphQLSocket.signed_in(url, issuer.admin_token()) as socket:
+        await socket.subscribe("1", EVENTS)
+        await asyncio.sleep(0.3)
+        before = await write_event(EventType.JOB_PAUSED, {"job": ObjectId()})
+        heard = [(await socket.next_data("1"))["events"]["id"]]
+        [cursor] = await change_stream_cursors(settings)
+        killer: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_uri)
+        try:
+            killed = await killer[settings.mongodb_db].command(
+                "killCursors", "outbox_events", cursors=[cursor]
+            )
+        finally:
+            await killer.close()
+        assert killed["cursorsKilled"] == [cursor]
+        after = [await write_event(EventType.JOB_CLOSED, {"job": ObjectId()}) for _ in range(3)]
+        heard += [(await socket.next_data("1"))["events"]["id"] for _ in range(3)]
+        assert await socket.silent(0.5)
+        assert await change_stream_cursors(settings) not in (set(), {cursor})  # a new cursor
+    assert heard == event_ids([before, *after])

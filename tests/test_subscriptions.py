@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from bson import ObjectId
 from pymongo import AsyncMongoClient
@@ -25,7 +26,7 @@ from tests.subscription_support import (
     serve,
     write_event,
 )
-from tests.support import global_id
+from tests.support import global_id, gql
 
 EVENTS = """
 subscription Events($types: [EventType!], $after: String) {
@@ -196,3 +197,35 @@ async def test_the_stream_resumes_after_its_cursor_is_killed_and_misses_nothing(
         assert await socket.silent(0.5)
         assert await change_stream_cursors(settings) not in (set(), {cursor})  # a new cursor
     assert heard == event_ids([before, *after])
+
+
+REMOVE_MEMBER = """mutation($input: RemoveCompanyMemberInput!) {
+  removeCompanyMember(input: $input) { removed userErrors { code } } }"""
+
+
+async def test_a_member_removed_from_the_company_stops_hearing_it_within_a_heartbeat(
+    settings: Settings, issuer: Issuer
+) -> None:
+    beating = settings.model_copy(update={"subscription_heartbeat_seconds": 0.3})
+    async with serve(beating) as (_, url):
+        acme = await make_company()
+        await CompanyMember(company_id=acme.id, sub="auth0|owner", role=MemberRole.OWNER).insert()
+        await CompanyMember(company_id=acme.id, sub="auth0|leaver", role=MemberRole.MEMBER).insert()
+        job = await make_job(acme)
+        async with (
+            GraphQLSocket.signed_in(url, issuer.token("auth0|leaver")) as socket,
+            httpx.AsyncClient(base_url=url, timeout=30) as http,
+        ):
+            await socket.subscribe("1", COMPANY)
+            assert await socket.silent(0.3)  # reading: the pings are answered
+            await write_event(EventType.JOB_PAUSED, {"job": job.id, "company": acme.id})
+            assert (await socket.next_data("1"))["companyEvents"]["type"] == "JOB_PAUSED"
+
+            removal = {"companyId": global_id("Company", acme), "sub": "auth0|leaver"}
+            answer = await gql(
+                http, REMOVE_MEMBER, {"input": removal}, as_=issuer.token("auth0|owner")
+            )
+            assert answer["data"]["removeCompanyMember"] == {"removed": True, "userErrors": []}
+            assert await socket.silent(1.0)  # a few heartbeats, each reloading the roles
+            await write_event(EventType.JOB_CLOSED, {"job": job.id, "company": acme.id})
+            assert await socket.silent(1.0)

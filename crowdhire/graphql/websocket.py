@@ -6,7 +6,8 @@
   apply;
 - a cap on connections per identity (4429) next to Strawberry's cap on operations per connection;
 - heartbeats: the server pings, and a client that has not answered by the next ping is closed
-  with 4504, so dead peers behind proxies do not hold subscriptions.
+  with 4504, so dead peers behind proxies do not hold subscriptions; each beat also reloads the
+  subject's roles, so a lost membership stops the events it allowed.
 
 A slow consumer (a full per-subscription buffer) is closed with 4008 by the subscription itself.
 """
@@ -35,9 +36,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from crowdhire.auth.jwks import KeySetUnavailableError
 from crowdhire.auth.middleware import verify_authorization
 from crowdhire.auth.roles import viewer_for
-from crowdhire.auth.tokens import InvalidTokenError, TokenVerifier
+from crowdhire.auth.tokens import Claims, InvalidTokenError, TokenVerifier
 from crowdhire.auth.viewer import Viewer
 from crowdhire.context import Context
+from crowdhire.loaders import build_loaders
 from crowdhire.loaders.roles import RolesBySubLoader
 from crowdhire.observability.stats import SOCKET_CLOSES, SOCKETS_OPEN
 
@@ -64,6 +66,7 @@ class SocketIdentity:
 
     viewer: Viewer
     expires_at: float | None
+    claims: Claims | None = None
 
 
 async def authenticate_payload(
@@ -81,7 +84,7 @@ async def authenticate_payload(
     except KeySetUnavailableError as error:
         reason = "Authentication is temporarily unavailable"
         raise SocketRefusedError(reason, TRY_AGAIN_LATER_CLOSE) from error
-    return SocketIdentity(await viewer_for(claims, roles), claims.expires_at)
+    return SocketIdentity(await viewer_for(claims, roles), claims.expires_at, claims)
 
 
 class SocketAuthenticator(Protocol):
@@ -137,6 +140,7 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         self.context.close_socket = self.close
         self._counts: ConnectionCounts = self.view.connection_counts  # type: ignore[attr-defined]
         self._holder: str | None = None
+        self._claims: Claims | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._awaiting_pong = False
         self._closed = False
@@ -174,6 +178,7 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
             )
             return
         self._holder = sub
+        self._claims = identity.claims
         self.context.viewer = identity.viewer
         await super().handle_connection_init(message)
         if self.connection_acknowledged:
@@ -214,8 +219,18 @@ class SocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
                     return
                 self._awaiting_pong = True
                 await self.send_message({"type": "ping"})
+                await self._refresh_roles()
         except WebSocketDisconnected:
             return
+
+    async def _refresh_roles(self) -> None:
+        """Roles as they are now (a member removed from a company stops hearing it within a
+        heartbeat, as their next HTTP request would see), read fresh, not from the socket's
+        first loaders."""
+        if self._claims is None:
+            return
+        roles = build_loaders(self.context.cache).roles_by_sub
+        self.context.viewer = await viewer_for(self._claims, roles)
 
     async def _expire(self, expires_at: float) -> None:
         await asyncio.sleep(max(0.0, expires_at - time.time()))

@@ -45,11 +45,11 @@ async def follow(
     """Events after the `after` cursor (or from now) that the viewer may see and `matches`."""
     stream = _stream_of(context)
     position = decode_position(after) if after is not None else None
-    viewer = context.viewer
     close_socket = context.close_socket
 
     def visible(event: OutboxEvent) -> bool:
-        return matches(event) and may_see(viewer, event)
+        # The socket's viewer as of now: its roles are reloaded on every heartbeat.
+        return matches(event) and may_see(context.viewer, event)
 
     def cut_off() -> None:
         if close_socket is not None:

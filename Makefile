@@ -92,6 +92,10 @@ bench: install services wrk ## benchmark N/D/O/S/F on real servers (BENCH_SCALE=
 bench-changes: install ## outbox cost per write, changes-feed page cost (admin vs a 1 % company)
 	$(BIN)/python -m bench.changes_feed
 
+.PHONY: bench-events
+bench-events: install ## subscriptions: commit-to-subscriber latency p50/p99 (500 sockets, 200 events/s), memory per idle subscriber
+	$(BIN)/python -m bench.events_latency
+
 .PHONY: bench-backup
 bench-backup: install ## peak RSS of `backup create` (small vs large collection), restore speed
 	$(BIN)/python -m bench.backup

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,7 @@ from starlette.requests import Request
 
 from crowdhire.auth import ANONYMOUS, Viewer
 from crowdhire.cache import ObjectCache
+from crowdhire.events.stream import EventStream
 from crowdhire.loaders import Loaders, build_loaders
 from crowdhire.matching.service import MatchingService
 from crowdhire.settings import Settings
@@ -29,6 +31,11 @@ class Context:
     matching: MatchingService | None = None
     # per-request lookahead results, by response path without list indexes (schema.relations)
     selections: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    # WebSocket connections only: the process's outbox stream, the connection_init payload, and
+    # how a subscription that must end its socket (a slow consumer) closes it
+    events: EventStream | None = None
+    connection_params: dict[str, object] | None = None
+    close_socket: Callable[[int, str], Coroutine[Any, Any, None]] | None = None
 
 
 def build_context(

@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from crowdhire.auth import build_verifier
@@ -29,6 +29,7 @@ from crowdhire.cache import ObjectCache, build_cache
 from crowdhire.consent_page import consent_routes
 from crowdhire.context import Context, build_context
 from crowdhire.events.retention import ensure_retention_index
+from crowdhire.events.stream import EventStream
 from crowdhire.file_routes import get_download, put_upload
 from crowdhire.footprints import FootprintListener
 from crowdhire.graphql.budget import Clock, build_budget, build_counters
@@ -37,11 +38,13 @@ from crowdhire.graphql.freshness import FreshnessMiddleware
 from crowdhire.graphql.graphiql import ASSETS_PATH, graphiql_assets, graphiql_page
 from crowdhire.graphql.schema import build_schema
 from crowdhire.graphql.view import HardenedGraphQLView
+from crowdhire.graphql.websocket import SocketIdentity, authenticate_payload
 from crowdhire.loaders.cursor_seal import use_cursor_secret
 from crowdhire.mail.consent_email import consent_email_handler
 from crowdhire.matching.service import MatchingService
 from crowdhire.matching.tasks import EMBED_TASK
 from crowdhire.models import DOCUMENT_MODELS
+from crowdhire.models.events import OutboxEvent
 from crowdhire.observability.lifecycle import MongoUnreachableError, wait_for_mongodb
 from crowdhire.observability.middleware import ObservabilityMiddleware, metrics
 from crowdhire.observability.mongo import MongoMetrics
@@ -65,6 +68,7 @@ class Services:
     cache: ObjectCache
     worker: TaskWorker
     matching: MatchingService
+    events: EventStream
     verifier: TokenVerifier | None = None
 
 
@@ -88,6 +92,8 @@ def mongo_client(
 class GraphQLView(HardenedGraphQLView):
     """Strawberry's ASGI view with crowdhire's typed per-request context."""
 
+    services: Services  # set by the lifespan once MongoDB and the token verifier are open
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         """Fresh loaders and the viewer for this request."""
         services: Services = request.app.state.services
@@ -97,7 +103,16 @@ class GraphQLView(HardenedGraphQLView):
         )
         context.matching = services.matching
         context.viewer = await viewer_for(claims_of(request.scope), context.loaders.roles_by_sub)
+        if http_request is None:
+            context.events = services.events
         return context
+
+    async def authenticate_socket(
+        self, context: Context, payload: dict[str, object]
+    ) -> SocketIdentity:
+        """connection_init: the payload's token, verified as HTTP verifies a header."""
+        services: Services = self.services
+        return await authenticate_payload(payload, services.verifier, context.loaders.roles_by_sub)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """crowdhire's own GraphiQL page (vendored assets, strict CSP, the sign-in note)."""
@@ -170,6 +185,13 @@ def create_app(
         verifier, jwks = build_verifier(settings)
         matching = MatchingService(settings.matching_refresh_seconds, settings.matching_index)
         await matching.start(load_model=settings.worker_enabled)
+        # Its own client: the change stream's long-polling getMore stays out of the request
+        # metrics and the command counts of the app's listeners.
+        stream_client = mongo_client(settings)
+        events = EventStream(
+            stream_client[settings.mongodb_db][OutboxEvent.get_collection_name()],
+            queue_size=settings.subscription_queue_size,
+        )
         worker = TaskWorker(
             task_handlers(settings, object_cache, matching),
             poll_seconds=settings.worker_poll_seconds,
@@ -182,8 +204,10 @@ def create_app(
             cache=object_cache,
             worker=worker,
             matching=matching,
+            events=events,
             verifier=verifier,
         )
+        view.services = app.state.services
         if settings.worker_enabled:
             worker.start()
         setattr(app.state, GATEWAY_STATE, stripe_gateway := build_gateway(settings))
@@ -191,6 +215,8 @@ def create_app(
             yield
         finally:
             await worker.stop()
+            await events.stop()
+            await stream_client.close()
             await matching.stop()
             if stripe_gateway is not None:
                 await stripe_gateway.close()
@@ -213,6 +239,7 @@ def create_app(
     )
     routes: list[BaseRoute] = [
         Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from crowdhire.dev.cluster import backups, drills, probes, restore_drill
+from crowdhire.dev.cluster import backups, drills, probes, restore_drill, subscription_drill
 from crowdhire.dev.cluster.control import Cluster
 
 SCALE = 0.2
@@ -191,6 +191,21 @@ def test_nginx_terminates_tls_redirects_http_and_is_the_only_trusted_proxy(
     assert secure.headers["strict-transport-security"] == "max-age=31536000"
     assert through_nginx.headers["location"].startswith("https://")
     assert direct.headers["location"].startswith("http://")  # a spoofed header is ignored
+
+
+async def test_a_subscription_through_nginx_hears_writes_made_through_nginx(
+    cluster: Cluster,
+) -> None:
+    drill = await subscription_drill.run(cluster, step_down=False)
+    assert len(drill.registered) == 3
+    assert drill.heard == drill.registered  # in order, each once, whichever instance wrote it
+
+
+async def test_a_subscription_survives_a_stepdown_of_the_primary(cluster: Cluster) -> None:
+    drill = await subscription_drill.run(cluster, step_down=True)
+    print(*drill.notes)
+    assert len(drill.registered) == 6
+    assert drill.heard == drill.registered  # none lost across the election, none twice
 
 
 async def test_drill_1_killing_an_app_instance(cluster: Cluster) -> None:

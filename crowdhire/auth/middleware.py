@@ -69,11 +69,17 @@ class BearerAuthMiddleware:
 
     @staticmethod
     async def _verify(values: list[bytes], verifier: TokenVerifier | None) -> Claims:
-        if len(values) != 1:
-            raise InvalidTokenError("send exactly one Authorization header")
-        scheme, _, token = values[0].decode("latin-1").partition(" ")
-        if scheme.lower() != "bearer" or not token or " " in token.strip():
-            raise InvalidTokenError("expected 'Authorization: Bearer <token>'")
-        if verifier is None:
-            raise InvalidTokenError("this server is not configured to accept tokens")
-        return await verifier.verify(token.strip())
+        return await verify_authorization(values, verifier)
+
+
+async def verify_authorization(values: list[bytes], verifier: TokenVerifier | None) -> Claims:
+    """The claims of the one `Bearer <token>` among `values` (HTTP headers or a WebSocket's
+    connection_init payload); InvalidTokenError otherwise."""
+    if len(values) != 1:
+        raise InvalidTokenError("send exactly one Authorization header")
+    scheme, _, token = values[0].decode("latin-1").partition(" ")
+    if scheme.lower() != "bearer" or not token or " " in token.strip():
+        raise InvalidTokenError("expected 'Authorization: Bearer <token>'")
+    if verifier is None:
+        raise InvalidTokenError("this server is not configured to accept tokens")
+    return await verifier.verify(token.strip())

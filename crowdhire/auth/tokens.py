@@ -40,6 +40,8 @@ class Claims:
 
     sub: str
     permissions: frozenset[str]
+    # `exp` as a Unix time: a WebSocket authenticated by this token closes then
+    expires_at: float | None = None
 
 
 class TokenVerifier:
@@ -111,7 +113,9 @@ class TokenVerifier:
         permissions = claims.get("permissions", [])
         if not isinstance(permissions, list) or not all(isinstance(p, str) for p in permissions):
             raise InvalidTokenError("permissions claim must be an array of strings")
-        return Claims(sub=sub, permissions=frozenset(permissions))
+        exp = claims.get("exp")
+        expires_at = float(exp) if isinstance(exp, int | float) else None
+        return Claims(sub=sub, permissions=frozenset(permissions), expires_at=expires_at)
 
 
 def _claims_reason(error: JWTClaimsError) -> str:

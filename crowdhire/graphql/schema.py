@@ -23,6 +23,7 @@ from crowdhire.schema.placements import PlacementType
 from crowdhire.schema.query import Query
 from crowdhire.schema.recruiters import RecruiterType
 from crowdhire.schema.submissions import SubmissionType
+from crowdhire.schema.subscription import Subscription
 from crowdhire.settings import Settings
 
 
@@ -65,6 +66,7 @@ def build_schema(
     return CrowdhireSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[CompanyType, RecruiterType, CandidateType, JobType, SubmissionType, PlacementType],
         # OperationObserver first: it then sees the errors as ErrorPresenter leaves them.
         extensions=[OperationObserver, *_hardening(settings, budget), ErrorPresenter],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -21,6 +22,7 @@ from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.schema.base import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from crowdhire.context import Context
@@ -29,6 +31,7 @@ from crowdhire.graphql.cost import identity_of
 from crowdhire.graphql.http_caching import apply_http_caching
 from crowdhire.graphql.media_types import negotiate
 from crowdhire.graphql.persisted import PersistedQueries
+from crowdhire.graphql.websocket import ConnectionCounts, SocketHandler
 from crowdhire.models.persisted_queries import document_hash
 from crowdhire.settings import Settings
 
@@ -98,14 +101,26 @@ def check_post(request: Request, body: bytes) -> None:
 class HardenedGraphQLView(GraphQL[Context, None]):
     """Strawberry's ASGI view with crowdhire's HTTP rules in front of execution."""
 
+    graphql_transport_ws_handler_class = SocketHandler
+
     def __init__(
         self, schema: BaseSchema, *, settings: Settings, budget: Budget | None, **options: Any
     ) -> None:
-        # No WebSocket protocols: there are no subscriptions, and queries over a socket would
-        # bypass every HTTP rule below.
-        super().__init__(schema, subscription_protocols=(), **options)
+        # graphql-transport-ws only (the legacy graphql-ws protocol is off), and SocketHandler
+        # runs subscriptions only: queries over a socket would bypass every HTTP rule below.
+        super().__init__(
+            schema,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(
+                seconds=settings.subscription_init_timeout_seconds
+            ),
+            max_subscriptions_per_connection=settings.subscriptions_per_connection,
+            allowed_origins=settings.cors_allow_origins,
+            **options,
+        )
         self.settings = settings
         self.budget = budget
+        self.connection_counts = ConnectionCounts(settings.subscription_connections_per_identity)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refuse oversized, non-JSON and batched bodies before Strawberry parses anything."""

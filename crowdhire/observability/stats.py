@@ -47,6 +47,18 @@ CACHE_LOOKUPS = Counter("crowdhire_cache_lookups_total", "Object cache keys look
 CACHE_HIT_RATIO = Gauge(
     "crowdhire_cache_hit_ratio", "Object cache hits / lookups since the process started"
 )
+SOCKETS_OPEN = Gauge("crowdhire_websockets_open", "GraphQL WebSocket connections open right now")
+SOCKET_CLOSES = Counter(
+    "crowdhire_websocket_closes_total",
+    "WebSocket connections the server closed, by close code (4008 slow consumer, 4403 auth)",
+    ["code"],
+)
+EVENT_SUBSCRIBERS = Gauge(
+    "crowdhire_event_subscribers", "Subscriptions attached to this process's outbox stream"
+)
+EVENT_STREAM_REOPENS = Counter(
+    "crowdhire_event_stream_reopens_total", "Times the outbox change stream was reopened"
+)
 
 for _target in EXTERNAL_TARGETS:  # series exist (at zero) before the first call
     EXTERNAL_SECONDS.labels(_target)

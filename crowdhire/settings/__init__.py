@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from crowdhire.settings.events import EventSettings
 from crowdhire.settings.files import FileSettings
 from crowdhire.settings.matching import MatchingIndexSettings
+from crowdhire.settings.subscriptions import SubscriptionSettings
 
 
 class Environment(StrEnum):
@@ -32,7 +33,9 @@ class LogFormat(StrEnum):
     TEXT = "text"
 
 
-class Settings(EventSettings, FileSettings, MatchingIndexSettings, BaseSettings):
+class Settings(
+    EventSettings, FileSettings, MatchingIndexSettings, SubscriptionSettings, BaseSettings
+):
     """Every setting crowdhire reads, typed, with its environment variable name.
 
     A domain with several settings of its own keeps them in a base class in its own module here.

@@ -34,6 +34,12 @@ http {{
 {servers}
         keepalive 16;
     }}
+    # WebSocket (GraphQL subscriptions): pass the upgrade on; other requests keep the upstream
+    # keepalive connection (an empty Connection header).
+    map $http_upgrade $crowdhire_connection {{
+        default upgrade;
+        ""      "";
+    }}
     map $http_x_request_id $crowdhire_request_id {{
         default $http_x_request_id;
         ""      $request_id;
@@ -70,12 +76,13 @@ http {{
         location / {{
             proxy_pass http://crowdhire;
             proxy_http_version 1.1;
-            proxy_set_header Connection "";
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $crowdhire_connection;
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $remote_addr;  # never what the client sent
             proxy_set_header X-Request-ID $crowdhire_request_id;
             proxy_connect_timeout 1s;
-            proxy_read_timeout 30s;
+            proxy_read_timeout 30s;  # above the subscription heartbeat (15 s)
             proxy_next_upstream error timeout http_502 http_503 non_idempotent;
             proxy_next_upstream_tries 3;
             proxy_next_upstream_timeout 20s;
@@ -88,8 +95,8 @@ http {{
             proxy_cache crowdhire_public;
             proxy_cache_methods GET HEAD;
             proxy_cache_key "$request_method $host $request_uri $http_accept";
-            proxy_cache_bypass $http_authorization;
-            proxy_no_cache $http_authorization;
+            proxy_cache_bypass $http_authorization $http_upgrade;
+            proxy_no_cache $http_authorization $http_upgrade;
             proxy_cache_lock on;
             proxy_cache_background_update on;
             proxy_cache_use_stale updating error timeout http_502 http_503;

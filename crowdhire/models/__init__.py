@@ -17,6 +17,7 @@ from crowdhire.models.placements import Placement
 from crowdhire.models.recruiters import Recruiter
 from crowdhire.models.submissions import Submission
 from crowdhire.models.tasks import BackgroundTask
+from crowdhire.models.webhooks import DispatchMark, WebhookDelivery, WebhookEndpoint
 
 DOCUMENT_MODELS: list[type[Document]] = [
     Company,
@@ -37,6 +38,9 @@ DOCUMENT_MODELS: list[type[Document]] = [
     DuplicateAnswerCount,
     OutboxEvent,
     EventSequence,
+    WebhookEndpoint,
+    WebhookDelivery,
+    DispatchMark,
 ]
 
 __all__ = [

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crowdhire.settings.events import EventSettings
+from crowdhire.settings.webhooks import WebhookSettings
 
 
 class Environment(StrEnum):
@@ -30,7 +31,7 @@ class LogFormat(StrEnum):
     TEXT = "text"
 
 
-class Settings(EventSettings, BaseSettings):
+class Settings(EventSettings, WebhookSettings, BaseSettings):
     """Every setting crowdhire reads, typed, with its environment variable name.
 
     A domain with several settings of its own keeps them in a base class in its own module here.

@@ -9,7 +9,8 @@ Automatic persisted queries (Apollo's protocol): each document is first sent as 
 hash only; on PERSISTED_QUERY_NOT_FOUND it is sent again with its text (which registers it).
 A server without persisted queries is detected on the first request and then always gets the
 full text. Errors become `GraphQLRequestError` carrying the `extensions.code` of each error.
-`verify_webhook` checks the signature of a webhook crowdhire sent (Standard Webhooks). This module imports nothing else from crowdhire, so it can be copied into other projects.
+`verify_webhook` checks the signature of a webhook crowdhire sent (Standard Webhooks).
+This module imports nothing else from crowdhire, so it can be copied into other projects.
 """
 
 from __future__ import annotations

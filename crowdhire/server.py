@@ -49,6 +49,7 @@ from crowdhire.resolvers.consent_requests import CONSENT_EMAIL_TASK
 from crowdhire.secret_files import cursor_secret
 from crowdhire.settings import Settings
 from crowdhire.tasks.worker import Handler, TaskWorker
+from crowdhire.webhooks.service import WebhookService
 
 log = logging.getLogger("crowdhire.server")
 
@@ -62,6 +63,7 @@ class Services:
     cache: ObjectCache
     worker: TaskWorker
     matching: MatchingService
+    webhooks: WebhookService
     verifier: TokenVerifier | None = None
 
 
@@ -133,10 +135,17 @@ async def dev_jwks(request: Request) -> Response:
 
 
 def task_handlers(
-    settings: Settings, cache: ObjectCache, matching: MatchingService
+    settings: Settings,
+    cache: ObjectCache,
+    matching: MatchingService,
+    webhooks: WebhookService | None = None,
 ) -> dict[str, Handler]:
     """The background task kinds this process knows how to run, by name."""
-    return {CONSENT_EMAIL_TASK: consent_email_handler(settings, cache), EMBED_TASK: matching.embed}
+    return {
+        CONSENT_EMAIL_TASK: consent_email_handler(settings, cache),
+        EMBED_TASK: matching.embed,
+        **(webhooks.handlers() if webhooks is not None else {}),
+    }
 
 
 def create_app(
@@ -162,8 +171,9 @@ def create_app(
         verifier, jwks = build_verifier(settings)
         matching = MatchingService(settings.matching_refresh_seconds)
         await matching.start(load_model=settings.worker_enabled)
+        webhooks = WebhookService(settings)
         worker = TaskWorker(
-            task_handlers(settings, object_cache, matching),
+            task_handlers(settings, object_cache, matching, webhooks),
             poll_seconds=settings.worker_poll_seconds,
             lease_seconds=settings.worker_lease_seconds,
             concurrency=settings.worker_concurrency,
@@ -174,14 +184,17 @@ def create_app(
             cache=object_cache,
             worker=worker,
             matching=matching,
+            webhooks=webhooks,
             verifier=verifier,
         )
         if settings.worker_enabled:
             worker.start()
+            webhooks.start(worker)
         setattr(app.state, GATEWAY_STATE, stripe_gateway := build_gateway(settings))
         try:
             yield
         finally:
+            await webhooks.stop()
             await worker.stop()
             await matching.stop()
             if stripe_gateway is not None:

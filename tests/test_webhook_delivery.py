@@ -1,0 +1,148 @@
+"""Webhook delivery to a real HTTP receiver on loopback: signatures, retries, give-up, disable."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from bson import ObjectId
+
+from crowdhire.client import WebhookVerificationError, verify_webhook
+from crowdhire.models.events import EventType
+from crowdhire.models.webhooks import (
+    DeliveryStatus,
+    EndpointStatus,
+    SigningSecret,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from crowdhire.schema.ids import encode_global_id
+from crowdhire.server import Services
+from crowdhire.webhooks.signing import new_secret
+from tests.conftest import AppFactory
+from tests.factories import make_company
+from tests.webhook_support import Receiver, running_receiver, write_event
+
+FAST = {"webhook_allow_loopback": True, "webhook_retry_base_seconds": 0.0}
+
+
+async def make_endpoint(url: str, company_id: ObjectId | None, **fields: object) -> WebhookEndpoint:
+    """An endpoint stored as createWebhookEndpoint stores one."""
+    values: dict[str, object] = {
+        "company_id": company_id,
+        "url": url,
+        "event_types": [EventType.SUBMISSION_CREATED, EventType.JOB_PUBLISHED],
+        "secrets": [SigningSecret(value=new_secret())],
+        "created_by": "auth0|owner",
+    }
+    return await WebhookEndpoint(**(values | fields)).insert()
+
+
+async def deliver_all(services: Services) -> None:
+    """Fan out and run every runnable attempt, as the worker and the loop would."""
+    while await services.webhooks.dispatch() or await services.worker.drain():
+        pass
+
+
+async def test_a_company_endpoint_gets_its_events_signed_and_no_one_elses(
+    app_factory: AppFactory,
+) -> None:
+    async with app_factory(**FAST) as (app, _), running_receiver(Receiver()) as receiver:
+        services: Services = app.state.services
+        ours, theirs = await make_company(), await make_company()
+        endpoint = await make_endpoint(receiver.url, ours.id)
+        job = ObjectId()
+        event = await write_event(
+            EventType.JOB_PUBLISHED, {"job": job, "company": ours.id}, ("status",)
+        )
+        await write_event(EventType.JOB_PUBLISHED, {"job": ObjectId(), "company": theirs.id})
+        await write_event(EventType.JOB_CLOSED, {"job": job, "company": ours.id})  # not chosen
+
+        await deliver_all(services)
+
+        (request,) = receiver.received
+        secret = endpoint.secrets[0].value
+        body = verify_webhook(secret, request.headers, request.body)
+        assert body["type"] == "job.published"
+        assert body["data"]["jobId"] == encode_global_id("Job", job)
+        assert body["data"]["companyId"] == encode_global_id("Company", ours.id)
+        assert body["data"]["changedFields"] == ["status"]
+        assert body["data"]["id"] == encode_global_id("DomainEvent", event.id)
+        assert list(body) == ["type", "timestamp", "data"]
+        with pytest.raises(WebhookVerificationError):
+            verify_webhook(new_secret(), request.headers, request.body)
+        with pytest.raises(WebhookVerificationError):
+            verify_webhook(secret, request.headers, request.body.replace(b"job", b"jab"))
+        (delivery,) = await WebhookDelivery.find_all().to_list()
+        assert delivery.status is DeliveryStatus.SUCCEEDED
+        assert (delivery.attempts, delivery.last_response_code) == (1, 200)
+        assert delivery.last_latency_ms is not None and delivery.last_latency_ms > 0
+
+
+async def test_five_500s_then_a_200_give_exactly_one_success(app_factory: AppFactory) -> None:
+    receiver = Receiver(script=[500] * 5, then=200)
+    async with app_factory(**FAST) as (app, _), running_receiver(receiver):
+        services: Services = app.state.services
+        company = await make_company()
+        await make_endpoint(receiver.url, company.id)
+        await write_event(
+            EventType.SUBMISSION_CREATED, {"submission": ObjectId(), "company": company.id}
+        )
+
+        await deliver_all(services)
+        await deliver_all(services)  # nothing left to do: no further request
+
+        assert len(receiver.received) == 6
+        assert len({r.headers["webhook-id"] for r in receiver.received}) == 1
+        (delivery,) = await WebhookDelivery.find_all().to_list()
+        assert delivery.status is DeliveryStatus.SUCCEEDED
+        assert (delivery.attempts, delivery.last_response_code) == (6, 200)
+
+
+async def test_retries_stop_after_the_window_and_a_failing_endpoint_is_disabled(
+    app_factory: AppFactory,
+) -> None:
+    receiver = Receiver(then=503)
+    settings = FAST | {
+        "webhook_retry_base_seconds": 0.05,
+        "webhook_retry_cap_seconds": 0.1,
+        "webhook_retry_window_seconds": 0.4,
+        "webhook_disable_after_seconds": 1.0,
+    }
+    async with app_factory(**settings) as (app, _), running_receiver(receiver):
+        services: Services = app.state.services
+        company = await make_company()
+        endpoint = await make_endpoint(receiver.url, company.id)
+        subjects = {"submission": ObjectId(), "company": company.id}
+        await write_event(EventType.SUBMISSION_CREATED, subjects)
+
+        first = await deliver_until_settled(services)
+
+        assert first.status is DeliveryStatus.FAILED
+        assert first.last_response_code == 503 and first.last_error == "HTTP 503"
+        assert first.attempts == len(receiver.received) > 2  # retried, with backoff, then gave up
+        stored = await WebhookEndpoint.get(endpoint.id)
+        assert stored is not None and stored.status is EndpointStatus.ACTIVE
+
+        await asyncio.sleep(0.7)  # the endpoint has now failed for longer than a second
+        await write_event(EventType.SUBMISSION_CREATED, subjects | {"submission": ObjectId()})
+        await deliver_until_settled(services, skip=1)
+
+        stored = await WebhookEndpoint.get(endpoint.id)
+        assert stored is not None and stored.status is EndpointStatus.DISABLED
+        assert stored.disabled_reason is not None and "HTTP 503" in stored.disabled_reason
+        sent = len(receiver.received)
+        await write_event(EventType.SUBMISSION_CREATED, subjects | {"submission": ObjectId()})
+        await deliver_all(services)
+        assert len(receiver.received) == sent  # a disabled endpoint gets nothing new
+
+
+async def deliver_until_settled(services: Services, skip: int = 0) -> WebhookDelivery:
+    """Deliver (waiting out backoffs) until the newest delivery succeeded or gave up."""
+    for _ in range(200):
+        await deliver_all(services)
+        found = await WebhookDelivery.find_all().sort("created_at").skip(skip).first_or_none()
+        if found is not None and found.status is not DeliveryStatus.PENDING:
+            return found
+        await asyncio.sleep(0.03)
+    raise AssertionError("the delivery never settled")

@@ -16,9 +16,9 @@ from crowdhire.models.webhooks import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from crowdhire.resolvers.webhooks import new_signing_secret as new_secret
 from crowdhire.schema.ids import encode_global_id
 from crowdhire.server import Services
-from crowdhire.webhooks.signing import new_secret
 from tests.conftest import AppFactory
 from tests.factories import make_company
 from tests.webhook_support import Receiver, running_receiver, write_event

@@ -26,10 +26,10 @@ from crowdhire.models.webhooks import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from crowdhire.resolvers.webhook_deliveries import enqueue_attempt
 from crowdhire.settings import Settings
 from crowdhire.webhooks.attempt import AttemptResult, post_signed
 from crowdhire.webhooks.body import event_body
-from crowdhire.webhooks.dispatch import enqueue_attempt
 
 ATTEMPTS = Counter(
     "crowdhire_webhook_attempts_total",

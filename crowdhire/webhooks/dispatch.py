@@ -10,8 +10,6 @@ appear behind the mark after it moved.
 
 from __future__ import annotations
 
-from typing import Any
-
 from bson import ObjectId
 from prometheus_client import Counter
 from pymongo import UpdateOne
@@ -29,14 +27,9 @@ from crowdhire.models.webhooks import (
     WebhookEndpoint,
 )
 from crowdhire.resolvers.events import may_see
-from crowdhire.tasks import queue
+from crowdhire.resolvers.webhook_deliveries import enqueue_attempt
 
 DISPATCH_MARK_ID = "webhooks"
-DELIVER_TASK = "webhook.deliver"
-# The handler schedules its own retries (the webhook schedule spans days); this only bounds
-# retries of a handler that could not even record its attempt (MongoDB away).
-DELIVER_TASK_ATTEMPTS = 20
-
 DELIVERIES_CREATED = Counter(
     "crowdhire_webhook_deliveries_created_total", "Deliveries the outbox fan-out created"
 )
@@ -48,25 +41,6 @@ def owner_viewer(endpoint: WebhookEndpoint) -> Viewer:
     if endpoint.company_id is None:
         return Viewer(sub=sub, permissions=frozenset({ADMIN_PERMISSION}))
     return Viewer(sub=sub, company_roles={endpoint.company_id: MemberRole.OWNER})
-
-
-def deliver_task_payload(delivery_id: ObjectId, attempt: int) -> dict[str, Any]:
-    """The payload of the task that makes attempt number `attempt` of a delivery."""
-    return {"delivery_id": str(delivery_id), "attempt": attempt}
-
-
-async def enqueue_attempt(
-    delivery_id: ObjectId, attempt: int, session: AsyncClientSession, delay_seconds: float = 0
-) -> None:
-    """Queue one attempt of a delivery (at most one pending per delivery)."""
-    await queue.enqueue(
-        DELIVER_TASK,
-        deliver_task_payload(delivery_id, attempt),
-        session=session,
-        dedupe_key=f"{DELIVER_TASK}:{delivery_id}",
-        delay_seconds=delay_seconds,
-        max_attempts=DELIVER_TASK_ATTEMPTS,
-    )
 
 
 async def _current_mark() -> int:

@@ -12,10 +12,11 @@ import logging
 
 import httpx
 
+from crowdhire.resolvers.webhook_deliveries import DELIVER_TASK
 from crowdhire.settings import Settings
 from crowdhire.tasks.worker import Handler, TaskWorker
 from crowdhire.webhooks.delivery import DeliveryHandler
-from crowdhire.webhooks.dispatch import DELIVER_TASK, dispatch_once
+from crowdhire.webhooks.dispatch import dispatch_once
 
 log = logging.getLogger("crowdhire.webhooks")
 

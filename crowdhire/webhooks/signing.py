@@ -9,16 +9,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 from collections.abc import Iterable
 
-SECRET_PREFIX = "whsec_"
-SECRET_BYTES = 32  # the spec asks for 24 to 64 random bytes
-
-
-def new_secret() -> str:
-    """A fresh `whsec_` secret (base64 of 32 random bytes)."""
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
+from crowdhire.resolvers.webhooks import SECRET_PREFIX
 
 
 def secret_key(secret: str) -> bytes:

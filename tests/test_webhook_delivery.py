@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 
 import pytest
 from bson import ObjectId
 
 from crowdhire.client import WebhookVerificationError, verify_webhook
 from crowdhire.models.events import EventType
+from crowdhire.models.tasks import BackgroundTask, TaskStatus
 from crowdhire.models.webhooks import (
     DeliveryStatus,
     EndpointStatus,
@@ -16,9 +19,11 @@ from crowdhire.models.webhooks import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from crowdhire.resolvers.webhook_deliveries import DELIVER_TASK
 from crowdhire.resolvers.webhooks import new_signing_secret as new_secret
 from crowdhire.schema.ids import encode_global_id
 from crowdhire.server import Services
+from crowdhire.settings import Settings
 from tests.conftest import AppFactory
 from tests.factories import make_company
 from tests.webhook_support import Receiver, running_receiver, write_event
@@ -50,6 +55,7 @@ async def test_a_company_endpoint_gets_its_events_signed_and_no_one_elses(
     async with app_factory(**FAST) as (app, _), running_receiver(Receiver()) as receiver:
         services: Services = app.state.services
         ours, theirs = await make_company(), await make_company()
+        assert ours.id is not None
         endpoint = await make_endpoint(receiver.url, ours.id)
         job = ObjectId()
         event = await write_event(
@@ -67,6 +73,7 @@ async def test_a_company_endpoint_gets_its_events_signed_and_no_one_elses(
         assert body["data"]["jobId"] == encode_global_id("Job", job)
         assert body["data"]["companyId"] == encode_global_id("Company", ours.id)
         assert body["data"]["changedFields"] == ["status"]
+        assert event.id is not None
         assert body["data"]["id"] == encode_global_id("DomainEvent", event.id)
         assert list(body) == ["type", "timestamp", "data"]
         with pytest.raises(WebhookVerificationError):
@@ -146,3 +153,123 @@ async def deliver_until_settled(services: Services, skip: int = 0) -> WebhookDel
             return found
         await asyncio.sleep(0.03)
     raise AssertionError("the delivery never settled")
+
+
+async def test_a_worker_killed_mid_delivery_loses_no_event(
+    app_factory: AppFactory, settings: Settings
+) -> None:
+    receiver = Receiver(hold=1)  # the first request waits: the worker is killed meanwhile
+    lease = 2.0
+    async with app_factory(**FAST) as (app, _), running_receiver(receiver):
+        services: Services = app.state.services
+        company = await make_company()
+        await make_endpoint(receiver.url, company.id)
+        await write_event(
+            EventType.SUBMISSION_CREATED, {"submission": ObjectId(), "company": company.id}
+        )
+        assert await services.webhooks.dispatch() == 1
+        environment = os.environ | {
+            "CROWDHIRE_ENV": "test",
+            "MONGODB_URI": settings.mongodb_uri or "",
+            "MONGODB_DB": services.settings.mongodb_db,
+            "WEBHOOK_ALLOW_LOOPBACK": "true",
+            "WORKER_LEASE_SECONDS": str(lease),
+        }
+        worker = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.webhook_worker", env=environment,
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            async with asyncio.timeout(30):
+                await receiver.arrived.wait()
+        finally:
+            worker.kill()
+            await worker.wait()
+        receiver.release.set()
+        (claimed,) = await BackgroundTask.find({"kind": DELIVER_TASK}).to_list()
+        assert claimed.status is TaskStatus.RUNNING  # the dead worker's lease still holds it
+        assert await services.worker.drain() == 0
+
+        await asyncio.sleep(lease + 0.2)
+        await deliver_all(services)
+
+        assert len(receiver.received) == 2  # the attempt the kill cut off, then the redelivery
+        assert (
+            receiver.received[0].headers["webhook-id"] == receiver.received[1].headers["webhook-id"]
+        )
+        (delivery,) = await WebhookDelivery.find_all().to_list()
+        assert delivery.status is DeliveryStatus.SUCCEEDED
+        assert (delivery.attempts, delivery.last_response_code) == (1, 200)
+
+
+async def test_the_address_is_checked_again_at_delivery(app_factory: AppFactory) -> None:
+    # Registered while the name resolved to an allowed address; now it resolves to loopback,
+    # which this deployment does not allow (DNS rebinding).
+    async with app_factory() as (app, _), running_receiver(Receiver()) as receiver:
+        services: Services = app.state.services
+        company = await make_company()
+        await make_endpoint(receiver.url.replace("127.0.0.1", "localhost"), company.id)
+        await write_event(EventType.JOB_PUBLISHED, {"job": ObjectId(), "company": company.id})
+
+        await services.webhooks.dispatch()
+        await services.worker.drain()
+
+        assert receiver.received == []
+        (delivery,) = await WebhookDelivery.find_all().to_list()
+        assert delivery.status is DeliveryStatus.PENDING and delivery.attempts == 1
+        assert delivery.last_response_code is None
+        assert delivery.last_error is not None and delivery.last_error.startswith("refused:")
+
+
+async def test_a_redirect_to_a_private_address_is_not_followed(app_factory: AppFactory) -> None:
+    receiver = Receiver(redirect_to="http://10.0.0.7/internal")
+    async with app_factory(**FAST) as (app, _), running_receiver(receiver):
+        services: Services = app.state.services
+        company = await make_company()
+        await make_endpoint(receiver.url, company.id)
+        await write_event(EventType.JOB_PUBLISHED, {"job": ObjectId(), "company": company.id})
+
+        await services.webhooks.dispatch()
+        await services.worker.run_once()
+
+        assert len(receiver.received) == 1
+        (delivery,) = await WebhookDelivery.find_all().to_list()
+        assert delivery.last_response_code == 302
+        assert (
+            delivery.last_error is not None and "redirects are not followed" in delivery.last_error
+        )
+        assert delivery.status is DeliveryStatus.PENDING  # a failed attempt, retried later
+
+
+async def test_a_receivers_answer_body_is_never_kept(
+    app_factory: AppFactory,
+) -> None:
+    receiver = Receiver(script=[500], answer_body=b"SECRET-STACK-TRACE " * 200_000)
+    async with app_factory(**FAST) as (app, _), running_receiver(receiver):
+        services: Services = app.state.services
+        company = await make_company()
+        await make_endpoint(receiver.url, company.id)
+        await write_event(EventType.JOB_PUBLISHED, {"job": ObjectId(), "company": company.id})
+
+        await services.webhooks.dispatch()
+        await services.worker.run_once()
+
+        raw = await WebhookDelivery.get_pymongo_collection().find_one({})
+        assert raw is not None and raw["last_response_code"] == 500
+        assert "SECRET-STACK-TRACE" not in str(raw)
+        assert len(str(raw)) < 1024
+
+
+async def test_410_gone_disables_the_endpoint_with_the_reason(app_factory: AppFactory) -> None:
+    async with app_factory(**FAST) as (app, _), running_receiver(Receiver(then=410)) as receiver:
+        services: Services = app.state.services
+        company = await make_company()
+        endpoint = await make_endpoint(receiver.url, company.id)
+        await write_event(EventType.JOB_PUBLISHED, {"job": ObjectId(), "company": company.id})
+
+        await deliver_all(services)
+
+        assert len(receiver.received) == 1
+        stored = await WebhookEndpoint.get(endpoint.id)
+        assert stored is not None and stored.status is EndpointStatus.DISABLED
+        assert stored.disabled_reason == "the receiver answered 410 Gone"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -81,7 +81,9 @@ async def running_receiver(receiver: Receiver) -> AsyncIterator[Receiver]:
 
 
 async def write_event(
-    event_type: EventType, subjects: dict[str, ObjectId], changed: tuple[str, ...] = ()
+    event_type: EventType,
+    subjects: Mapping[str, ObjectId | None],
+    changed: tuple[str, ...] = (),
 ) -> OutboxEvent:
     """Commit one outbox event in its own transaction, as a mutation would."""
     client = OutboxEvent.get_pymongo_collection().database.client

@@ -28,6 +28,7 @@ from crowdhire.auth.tokens import TokenVerifier
 from crowdhire.cache import ObjectCache, build_cache
 from crowdhire.consent_page import consent_routes
 from crowdhire.context import Context, build_context
+from crowdhire.events.retention import ensure_retention_index
 from crowdhire.footprints import FootprintListener
 from crowdhire.graphql.budget import Clock, build_budget, build_counters
 from crowdhire.graphql.cors import cors_middleware
@@ -166,6 +167,7 @@ def create_app(
             await client.close()
             raise
         await init_beanie(database=client[settings.mongodb_db], document_models=DOCUMENT_MODELS)
+        await ensure_retention_index(settings.outbox_retention_days)
         use_cursor_secret(cursor_secret(settings))
         object_cache = cache if cache is not None else build_cache(settings)
         verifier, jwks = build_verifier(settings)

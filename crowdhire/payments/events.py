@@ -18,11 +18,13 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
+from crowdhire.events.payments import record_payment_change
 from crowdhire.models.common import utcnow
 from crowdhire.models.payments import STATUS_RANK, PlacementPayment, RefundRecord, StripeEvent
 from crowdhire.models.placements import PaymentStatus, Placement
 
 log = logging.getLogger("crowdhire.payments")
+STRIPE_ACTOR = "stripe"  # the actor of the events Stripe's notices cause
 
 INTENT_TARGETS = {
     "payment_intent.succeeded": PaymentStatus.PAID,
@@ -94,6 +96,7 @@ async def _apply(event: ParsedEvent, session: AsyncClientSession) -> EventResult
         payment = await PlacementPayment.find_one(
             {"stripe_payment_intent_id": intent_id}, session=session
         )
+    before = (payment.status, len(payment.refunds)) if payment is not None else None
     outcome = "unknown" if payment is None else _decide(event, payment)
     record = StripeEvent(
         event_id=event.id,
@@ -114,6 +117,8 @@ async def _apply(event: ParsedEvent, session: AsyncClientSession) -> EventResult
         {"$set": {"payment_status": payment.status.value}},
         session=session,
     )
+    assert before is not None
+    await record_payment_change(session, STRIPE_ACTOR, payment, *before)
     return EventResult(outcome, payment.placement_id)
 
 

@@ -12,10 +12,14 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.auth import Viewer
 from crowdhire.context import Context
+from crowdhire.events.outbox import record_event
+from crowdhire.events.subjects import candidate_subjects
 from crowdhire.models.candidates import Candidate, ConsentEvent, ConsentMethod, ConsentStatus
 from crowdhire.models.common import utcnow
+from crowdhire.models.events import EventType
 from crowdhire.resolvers.candidates import candidate_outcome
 from crowdhire.resolvers.consent_links import LinkPurpose, candidate_for_token
+from crowdhire.resolvers.events import actor_of
 from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
 CANDIDATE_ACTOR_PREFIX = "candidate:"
@@ -57,6 +61,13 @@ async def confirm_consent(
         await candidate.save(session=session)
         await audit(context, session, "confirmCandidateConsent", {"candidate": candidate.id},
                     ["consent.status"])  # fmt: skip
+        await record_event(
+            session,
+            EventType.CANDIDATE_CONSENT_CHANGED,
+            actor_of(context),
+            candidate_subjects(candidate),
+            ["consent.status"],
+        )
         return candidate_outcome(candidate)
 
     data = {"candidate": context.viewer.sub, "decision": decision.value}
@@ -80,6 +91,13 @@ async def revoke_consent(
         await candidate.save(session=session)
         await audit(context, session, "revokeCandidateConsent", {"candidate": candidate.id},
                     ["consent.status"])  # fmt: skip
+        await record_event(
+            session,
+            EventType.CANDIDATE_CONSENT_CHANGED,
+            actor_of(context),
+            candidate_subjects(candidate),
+            ["consent.status"],
+        )
         return candidate_outcome(candidate)
 
     data = {"candidateId": str(candidate_id) if candidate_id else context.viewer.sub}

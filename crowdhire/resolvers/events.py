@@ -16,12 +16,18 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from crowdhire.auth.viewer import Viewer
+from crowdhire.context import Context
 from crowdhire.errors import InvalidCursorError
 from crowdhire.loaders.cursor_seal import seal, unseal
 from crowdhire.models.events import OutboxEvent
 
 # A page cursor seals BSON, which never starts with this, so neither kind passes for the other.
 _POSITION_TAG = b"outbox-position:"
+
+
+def actor_of(context: Context) -> str:
+    """The actor an event records for a mutation: the caller's subject (as audit events do)."""
+    return context.viewer.sub or "anonymous"
 
 
 def subject_id(event: OutboxEvent, role: str) -> ObjectId | None:

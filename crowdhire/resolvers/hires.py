@@ -16,12 +16,16 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from crowdhire.context import Context
+from crowdhire.events.outbox import record_event
+from crowdhire.events.subjects import job_subjects, submission_subjects
 from crowdhire.loaders.base import CachedKind
 from crowdhire.models.common import Money, utcnow
+from crowdhire.models.events import EventType
 from crowdhire.models.jobs import Job, JobStatus, can_move
 from crowdhire.models.placements import Placement, prorated_refund
 from crowdhire.models.submissions import Stage, Submission
 from crowdhire.resolvers.access import can_view_deal
+from crowdhire.resolvers.events import actor_of
 from crowdhire.resolvers.jobs import claim_job
 from crowdhire.resolvers.submissions import record_move, visible_submission
 from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
@@ -144,6 +148,12 @@ async def hire_submission(
             {"submission": submission_id, "placement": placement.id, "job": job.id},
             changed,
         )
+        hired = submission_subjects(submission, placement=placement.id)
+        await record_event(session, EventType.SUBMISSION_HIRED, actor_of(context), hired, changed)
+        if "job.status" in changed:
+            await record_event(
+                session, EventType.JOB_FILLED, actor_of(context), job_subjects(job), ["status"]
+            )
         return Outcome(
             ids={"submission": str(submission_id), "placement": str(placement.id)},
             forget=[

@@ -8,13 +8,17 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
+from crowdhire.events.outbox import record_event
+from crowdhire.events.subjects import job_subjects
 from crowdhire.loaders.base import CachedKind
 from crowdhire.matching.tasks import enqueue_embedding
 from crowdhire.models.common import utcnow
 from crowdhire.models.companies import Company
 from crowdhire.models.embeddings import EmbeddedKind
+from crowdhire.models.events import EventType
 from crowdhire.models.jobs import Job, JobStatus, can_move
 from crowdhire.models.submissions import Submission
+from crowdhire.resolvers.events import actor_of
 from crowdhire.resolvers.job_inputs import (
     JobFields,
     JobPatch,
@@ -26,6 +30,11 @@ from crowdhire.resolvers.job_inputs import (
 )
 from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
+STATUS_EVENTS = {
+    JobStatus.OPEN: EventType.JOB_PUBLISHED,
+    JobStatus.PAUSED: EventType.JOB_PAUSED,
+    JobStatus.CLOSED: EventType.JOB_CLOSED,
+}
 STATUS_MUTATIONS = {
     JobStatus.OPEN: "publishJob",
     JobStatus.PAUSED: "pauseJob",
@@ -134,6 +143,9 @@ async def move_job(
         await job.save(session=session)
         await audit(context, session, mutation,
                     {"job": job_id, "company": job.company_id}, changed)  # fmt: skip
+        await record_event(
+            session, STATUS_EVENTS[target], actor_of(context), job_subjects(job), changed
+        )
         return Outcome(ids={"job": str(job_id)}, forget=[(CachedKind.JOBS, job_id)])
 
     data = {"jobId": str(job_id), "status": target.value}

@@ -19,6 +19,7 @@ from pymongo.errors import DuplicateKeyError
 from strawberry.dataloader import DataLoader
 
 from crowdhire.context import Context
+from crowdhire.events.payments import record_payment_change
 from crowdhire.loaders.base import CachedKind
 from crowdhire.loaders.payments import Earnings
 from crowdhire.models.common import utcnow
@@ -34,6 +35,7 @@ from crowdhire.payments.gateway import (
     gateway_of,
 )
 from crowdhire.resolvers.access import ensure_is_self_or_admin
+from crowdhire.resolvers.events import actor_of
 from crowdhire.resolvers.transactions import MutationRefused, Outcome, audit, refuse, run_mutation
 
 PATH = ("placementId",)
@@ -189,6 +191,10 @@ async def create_placement_fee_payment(
             {"$set": {"payment_status": PaymentStatus.PROCESSING.value}},
             session=session,
         )
+        refunds = len(payment.refunds)
+        await record_payment_change(
+            session, actor_of(context), payment, placement.payment_status, refunds
+        )
         await audit(
             context,
             session,
@@ -273,6 +279,10 @@ async def refund_placement_fee(
             {"_id": placement_id},
             {"$set": {"payment_status": PaymentStatus.REFUNDED.value}},
             session=session,
+        )
+        refunds = len(payment.refunds) - 1  # the one appended above is new
+        await record_payment_change(
+            session, actor_of(context), payment, placement.payment_status, refunds
         )
         await audit(
             context,

@@ -14,15 +14,19 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
+from crowdhire.events.outbox import record_event
+from crowdhire.events.subjects import candidate_subjects
 from crowdhire.loaders.base import CachedKind
 from crowdhire.matching.store import delete as delete_vector
 from crowdhire.models import AuditEvent, Candidate, ErasureRecord, Placement, Submission
 from crowdhire.models.candidates import Consent, ConsentStatus
 from crowdhire.models.common import utcnow
 from crowdhire.models.embeddings import EmbeddedKind
+from crowdhire.models.events import EventType
 from crowdhire.resolvers.candidates import editable_candidate
 from crowdhire.resolvers.consent import ensure_link_actor
 from crowdhire.resolvers.consent_links import LinkPurpose, candidate_for_token
+from crowdhire.resolvers.events import actor_of
 from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
 ERASED_NAME = "Erased candidate"
@@ -91,6 +95,13 @@ async def erase_candidate(
         submission_ids, placement_ids = await anonymize_everywhere(candidate, session)
         erased = ["profile", "contact", "consent", "submissions.pitch", "submissions.notes"]
         await audit(context, session, "eraseCandidate", {"candidate": person}, erased)
+        await record_event(
+            session,
+            EventType.CANDIDATE_ERASED,
+            actor_of(context),
+            candidate_subjects(candidate),
+            erased,
+        )
         forget: list[tuple[CachedKind, ObjectId | str]] = [(CachedKind.CANDIDATES, person)]
         forget += [(CachedKind.SUBMISSIONS, i) for i in submission_ids]
         forget += [(CachedKind.PLACEMENTS, i) for i in placement_ids]

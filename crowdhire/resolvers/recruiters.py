@@ -10,9 +10,11 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
+from crowdhire.events.outbox import record_event
 from crowdhire.loaders.base import CachedKind, Pending, loaded_if_visible
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.loaders.root_lists import count_documents, fetch_root_page
+from crowdhire.models.events import EventType
 from crowdhire.models.recruiters import Recruiter
 from crowdhire.resolvers.access import can_view_recruiter, recruiter_scope, require_signed_in
 from crowdhire.resolvers.argument_rules import is_email
@@ -104,6 +106,13 @@ async def register_recruiter(
         await recruiter.insert(session=session)
         await audit(context, session, "registerRecruiter", {"recruiter": recruiter.id},
                     ["display_name", "email", "bio", "specialties"])  # fmt: skip
+        await record_event(
+            session,
+            EventType.RECRUITER_REGISTERED,
+            sub,
+            {"recruiter": recruiter.id},
+            ["display_name", "email", "bio", "specialties"],
+        )
         return Outcome(ids={"recruiter": str(recruiter.id)}, forget=[(CachedKind.ROLES, sub)])
 
     data = {"profile": profile.__dict__}

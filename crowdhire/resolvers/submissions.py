@@ -13,6 +13,8 @@ from pymongo.errors import DuplicateKeyError
 
 from crowdhire.auth.viewer import Viewer
 from crowdhire.context import Context
+from crowdhire.events.outbox import record_event
+from crowdhire.events.subjects import submission_subjects
 from crowdhire.loaders.base import CachedKind, Criteria
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.loaders.root_lists import count_documents, fetch_root_page
@@ -22,6 +24,7 @@ from crowdhire.models.candidates import (
     normalize_phone,
 )
 from crowdhire.models.common import utcnow
+from crowdhire.models.events import EventType
 from crowdhire.models.jobs import JobStatus
 from crowdhire.models.submissions import (
     FINAL_STAGES,
@@ -34,6 +37,7 @@ from crowdhire.models.submissions import (
 from crowdhire.resolvers.access import can_view_deal, can_view_job, deal_scope, require_signed_in
 from crowdhire.resolvers.argument_rules import combine
 from crowdhire.resolvers.candidates import has_granted_consent
+from crowdhire.resolvers.events import actor_of
 from crowdhire.resolvers.jobs import claim_job
 from crowdhire.resolvers.transactions import Outcome, audit, refuse, run_mutation
 
@@ -183,6 +187,13 @@ async def submit_candidate(
             {"submission": submission.id, "job": job_id, "candidate": candidate_id},
             ["stage", "pitch", "history"],
         )
+        await record_event(
+            session,
+            EventType.SUBMISSION_CREATED,
+            actor_of(context),
+            submission_subjects(submission),
+            ["stage", "pitch"],
+        )
         return Outcome(
             ids={"submission": str(submission.id)}, forget=[(CachedKind.SUBMISSIONS, submission.id)]
         )
@@ -248,6 +259,13 @@ async def move_submission(
         await submission.save(session=session)
         changed = ["stage", "history"] + (["reject_reason"] if reject_reason else [])
         await audit(context, session, "moveSubmission", {"submission": submission_id}, changed)
+        await record_event(
+            session,
+            EventType.SUBMISSION_MOVED,
+            actor_of(context),
+            submission_subjects(submission),
+            changed,
+        )
         return Outcome(
             ids={"submission": str(submission_id)}, forget=[(CachedKind.SUBMISSIONS, submission_id)]
         )
@@ -282,6 +300,13 @@ async def withdraw_submission(
             session,
             "withdrawSubmission",
             {"submission": submission_id},
+            ["stage", "history"],
+        )
+        await record_event(
+            session,
+            EventType.SUBMISSION_WITHDRAWN,
+            actor_of(context),
+            submission_subjects(submission),
             ["stage", "history"],
         )
         return Outcome(

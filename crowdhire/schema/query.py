@@ -9,6 +9,7 @@ import strawberry
 from crowdhire.context import Info
 from crowdhire.schema.audit import AuditEventType, resolve_audit_events
 from crowdhire.schema.candidates import CandidateType, resolve_candidates
+from crowdhire.schema.changes import ChangeConnection, resolve_changes
 from crowdhire.schema.companies import CompanyType, resolve_companies
 from crowdhire.schema.ids import Node
 from crowdhire.schema.job_board import JobBoardType, resolve_job_board
@@ -70,6 +71,10 @@ class Query:
     webhook_endpoints: list[WebhookEndpointType] = strawberry.field(
         resolver=resolve_webhook_endpoints,
         description="Webhook endpoints of a company (its owners), or the admins' own (admins).",
+    )
+    changes: ChangeConnection = strawberry.field(
+        resolver=resolve_changes,
+        description="Records created, updated and deleted, oldest first, for keeping a copy.",
     )
     audit_events: Connection[AuditEventType] = strawberry.field(
         resolver=resolve_audit_events, description="The audit trail, newest first (admins only)."

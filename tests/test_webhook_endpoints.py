@@ -15,12 +15,13 @@ from crowdhire.client import WebhookVerificationError, verify_webhook
 from crowdhire.models import Company, CompanyMember
 from crowdhire.models.companies import MemberRole
 from crowdhire.models.events import EventType
+from crowdhire.models.jobs import JobStatus
 from crowdhire.models.webhooks import WebhookEndpoint
 from crowdhire.server import Services
 from crowdhire.settings import Environment
 from tests.auth_support import Issuer
 from tests.conftest import AppFactory
-from tests.factories import make_company
+from tests.factories import make_company, make_job
 from tests.support import codes, global_id, gql
 from tests.webhook_support import Receiver, running_receiver, write_event
 
@@ -329,3 +330,34 @@ async def test_update_checks_the_new_url_and_reenables_a_disabled_endpoint(
             "userErrors": [],
         }
         assert await WebhookEndpoint.find_all().count() == 0
+
+
+PUBLISH = """mutation($id: ID!) { publishJob(input: {jobId: $id}) { userErrors { code } } }"""
+PAUSE = """mutation($id: ID!) { pauseJob(input: {jobId: $id}) { userErrors { code } } }"""
+
+
+async def test_a_real_mutation_reaches_the_owners_endpoint_and_nothing_else_does(
+    app_factory: AppFactory, issuer: Issuer
+) -> None:
+    async with app_factory(**FAST) as (app, http), running_receiver(Receiver()) as receiver:
+        services: Services = app.state.services
+        company, other = await owned_company(), await make_company()
+        ours = await make_job(company, status=JobStatus.DRAFT)
+        theirs = await make_job(other, status=JobStatus.DRAFT)
+        owner = issuer.token(OWNER)
+        created = await create(
+            http, owner, companyId=global_id("Company", company), url=receiver.url,
+            eventTypes=["JOB_PUBLISHED", "JOB_PAUSED"],
+        )  # fmt: skip
+
+        await gql(http, PUBLISH, {"id": global_id("Job", ours)}, as_=issuer.token(MEMBER))
+        await gql(http, PUBLISH, {"id": global_id("Job", theirs)}, as_=issuer.admin_token())
+        refused = await gql(http, PAUSE, {"id": global_id("Job", theirs)}, as_=issuer.token(MEMBER))
+        await deliver_all(services)
+
+        assert refused["data"]["pauseJob"]["userErrors"] == [{"code": "FORBIDDEN"}]
+        (request,) = receiver.received
+        body = verify_webhook(created["secret"], request.headers, request.body)
+        assert body["type"] == "job.published"
+        assert body["data"]["jobId"] == global_id("Job", ours)
+        assert "status" in body["data"]["changedFields"]

@@ -14,6 +14,7 @@ from crowdhire.models.events import EventType
 from crowdhire.models.tasks import BackgroundTask, TaskStatus
 from crowdhire.models.webhooks import (
     DeliveryStatus,
+    DispatchMark,
     EndpointStatus,
     SigningSecret,
     WebhookDelivery,
@@ -24,6 +25,7 @@ from crowdhire.resolvers.webhooks import new_signing_secret as new_secret
 from crowdhire.schema.ids import encode_global_id
 from crowdhire.server import Services
 from crowdhire.settings import Settings
+from crowdhire.webhooks.service import WebhookService
 from tests.conftest import AppFactory
 from tests.factories import make_company
 from tests.webhook_support import Receiver, running_receiver, write_event
@@ -273,3 +275,31 @@ async def test_410_gone_disables_the_endpoint_with_the_reason(app_factory: AppFa
         stored = await WebhookEndpoint.get(endpoint.id)
         assert stored is not None and stored.status is EndpointStatus.DISABLED
         assert stored.disabled_reason == "the receiver answered 410 Gone"
+
+
+async def test_concurrent_fan_outs_create_each_delivery_exactly_once(
+    app_factory: AppFactory,
+) -> None:
+    async with app_factory(**FAST) as (app, _):
+        services: Services = app.state.services
+        company = await make_company()
+        await make_endpoint("http://127.0.0.1:9/a", company.id)
+        await make_endpoint("http://127.0.0.1:9/b", None)  # an admin endpoint hears everything
+        for _ in range(30):
+            await write_event(EventType.JOB_PUBLISHED, {"job": ObjectId(), "company": company.id})
+        others = [WebhookService(services.settings.model_copy(update={"webhook_dispatch_batch": 7}))
+                  for _ in range(3)]  # fmt: skip
+        try:
+            # Four instances' fan-outs at once, in batches of 7 so their passes overlap.
+            created = await asyncio.gather(
+                services.webhooks.dispatch(), *(o.dispatch() for o in others)
+            )
+        finally:
+            for other in others:
+                await other.stop()
+
+        assert sum(created) == 60
+        assert await WebhookDelivery.find_all().count() == 60
+        assert await BackgroundTask.find({"kind": DELIVER_TASK}).count() == 60
+        mark = await DispatchMark.get_pymongo_collection().find_one({})
+        assert mark is not None and mark["position"] == 30

@@ -303,3 +303,18 @@ async def test_concurrent_fan_outs_create_each_delivery_exactly_once(
         assert await BackgroundTask.find({"kind": DELIVER_TASK}).count() == 60
         mark = await DispatchMark.get_pymongo_collection().find_one({})
         assert mark is not None and mark["position"] == 30
+
+
+async def test_a_path_that_looks_like_a_host_stays_a_path(app_factory: AppFactory) -> None:
+    async with app_factory(**FAST) as (app, _), running_receiver(Receiver()) as receiver:
+        services: Services = app.state.services
+        company = await make_company()
+        sneaky = receiver.url.replace("/hooks", "//10.0.0.7/hooks")
+        await make_endpoint(sneaky, company.id)
+        await write_event(EventType.JOB_PUBLISHED, {"job": ObjectId(), "company": company.id})
+
+        await services.webhooks.dispatch()
+        await services.worker.run_once()
+
+        (delivery,) = await WebhookDelivery.find_all().to_list()
+        assert delivery.last_response_code == 404  # the checked receiver answered, not 10.0.0.7

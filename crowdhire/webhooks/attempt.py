@@ -36,9 +36,9 @@ class AttemptResult:
 
 
 def _pinned_url(target: CheckedTarget, address: str) -> httpx.URL:
-    return httpx.URL(scheme=target.scheme, host=address, port=target.port, path="/").join(
-        target.path
-    )
+    # The raw path as it is, never joined: joining "//10.0.0.1/x" would change the host.
+    raw_path = target.path.encode()
+    return httpx.URL(scheme=target.scheme, host=address, port=target.port, raw_path=raw_path)
 
 
 def _host_header(target: CheckedTarget) -> str:

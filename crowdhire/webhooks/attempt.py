@@ -82,7 +82,11 @@ async def post_signed(
         "webhook-signature": signature_header(valid_secrets, message_id, timestamp, body),
     }
     # Connect to the checked address; TLS still verifies the certificate for the host name.
+    # The pool is keyed by address, not name: a TLS connection verified for one name must not
+    # carry another name's webhook, so https connections are not kept alive.
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    if target.scheme == "https":
+        headers["connection"] = "close"
     request = http.build_request(
         "POST", _pinned_url(target, target.addresses[0]), content=body, headers=headers,
         extensions=extensions, timeout=settings.webhook_timeout_seconds,

@@ -60,9 +60,14 @@ class WebhookService:
             self._loop = asyncio.create_task(self._run(worker))
 
     async def stop(self) -> None:
-        """Stop the loop and close the HTTP client."""
+        """Cancel the loop and close the HTTP client.
+
+        Cancelled, not awaited to its end: with MongoDB away a dispatch transaction retries for
+        minutes, and a fan-out cut off mid-way commits nothing (the next pass redoes it).
+        """
         self._stopped.set()
         if self._loop is not None:
+            self._loop.cancel()
             await asyncio.gather(self._loop, return_exceptions=True)
             self._loop = None
         await self.http.aclose()

@@ -9,13 +9,18 @@ Automatic persisted queries (Apollo's protocol): each document is first sent as 
 hash only; on PERSISTED_QUERY_NOT_FOUND it is sent again with its text (which registers it).
 A server without persisted queries is detected on the first request and then always gets the
 full text. Errors become `GraphQLRequestError` carrying the `extensions.code` of each error.
+`verify_webhook` checks the signature of a webhook crowdhire sent (Standard Webhooks).
 This module imports nothing else from crowdhire, so it can be copied into other projects.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
-from collections.abc import AsyncIterator, Iterator, Mapping
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Literal, Self
 
 import httpx
@@ -278,3 +283,54 @@ class AsyncClient(_Protocol):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
+class WebhookVerificationError(Exception):
+    """A webhook request is not one crowdhire signed with your secret, or it is too old."""
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    raise WebhookVerificationError(f"missing {name} header")
+
+
+def verify_webhook(
+    secret: str | Sequence[str],
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    tolerance_seconds: float = WEBHOOK_TOLERANCE_SECONDS,
+    now: float | None = None,
+) -> Json:
+    """The event in a webhook body, after checking its Standard Webhooks signature.
+
+    Pass the raw body bytes exactly as received (parsing and re-serializing the JSON changes
+    them) and your `whsec_` secret, or both secrets while you roll a rotation out. Raises
+    WebhookVerificationError when no signature matches or the timestamp is outside
+    `tolerance_seconds` (a replay). Use the `webhook-id` header to drop duplicates: delivery is
+    at least once.
+    """
+    message_id = _header(headers, "webhook-id")
+    timestamp_text = _header(headers, "webhook-timestamp")
+    signatures = _header(headers, "webhook-signature").split()
+    try:
+        timestamp = int(timestamp_text)
+    except ValueError:
+        raise WebhookVerificationError("webhook-timestamp is not a number") from None
+    current = time.time() if now is None else now
+    if abs(current - timestamp) > tolerance_seconds:
+        raise WebhookVerificationError("webhook-timestamp is outside the tolerance")
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    offered = [s.removeprefix("v1,") for s in signatures if s.startswith("v1,")]
+    for each in [secret] if isinstance(secret, str) else list(secret):
+        key = base64.b64decode(each.removeprefix("whsec_"))
+        expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+        if any(hmac.compare_digest(expected, candidate) for candidate in offered):
+            event: Json = json.loads(body)
+            return event
+    raise WebhookVerificationError("no signature matches the secret")

@@ -55,6 +55,7 @@ from crowdhire.resolvers.document_tasks import document_task_handlers
 from crowdhire.secret_files import cursor_secret
 from crowdhire.settings import Settings
 from crowdhire.tasks.worker import Handler, TaskWorker
+from crowdhire.webhooks.service import WebhookService
 
 log = logging.getLogger("crowdhire.server")
 
@@ -69,6 +70,7 @@ class Services:
     worker: TaskWorker
     matching: MatchingService
     events: EventStream
+    webhooks: WebhookService
     verifier: TokenVerifier | None = None
 
 
@@ -151,13 +153,17 @@ async def dev_jwks(request: Request) -> Response:
 
 
 def task_handlers(
-    settings: Settings, cache: ObjectCache, matching: MatchingService
+    settings: Settings,
+    cache: ObjectCache,
+    matching: MatchingService,
+    webhooks: WebhookService | None = None,
 ) -> dict[str, Handler]:
     """The background task kinds this process knows how to run, by name."""
     return {
         CONSENT_EMAIL_TASK: consent_email_handler(settings, cache),
         EMBED_TASK: matching.embed,
         **document_task_handlers(settings),
+        **(webhooks.handlers() if webhooks is not None else {}),
     }
 
 
@@ -192,8 +198,9 @@ def create_app(
             stream_client[settings.mongodb_db][OutboxEvent.get_collection_name()],
             queue_size=settings.subscription_queue_size,
         )
+        webhooks = WebhookService(settings)
         worker = TaskWorker(
-            task_handlers(settings, object_cache, matching),
+            task_handlers(settings, object_cache, matching, webhooks),
             poll_seconds=settings.worker_poll_seconds,
             lease_seconds=settings.worker_lease_seconds,
             concurrency=settings.worker_concurrency,
@@ -205,15 +212,18 @@ def create_app(
             worker=worker,
             matching=matching,
             events=events,
+            webhooks=webhooks,
             verifier=verifier,
         )
         view.services = app.state.services
         if settings.worker_enabled:
             worker.start()
+            webhooks.start(worker)
         setattr(app.state, GATEWAY_STATE, stripe_gateway := build_gateway(settings))
         try:
             yield
         finally:
+            await webhooks.stop()
             await worker.stop()
             await events.stop()
             await stream_client.close()

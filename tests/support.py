@@ -105,5 +105,7 @@ def codes(payload: dict[str, Any]) -> list[tuple[list[str], str]]:
 async def drain_tasks(app: Starlette) -> int:
     """Run every queued background task of the app's own kinds (the tests' worker is off)."""
     services = app.state.services
-    handlers = task_handlers(services.settings, services.cache, services.matching)
+    handlers = task_handlers(
+        services.settings, services.cache, services.matching, services.webhooks
+    )
     return await TaskWorker(handlers).drain()

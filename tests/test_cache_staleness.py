@@ -45,13 +45,20 @@ DOCUMENT_MUTATIONS = {  # test_document_staleness
     "completeCandidateDocumentUpload",
     "deleteCandidateDocument",
 }
+WEBHOOK_MUTATIONS = {  # test_webhook_staleness
+    "createWebhookEndpoint",
+    "updateWebhookEndpoint",
+    "rotateWebhookSecret",
+    "deleteWebhookEndpoint",
+    "redeliverWebhook",
+}
 
 
 def test_every_mutation_has_a_case() -> None:
     mutation_type = build_schema()._schema.mutation_type
     assert mutation_type is not None
     mutations = set(mutation_type.fields)
-    assert mutations == set(CASES) | PAYMENT_MUTATIONS | DOCUMENT_MUTATIONS
+    assert mutations == set(CASES) | PAYMENT_MUTATIONS | DOCUMENT_MUTATIONS | WEBHOOK_MUTATIONS
 
 
 async def _read(http: httpx.AsyncClient, read: Read) -> Any:

@@ -7,9 +7,7 @@ changes the listing and the audit trail, and deleting it changes both again.
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
@@ -20,14 +18,13 @@ from tests.cache_staleness_support import AUDIT
 from tests.conftest import AppFactory
 from tests.document_support import COMPLETE_UPLOAD, DELETE_DOCUMENT, create_upload, upload
 from tests.factories import make_candidate, make_recruiter
+from tests.staleness_checks import Reads, check_answers, store_answers
 from tests.support import global_id, gql
 
 OWNER = "auth0|file-owner"
 LISTING = """query($id: ID!) { node(id: $id) { ... on Candidate {
   documents { kind filename size contentType } } } }"""
 CV = b"Ada Lovelace, analyst of engines.\n"
-_HITS = re.compile(r'^crowdhire_response_cache_total\{result="hit"\} ([0-9.e+]+)$', re.M)
-Reads = list[tuple[str, dict[str, Any], str]]
 
 
 @pytest.fixture
@@ -35,35 +32,6 @@ async def cached(app_factory: AppFactory) -> AsyncIterator[httpx.AsyncClient]:
     """The app with the response cache, its memcached calls given time on a loaded machine."""
     async with app_factory(cache_timeout_ms=1000) as (_, http):
         yield http
-
-
-async def _hits(http: httpx.AsyncClient) -> float:
-    found = _HITS.search((await http.get("/metrics")).text)
-    return float(found.group(1)) if found else 0.0
-
-
-async def _store(http: httpx.AsyncClient, reads: Reads) -> list[Any]:
-    """Each read's answer, checked to be served from the response cache when asked again."""
-    answers = []
-    for query, variables, token in reads:
-        answers.append((await gql(http, query, variables, as_=token))["data"])
-        hits = await _hits(http)
-        assert (await gql(http, query, variables, as_=token))["data"] == answers[-1]
-        assert await _hits(http) == hits + 1
-    return answers
-
-
-async def _check(
-    served: httpx.AsyncClient, app_factory: AppFactory, reads: Reads, before: list[Any]
-) -> list[bool]:
-    """Every read answers what an uncached server answers; which of them changed."""
-    changed = []
-    async with app_factory(response_cache_enabled=False) as (_, uncached):
-        for (query, variables, token), old in zip(reads, before, strict=True):
-            answer = (await gql(served, query, variables, as_=token))["data"]
-            assert answer == (await gql(uncached, query, variables, as_=token))["data"], query
-            changed.append(answer != old)
-    return changed
 
 
 async def _setup(issuer: Issuer) -> tuple[str, Reads]:
@@ -76,14 +44,14 @@ async def test_creating_an_upload_changes_no_cached_answer(
     cached: httpx.AsyncClient, app_factory: AppFactory, issuer: Issuer
 ) -> None:
     cid, reads = await _setup(issuer)
-    before = await _store(cached, reads)
+    before = await store_answers(cached, reads)
 
     created = await create_upload(
         cached, issuer.token(OWNER), cid, filename="cv.txt", contentType=TXT, size=len(CV)
     )
 
     assert created["userErrors"] == []
-    assert await _check(cached, app_factory, reads, before) == [False, False]
+    assert await check_answers(cached, app_factory, reads, before) == [False, False]
 
 
 async def test_completing_an_upload_leaves_no_stale_answer(
@@ -95,13 +63,13 @@ async def test_completing_an_upload_leaves_no_stale_answer(
         cached, token, cid, filename="cv.txt", contentType=TXT, size=len(CV)
     )
     assert (await cached.put(created["upload"]["uploadUrl"], content=CV)).status_code == 201
-    before = await _store(cached, reads)
+    before = await store_answers(cached, reads)
 
     document_id = created["upload"]["documentId"]
     done = await gql(cached, COMPLETE_UPLOAD, {"input": {"documentId": document_id}}, as_=token)
 
     assert done["data"]["completeCandidateDocumentUpload"]["userErrors"] == []
-    assert await _check(cached, app_factory, reads, before) == [True, True]
+    assert await check_answers(cached, app_factory, reads, before) == [True, True]
 
 
 async def test_deleting_a_file_leaves_no_stale_answer(
@@ -110,11 +78,11 @@ async def test_deleting_a_file_leaves_no_stale_answer(
     cid, reads = await _setup(issuer)
     token = issuer.token(OWNER)
     attached = await upload(cached, token, cid, CV, TXT, "cv.txt")
-    before = await _store(cached, reads)
+    before = await store_answers(cached, reads)
 
     deleted = await gql(
         cached, DELETE_DOCUMENT, {"input": {"documentId": attached["id"]}}, as_=token
     )
 
     assert deleted["data"]["deleteCandidateDocument"]["userErrors"] == []
-    assert await _check(cached, app_factory, reads, before) == [True, True]
+    assert await check_answers(cached, app_factory, reads, before) == [True, True]

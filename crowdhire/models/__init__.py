@@ -18,6 +18,7 @@ from crowdhire.models.placements import Placement
 from crowdhire.models.recruiters import Recruiter
 from crowdhire.models.submissions import Submission
 from crowdhire.models.tasks import BackgroundTask
+from crowdhire.models.webhooks import DispatchMark, WebhookDelivery, WebhookEndpoint
 
 DOCUMENT_MODELS: list[type[Document]] = [
     Company,
@@ -40,6 +41,9 @@ DOCUMENT_MODELS: list[type[Document]] = [
     EventSequence,
     CandidateDocument,
     DocumentText,
+    WebhookEndpoint,
+    WebhookDelivery,
+    DispatchMark,
 ]
 
 __all__ = [

@@ -17,6 +17,7 @@ from crowdhire.schema.ranking_choice import RankingChoiceMutations
 from crowdhire.schema.recruiters import RecruiterMutations
 from crowdhire.schema.submission_mutations import SubmissionMutations
 from crowdhire.schema.text_screen import screen_mutations
+from crowdhire.schema.webhook_mutations import WebhookMutations
 
 Mutation = merge_types(
     "Mutation",
@@ -33,6 +34,7 @@ Mutation = merge_types(
         SubmissionMutations,
         HireMutations,
         PaymentMutations,
+        WebhookMutations,
     ),
 )
 screen_mutations(Mutation)

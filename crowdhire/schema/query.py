@@ -19,6 +19,7 @@ from crowdhire.schema.pagination import Connection
 from crowdhire.schema.placements import PlacementType, resolve_placements
 from crowdhire.schema.recruiters import RecruiterType, resolve_recruiters
 from crowdhire.schema.submissions import SubmissionType, resolve_submissions
+from crowdhire.schema.webhooks import WebhookEndpointType, resolve_webhook_endpoints
 
 
 @strawberry.type(description="Everything crowdhire lets you read.")
@@ -66,6 +67,10 @@ class Query:
     )
     placements: Connection[PlacementType] = strawberry.field(
         resolver=resolve_placements, description="Placements, filtered and ordered."
+    )
+    webhook_endpoints: list[WebhookEndpointType] = strawberry.field(
+        resolver=resolve_webhook_endpoints,
+        description="Webhook endpoints of a company (its owners), or the admins' own (admins).",
     )
     changes: ChangeConnection = strawberry.field(
         resolver=resolve_changes,

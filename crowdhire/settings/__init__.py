@@ -16,6 +16,7 @@ from crowdhire.settings.events import EventSettings
 from crowdhire.settings.files import FileSettings
 from crowdhire.settings.matching import MatchingIndexSettings
 from crowdhire.settings.subscriptions import SubscriptionSettings
+from crowdhire.settings.webhooks import WebhookSettings
 
 
 class Environment(StrEnum):
@@ -34,7 +35,12 @@ class LogFormat(StrEnum):
 
 
 class Settings(
-    EventSettings, FileSettings, MatchingIndexSettings, SubscriptionSettings, BaseSettings
+    EventSettings,
+    FileSettings,
+    MatchingIndexSettings,
+    SubscriptionSettings,
+    WebhookSettings,
+    BaseSettings,
 ):
     """Every setting crowdhire reads, typed, with its environment variable name.
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, cast
@@ -27,7 +28,11 @@ from crowdhire.cache import cache_key
 from crowdhire.context import Context
 from crowdhire.footprints import current_footprint
 from crowdhire.graphql.freshness import CLOCK_KEY, TagVersions, announce_writes
+from crowdhire.models import DOCUMENT_MODELS
 from crowdhire.observability.stats import current_stats
+
+COLLECTIONS = frozenset(str(model.Settings.name) for model in DOCUMENT_MODELS)
+_TAG_COLLECTION = re.compile(r"[:?!]")
 
 
 def viewer_scope(viewer: Viewer) -> list[Any]:
@@ -197,7 +202,9 @@ class ResponseCache(SchemaExtension):
             start = await versions.clock(clock_raw)
             footprint.forget_reads()
             yield
-            entry = await self._entry_of(execution.result, footprint.read_tags(), start, versions)
+            wrote = bool(footprint.changes or footprint.written)
+            tags = set() if wrote else footprint.read_tags()  # a read that writes (an audit)
+            entry = await self._entry_of(execution.result, tags, start, versions, wrote)
             if (
                 entry is not None
                 and entry.versions is not None
@@ -209,11 +216,15 @@ class ResponseCache(SchemaExtension):
 
     @staticmethod
     async def _entry_of(
-        result: Any, tags: set[str], start: int | None, versions: TagVersions
+        result: Any, tags: set[str], start: int | None, versions: TagVersions, wrote: bool
     ) -> Entry | None:
         """The entry for an executed answer (shared with waiting requests, stored if its
-        versions are known), or None if it must not be reused."""
+        versions are known), or None if it must not be reused: an answer whose execution
+        wrote (it must happen on every request), or that read something other than our
+        collections (such as the in-memory vector index), whose changes no tag follows."""
         if not isinstance(result, GraphQLExecutionResult) or result.errors or result.data is None:
+            return None
+        if wrote or not {_TAG_COLLECTION.split(tag, 1)[0] for tag in tags} <= COLLECTIONS:
             return None
         data = orjson.dumps(result.data)
         if start is None:

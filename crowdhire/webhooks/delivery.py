@@ -122,12 +122,10 @@ class DeliveryHandler:
             ATTEMPTS.labels(await self._apply(None, delivery, endpoint, result)).inc()
             return
         client = WebhookDelivery.get_pymongo_collection().database.client
-        async with client.start_session() as session:
-
-            async def record(session: AsyncClientSession) -> str:
-                return await self._apply(session, delivery, endpoint, result)
-
-            outcome: str = await session.with_transaction(record)
+        # One try: if the record cannot commit the task fails, and its retry (or the lease
+        # expiring) makes the attempt again; a retry loop here would outlive a shutdown.
+        async with client.start_session() as session, await session.start_transaction():
+            outcome = await self._apply(session, delivery, endpoint, result)
         ATTEMPTS.labels(outcome).inc()
 
     async def _apply(

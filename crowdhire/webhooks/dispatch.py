@@ -14,7 +14,7 @@ from bson import ObjectId
 from prometheus_client import Counter
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from crowdhire.auth.viewer import ADMIN_PERMISSION, Viewer
 from crowdhire.models.common import utcnow
@@ -120,9 +120,15 @@ async def dispatch_once(batch_size: int) -> int | None:
             await enqueue_attempt(delivery.id, 1, session)
 
     try:
-        async with client.start_session() as session:
-            await session.with_transaction(commit)
+        # One try, not with_transaction's retries: a pass that loses is simply redone by the
+        # next one, and a retry loop would outlive a shutdown while MongoDB is away.
+        async with client.start_session() as session, await session.start_transaction():
+            await commit(session)
     except DuplicateKeyError:
         return 0  # another instance fanned this batch out first
+    except OperationFailure as conflict:
+        if conflict.has_error_label("TransientTransactionError"):
+            return 0  # a concurrent pass moved the mark; the next pass reads it afresh
+        raise
     DELIVERIES_CREATED.inc(len(planned))
     return len(planned)

@@ -33,7 +33,12 @@ $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstalls only when pyproject.toml changes.
+# hnswlib (a dev dependency, for the MATCHING_INDEX=hnsw tests) ships only as an sdist: pip needs g++.
 $(VENV)/.installed: pyproject.toml | $(BIN)/pip
+	@if ! command -v g++ >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "make: no g++ to build hnswlib; installing g++ with apt-get"; \
+	  $(APT_GET) update && $(APT_GET) install -y --no-install-recommends g++; \
+	fi
 	$(BIN)/pip install --disable-pip-version-check -e '.[dev]'
 	touch $@
 

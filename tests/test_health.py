@@ -21,8 +21,12 @@ async def test_healthz_and_readyz_answer_ok(client: httpx.AsyncClient) -> None:
 
 async def test_readyz_is_503_with_a_reason_when_mongodb_is_gone(tmp_path: Path) -> None:
     mongod = MongodServer(tmp_path / "mongo")
+    # Readiness only: no background worker, whose loops have their own shutdown tests.
     settings = Settings(
-        crowdhire_env=Environment.TEST, mongodb_uri=mongod.start(), mongodb_timeout_ms=500
+        crowdhire_env=Environment.TEST,
+        mongodb_uri=mongod.start(),
+        mongodb_timeout_ms=500,
+        worker_enabled=False,
     )
     app = create_app(settings)
     try:

@@ -9,15 +9,17 @@ messages only.
 
 from __future__ import annotations
 
+import logging
 from inspect import isawaitable
 from typing import Any
 
-from graphql import GraphQLSchema, execute, parse
+from graphql import GraphQLError, GraphQLSchema, execute, parse
 
 from crowdhire.auth.viewer import ADMIN_PERMISSION, Viewer
 from crowdhire.cache import ObjectCache
 from crowdhire.context import build_context
 from crowdhire.graphql.cost import query_cost
+from crowdhire.graphql.masking import UNEXPECTED_MESSAGE, ErrorPresenter
 from crowdhire.graphql.schema import build_schema
 from crowdhire.models.companies import MemberRole
 from crowdhire.models.events import OutboxEvent
@@ -26,6 +28,7 @@ from crowdhire.schema.events import DomainEventType
 from crowdhire.schema.webhook_selection import event_schema
 from crowdhire.settings import Settings
 
+log = logging.getLogger("crowdhire.webhooks")
 _SCHEMAS: list[GraphQLSchema] = []
 
 
@@ -61,7 +64,14 @@ async def run_selection(
     result = await running if isawaitable(running) else running
     shown: dict[str, Any] = {"selection": result.data}
     if result.errors:
-        shown["selectionErrors"] = [
-            {"message": e.message, "path": list(e.path or [])} for e in result.errors
-        ]
+        shown["selectionErrors"] = [_presented(e) for e in result.errors]
     return shown
+
+
+def _presented(error: GraphQLError) -> dict[str, Any]:
+    """Message and path; an unexpected exception's message is logged, never sent."""
+    message = error.message
+    if ErrorPresenter._should_mask(error):
+        log.error("webhook selection failed at %s", error.path, exc_info=error.original_error)
+        message = UNEXPECTED_MESSAGE
+    return {"message": message, "path": list(error.path or [])}

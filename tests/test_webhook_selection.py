@@ -157,3 +157,34 @@ async def test_an_invalid_selection_is_refused_and_nothing_is_stored(
             http, UPDATE, {"input": {"endpointId": endpoint_id, "selection": ""}}, as_=owner
         )
         assert dropped["data"]["updateWebhookEndpoint"]["webhookEndpoint"] == {"selection": None}
+
+
+async def test_an_erased_candidate_comes_out_as_the_api_shows_them_after_erasure(
+    app_factory: AppFactory, issuer: Issuer
+) -> None:
+    async with app_factory(**FAST) as (app, http), running_receiver(Receiver()) as receiver:
+        world = await build_world()
+        owner = token_of(issuer, "acme")
+        created = await create(
+            http, owner, companyId=global_id("Company", world.acme), url=receiver.url,
+            eventTypes=["SUBMISSION_MOVED"],
+            selection="candidate { fullName } submission { candidate { fullName erasedAt } }",
+        )  # fmt: skip
+        person = {"candidateId": global_id("Candidate", world.submitted)}
+        assert await mutate(http, "revokeCandidateConsent", person, issuer.admin_token()) == []
+        assert await mutate(http, "eraseCandidate", person, token_of(issuer, "sam")) == []
+        sid = global_id("Submission", world.sam_submission)
+        reject = {"id": sid, "stage": "REJECTED", "rejectReason": "OTHER"}
+        assert await mutate(http, "moveSubmission", reject, owner) == []
+        await deliver_all(app.state.services)
+        shown = await gql(
+            http, "query($id: ID!) { node(id: $id) { ... on Submission {"
+            " candidate { fullName erasedAt } } } }", {"id": sid}, as_=owner,
+        )  # fmt: skip
+
+        (request,) = receiver.received
+        body = verify_webhook(created["secret"], request.headers, request.body)
+        assert body["data"]["selection"]["candidate"] is None
+        assert shown["data"]["node"]["candidate"]["erasedAt"] is not None
+        assert body["data"]["selection"]["submission"] == shown["data"]["node"]
+        assert world.submitted.full_name not in request.body.decode()

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from crowdhire.client import verify_webhook
+from crowdhire.models.events import EventType
 from crowdhire.models.webhooks import WebhookEndpoint
 from crowdhire.server import Services
 from tests.auth_support import Issuer
@@ -15,7 +16,7 @@ from tests.conftest import AppFactory
 from tests.events_support import mutate
 from tests.permissions_support import build_world, token_of
 from tests.support import global_id, gql
-from tests.webhook_support import Receiver, running_receiver
+from tests.webhook_support import Receiver, running_receiver, write_event
 
 FAST = {"webhook_allow_loopback": True, "webhook_retry_base_seconds": 0.0}
 CREATE = """mutation($input: CreateWebhookEndpointInput!) {
@@ -188,3 +189,27 @@ async def test_an_erased_candidate_comes_out_as_the_api_shows_them_after_erasure
         assert shown["data"]["node"]["candidate"]["erasedAt"] is not None
         assert body["data"]["selection"]["submission"] == shown["data"]["node"]
         assert world.submitted.full_name not in request.body.decode()
+
+
+async def test_a_selection_costing_more_than_a_query_may_is_not_run(
+    app_factory: AppFactory, issuer: Issuer
+) -> None:
+    async with app_factory(**FAST) as (app, http), running_receiver(Receiver()) as receiver:
+        world = await build_world()
+        created = await create(
+            http, token_of(issuer, "acme"), companyId=global_id("Company", world.acme),
+            url=receiver.url, eventTypes=["JOB_PUBLISHED"],
+            selection="job { company { jobs(first: 100) { nodes { title company {"
+            " jobs(first: 100) { nodes { title } } } } } } }",
+        )  # fmt: skip
+        assert created["userErrors"] == []
+        subjects = {"job": world.open_job.id, "company": world.acme.id}
+        await write_event(EventType.JOB_PUBLISHED, subjects, ("status",))
+        await deliver_all(app.state.services)
+
+        (request,) = receiver.received
+        body = verify_webhook(created["secret"], request.headers, request.body)
+        assert body["data"]["selection"] is None
+        (error,) = body["data"]["selectionErrors"]
+        assert "more than the 1000 allowed" in error["message"]
+        assert body["data"]["changedFields"] == ["status"]

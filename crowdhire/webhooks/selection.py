@@ -56,7 +56,7 @@ async def run_selection(
     cost = query_cost(schema, document)
     if cost > settings.max_query_cost:
         message = f"selection costs {cost} points, more than the {settings.max_query_cost} allowed"
-        return {"selection": None, "selectionErrors": [{"message": message}]}
+        return {"selection": None, "selectionErrors": [{"message": message, "path": []}]}
     context = build_context(settings, cache, viewer=owner_viewer(endpoint))
     running = execute(
         schema, document, root_value=DomainEventType.from_model(event), context_value=context

@@ -198,7 +198,7 @@ def create_app(
             stream_client[settings.mongodb_db][OutboxEvent.get_collection_name()],
             queue_size=settings.subscription_queue_size,
         )
-        webhooks = WebhookService(settings)
+        webhooks = WebhookService(settings, object_cache)
         worker = TaskWorker(
             task_handlers(settings, object_cache, matching, webhooks),
             poll_seconds=settings.worker_poll_seconds,

@@ -52,6 +52,8 @@ class WebhookEndpoint(Document):
     # Start of the current run of failed attempts; a success clears it.
     failing_since: UtcDatetime | None = None
     after_position: int = 0
+    # A normalized query document on DomainEvent, run for each event as the endpoint's owner.
+    selection: str | None = None
     created_by: str
     created_at: UtcDatetime = Field(default_factory=utcnow)
     updated_at: UtcDatetime = Field(default_factory=utcnow)

@@ -111,8 +111,11 @@ async def create_endpoint(
     url: str,
     event_types: Sequence[EventType],
     client_mutation_id: str | None,
+    selection: str | None = None,
 ) -> Outcome:
-    """Register an endpoint; it hears events committed from now on."""
+    """Register an endpoint; it hears events committed from now on.
+
+    `selection` arrives checked and normalized (the schema layer holds the schema)."""
 
     async def create(session: AsyncClientSession) -> Outcome:
         _ensure_may_manage(context, company_id, "companyId")
@@ -134,15 +137,17 @@ async def create_endpoint(
             event_types=checked_types,
             secrets=[SigningSecret(value=secret)],
             after_position=await _current_position(session),
+            selection=selection or None,
             created_by=context.viewer.sub or "",
         )
         await endpoint.insert(session=session)
+        written = ["url", "event_types", "secrets", *(["selection"] if selection else [])]
         await audit(context, session, "createWebhookEndpoint",
-                    {"webhookEndpoint": endpoint.id, "company": company_id},
-                    ["url", "event_types", "secrets"])  # fmt: skip
+                    {"webhookEndpoint": endpoint.id, "company": company_id}, written)  # fmt: skip
         return Outcome(ids={"webhookEndpoint": str(endpoint.id), "secret": secret})
 
-    data = {"companyId": str(company_id), "url": url, "eventTypes": [t.value for t in event_types]}
+    data = {"companyId": str(company_id), "url": url, "eventTypes": [t.value for t in event_types],
+            **({"selection": selection} if selection is not None else {})}  # fmt: skip
     return await run_mutation(context, "createWebhookEndpoint", data, create, client_mutation_id)
 
 
@@ -153,8 +158,9 @@ async def update_endpoint(
     event_types: Sequence[EventType] | None,
     enabled: bool | None,
     client_mutation_id: str | None,
+    selection: str | None = None,
 ) -> Outcome:
-    """Change an endpoint's URL, event types, or enable it again after it was disabled."""
+    """Change an endpoint's URL, event types, selection ("" drops it), or enable it again."""
 
     async def update(session: AsyncClientSession) -> Outcome:
         endpoint = await _endpoint_to_change(context, session, endpoint_id)
@@ -165,6 +171,8 @@ async def update_endpoint(
                 event_types if event_types is not None else endpoint.event_types,
             )  # fmt: skip
             changes |= {"url": checked_url, "event_types": [t.value for t in checked_types]}
+        if selection is not None:
+            changes["selection"] = selection or None
         if enabled is True:
             changes |= {"status": EndpointStatus.ACTIVE.value, "disabled_reason": None,
                         "disabled_at": None, "failing_since": None}  # fmt: skip
@@ -181,7 +189,8 @@ async def update_endpoint(
         return Outcome(ids={"webhookEndpoint": str(endpoint_id)})
 
     types = None if event_types is None else [t.value for t in event_types]
-    data = {"endpointId": str(endpoint_id), "url": url, "enabled": enabled, "eventTypes": types}
+    data = {"endpointId": str(endpoint_id), "url": url, "enabled": enabled, "eventTypes": types,
+            **({"selection": selection} if selection is not None else {})}  # fmt: skip
     return await run_mutation(context, "updateWebhookEndpoint", data, update, client_mutation_id)
 
 

@@ -20,6 +20,7 @@ from crowdhire.schema.payloads import (
     input_object_id,
     user_errors,
 )
+from crowdhire.schema.webhook_selection import checked_selection
 from crowdhire.schema.webhooks import WebhookDeliveryType, WebhookEndpointType
 
 
@@ -35,6 +36,7 @@ class WebhookErrorCode(Enum):
     ADDRESS_NOT_ALLOWED = "ADDRESS_NOT_ALLOWED"
     UNRESOLVABLE_HOST = "UNRESOLVABLE_HOST"
     LIMIT_REACHED = "LIMIT_REACHED"
+    INVALID_SELECTION = "INVALID_SELECTION"
     ALREADY_PENDING = "ALREADY_PENDING"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
@@ -56,6 +58,12 @@ class CreateWebhookEndpointInput:
         " address, no user name or password."
     )
     event_types: list[EventType] = strawberry.field(description="The event types to receive.")
+    selection: str | None = strawberry.field(
+        default=None,
+        description="A GraphQL selection on DomainEvent (bare, wrapped in `query`/`subscription`"
+        " braces, or one `fragment F on DomainEvent`); each body then carries its result, run"
+        " with the endpoint owner's access, in `data.selection`.",
+    )
     client_mutation_id: str | None = ClientMutationId
 
 
@@ -68,6 +76,10 @@ class UpdateWebhookEndpointInput:
     )
     enabled: bool | None = strawberry.field(
         default=None, description="true: enable again after it was disabled; false: disable."
+    )
+    selection: str | None = strawberry.field(
+        default=None,
+        description="A new selection on DomainEvent (checked again); an empty string drops it.",
     )
     client_mutation_id: str | None = ClientMutationId
 
@@ -121,6 +133,12 @@ def _optional_id(value: str | None, type_name: str, path: str) -> ObjectId | Non
     return None if value is None else input_object_id(value, type_name, path)
 
 
+def _selection(info: Info, text: str | None) -> str | None:
+    if text is None or not text.strip():
+        return text if text is None else ""
+    return checked_selection(info.schema._schema, text, info.context.settings)
+
+
 async def _with_secret(outcome: Outcome) -> WebhookSecretPayload:
     return WebhookSecretPayload(
         webhook_endpoint=await _endpoint(outcome),
@@ -149,6 +167,7 @@ class WebhookMutations:
                 input.url,
                 input.event_types,
                 input.client_mutation_id,
+                _selection(info, input.selection),
             )
         )
         return await _with_secret(outcome)
@@ -170,6 +189,7 @@ class WebhookMutations:
                 input.event_types,
                 input.enabled,
                 input.client_mutation_id,
+                _selection(info, input.selection),
             )
         )
         errors = user_errors(outcome, WebhookErrorCode, WebhookError)

@@ -89,6 +89,11 @@ class WebhookEndpointType(Node):
 
     url: str = strawberry.field(description="Where events are POSTed.")
     event_types: list[EventType] = strawberry.field(description="The event types it receives.")
+    selection: str | None = strawberry.field(
+        default=None,
+        description="The GraphQL selection on DomainEvent whose result each body carries in"
+        " `data.selection`, as stored (normalized); null when none.",
+    )
     status: EndpointStatus = strawberry.field(description="ACTIVE or DISABLED.")
     disabled_reason: str | None = strawberry.field(
         description="Why it was disabled (e.g. every attempt failed for 3 days, or 410 Gone)."
@@ -112,6 +117,7 @@ class WebhookEndpointType(Node):
             id=encode_global_id("WebhookEndpoint", endpoint.id),
             url=endpoint.url,
             event_types=list(endpoint.event_types),
+            selection=endpoint.selection,
             status=endpoint.status,
             disabled_reason=endpoint.disabled_reason,
             disabled_at=endpoint.disabled_at,

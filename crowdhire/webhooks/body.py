@@ -3,8 +3,9 @@
 `data` holds the event's own id and position, who caused it, the names of the fields that
 changed and the global ids of the objects it concerns (`submissionId`, `jobId`, ...): the same
 ids `node(id:)` takes, so a receiver queries GraphQL for what it needs with its own token and
-its own access rules. Values never travel in a webhook, so an erased candidate's past events
-say nothing about them.
+its own access rules. Values travel only when the endpoint has a selection: its result, run
+as the endpoint's owner, comes under `selection` (see `crowdhire.webhooks.selection`), and an
+erased candidate's fields come out there as the API shows them after erasure.
 """
 
 from __future__ import annotations
@@ -52,11 +53,12 @@ def event_data(event: OutboxEvent) -> dict[str, Any]:
     }
 
 
-def event_body(event: OutboxEvent) -> bytes:
-    """The exact bytes that are signed and sent (the same on every attempt)."""
+def event_body(event: OutboxEvent, selected: dict[str, Any] | None = None) -> bytes:
+    """The exact bytes that are signed and sent: the same on every attempt, except for the
+    result of the endpoint's selection (`selected`), which is run again for each one."""
     document = {
         "type": event.type.value,
         "timestamp": event.occurred_at.isoformat().replace("+00:00", "Z"),
-        "data": event_data(event),
+        "data": event_data(event) | (selected or {}),
     }
     return orjson.dumps(document)

@@ -19,6 +19,7 @@ from bson import ObjectId
 from prometheus_client import Counter, Histogram
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from crowdhire.cache import NullCache, ObjectCache
 from crowdhire.models.common import utcnow
 from crowdhire.models.events import OutboxEvent
 from crowdhire.models.webhooks import (
@@ -31,6 +32,7 @@ from crowdhire.resolvers.webhook_deliveries import enqueue_attempt
 from crowdhire.settings import Settings
 from crowdhire.webhooks.attempt import AttemptResult, post_signed
 from crowdhire.webhooks.body import event_body
+from crowdhire.webhooks.selection import run_selection
 
 D = TypeVar("D", WebhookDelivery, WebhookEndpoint, OutboxEvent)
 ATTEMPTS = Counter(
@@ -66,9 +68,13 @@ async def _by_id(model: type[D], object_id: ObjectId) -> D | None:
 class DeliveryHandler:
     """Runs `webhook.deliver` tasks with one shared HTTP client (closed with the service)."""
 
-    def __init__(self, settings: Settings, http: httpx.AsyncClient) -> None:
+    def __init__(
+        self, settings: Settings, http: httpx.AsyncClient, cache: ObjectCache | None = None
+    ) -> None:
         self.settings = settings
         self.http = http
+        # what an endpoint's selection reads through (none: straight from MongoDB)
+        self.cache = cache if cache is not None else NullCache()
 
     async def __call__(self, payload: dict[str, Any]) -> None:
         delivery = await _by_id(WebhookDelivery, ObjectId(payload["delivery_id"]))
@@ -88,12 +94,19 @@ class DeliveryHandler:
             self.settings,
             endpoint.url,
             f"msg_{delivery.id}",
-            event_body(event),
+            event_body(event, await self._selected(endpoint, event)),
             valid_secrets(endpoint),
         )
         if result.latency_ms is not None:
             ATTEMPT_SECONDS.observe(result.latency_ms / 1000)
         await self._record(delivery, endpoint, result)
+
+    async def _selected(
+        self, endpoint: WebhookEndpoint, event: OutboxEvent
+    ) -> dict[str, Any] | None:
+        if endpoint.selection is None:
+            return None
+        return await run_selection(self.settings, self.cache, endpoint, event)
 
     async def _give_up(
         self,

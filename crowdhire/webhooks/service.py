@@ -12,6 +12,7 @@ import logging
 
 import httpx
 
+from crowdhire.cache import ObjectCache
 from crowdhire.resolvers.webhook_deliveries import DELIVER_TASK
 from crowdhire.settings import Settings
 from crowdhire.tasks.worker import Handler, TaskWorker
@@ -24,11 +25,11 @@ log = logging.getLogger("crowdhire.webhooks")
 class WebhookService:
     """Owns the HTTP client of webhook attempts and runs the fan-out every few seconds."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, cache: ObjectCache | None = None) -> None:
         self.settings = settings
         # trust_env off: an HTTP(S)_PROXY variable must not reroute calls the guard approved.
         self.http = httpx.AsyncClient(follow_redirects=False, trust_env=False)
-        self.deliver = DeliveryHandler(settings, self.http)
+        self.deliver = DeliveryHandler(settings, self.http, cache)
         self._loop: asyncio.Task[None] | None = None
         self._stopped = asyncio.Event()
 

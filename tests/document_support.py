@@ -12,8 +12,11 @@ from typing import Any
 import docx
 import httpx
 
+from crowdhire.files.gridfs_store import BUCKET
 from crowdhire.files.sniff import DOCX, JPEG, ODT, PDF, PNG, TXT
-from tests.support import gql
+from crowdhire.models import Candidate
+from tests.factories import make_candidate, make_recruiter
+from tests.support import global_id, gql
 
 CREATE_UPLOAD = """mutation($input: CreateCandidateDocumentUploadInput!) {
   createCandidateDocumentUpload(input: $input) {
@@ -158,3 +161,43 @@ async def upload(
     assert payload["userErrors"] == [], payload
     document: dict[str, Any] = payload["document"]
     return document
+
+
+OWNER = "auth0|owner"
+
+
+async def owned_candidate(sub: str = OWNER) -> tuple[Candidate, str]:
+    """A candidate of a fresh recruiter `sub`, and its API id."""
+    recruiter = await make_recruiter(sub=sub)
+    candidate = await make_candidate(recruiter)
+    return candidate, global_id("Candidate", candidate)
+
+
+async def stored_chunk_count() -> int:
+    """GridFS chunks and file records left in the candidate-file bucket."""
+    database = Candidate.get_pymongo_collection().database
+    chunks: int = await database[f"{BUCKET}.chunks"].count_documents({})
+    files: int = await database[f"{BUCKET}.files"].count_documents({})
+    return chunks + files
+
+
+async def pending_upload_url(
+    client: httpx.AsyncClient,
+    token: str,
+    cid: str,
+    content: bytes,
+    content_type: str = PDF,
+    size: int | None = None,
+) -> str:
+    """The one-time URL of a new pending upload of `content`."""
+    created = await create_upload(
+        client,
+        token,
+        cid,
+        filename="cv",
+        contentType=content_type,
+        size=len(content) if size is None else size,
+    )
+    assert created["userErrors"] == [], created
+    url: str = created["upload"]["uploadUrl"]
+    return url

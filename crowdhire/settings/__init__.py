@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crowdhire.settings.events import EventSettings
 from crowdhire.settings.files import FileSettings
+from crowdhire.settings.mail import MailSettings
 from crowdhire.settings.matching import MatchingIndexSettings
 from crowdhire.settings.subscriptions import SubscriptionSettings
 from crowdhire.settings.webhooks import WebhookSettings
@@ -37,6 +38,7 @@ class LogFormat(StrEnum):
 class Settings(
     EventSettings,
     FileSettings,
+    MailSettings,
     MatchingIndexSettings,
     SubscriptionSettings,
     WebhookSettings,
@@ -173,33 +175,6 @@ class Settings(
         None,
         description="HS256 key of consent links (32+ random bytes); unset outside production ="
         " one generated and kept under DATA_DIR",
-    )
-    public_base_url: str | None = Field(
-        None,
-        description="origin the emailed links point at (https://api.example.com); unset ="
-        " http://HOST:PORT; required in production",
-    )
-    privacy_notice_url: str | None = Field(
-        None, description="the privacy notice the consent page links to; unset = /privacy"
-    )
-    smtp_url: str | None = Field(
-        None,
-        description="smtp://host:port (STARTTLS when offered), smtp+starttls:// (required) or"
-        " smtps:// (implicit TLS); unset = consent requests answer EMAIL_UNAVAILABLE",
-    )
-    smtp_from: str = Field(
-        "crowdhire <no-reply@crowdhire.invalid>", description="From header of outgoing email"
-    )
-    smtp_username: SecretStr | None = Field(None, description="SMTP AUTH user name")
-    smtp_password: SecretStr | None = Field(None, description="SMTP AUTH password")
-    smtp_timeout_seconds: float = Field(
-        10.0, gt=0, le=120, description="timeout of one SMTP conversation"
-    )
-    consent_email_interval_seconds: int = Field(
-        600, ge=0, description="at most one consent email per candidate this often"
-    )
-    consent_emails_per_day: int = Field(
-        5, ge=1, description="consent emails per candidate per rolling 24 hours"
     )
     duplicate_answers_per_day: int = Field(
         20, ge=1, description="DUPLICATE_CANDIDATE answers one recruiter gets per UTC day"

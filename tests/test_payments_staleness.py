@@ -5,9 +5,7 @@ The other mutations are covered by tests/test_cache_staleness.py, which lists th
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
-from typing import Any
 
 import httpx
 
@@ -19,47 +17,16 @@ from tests.auth_support import Issuer
 from tests.cache_staleness_support import AUDIT
 from tests.conftest import AppFactory
 from tests.payments_support import OWNER, PAYMENT, REFUND, Deal, make_deal
+from tests.staleness_checks import Reads, check_answers, store_answers
 from tests.support import gql
 from tests.test_payments import pay_with_card, start_payment, wait_for_status
 
-_HITS = re.compile(r'^crowdhire_response_cache_total\{result="hit"\} ([0-9.e+]+)$', re.M)
 
-
-async def _hits(http: httpx.AsyncClient) -> float:
-    found = _HITS.search((await http.get("/metrics")).text)
-    return float(found.group(1)) if found else 0.0
-
-
-def _reads(deal: Deal, issuer: Issuer) -> list[tuple[str, dict[str, Any], str]]:
+def _reads(deal: Deal, issuer: Issuer) -> Reads:
     return [
         (PAYMENT, {"id": deal.placement_gid}, issuer.token(OWNER)),
         (AUDIT, {}, issuer.admin_token()),
     ]
-
-
-async def _store(
-    http: httpx.AsyncClient, reads: list[tuple[str, dict[str, Any], str]]
-) -> list[Any]:
-    answers = []
-    for query, variables, token in reads:
-        answers.append((await gql(http, query, variables, as_=token))["data"])
-        hits = await _hits(http)
-        assert (await gql(http, query, variables, as_=token))["data"] == answers[-1]
-        assert await _hits(http) == hits + 1  # served from the cache
-    return answers
-
-
-async def _check(
-    served: httpx.AsyncClient,
-    app_factory: AppFactory,
-    reads: list[tuple[str, dict[str, Any], str]],
-    before: list[Any],
-) -> None:
-    async with app_factory(response_cache_enabled=False) as (_, uncached):
-        for (query, variables, token), old in zip(reads, before, strict=True):
-            answer = (await gql(served, query, variables, as_=token))["data"]
-            assert answer == (await gql(uncached, query, variables, as_=token))["data"]
-            assert answer != old
 
 
 async def test_starting_a_payment_leaves_no_stale_answer(
@@ -67,9 +34,9 @@ async def test_starting_a_payment_leaves_no_stale_answer(
 ) -> None:
     deal = await make_deal()
     reads = _reads(deal, issuer)
-    before = await _store(served_app, reads)
+    before = await store_answers(served_app, reads)
     await start_payment(served_app, issuer, deal)
-    await _check(served_app, app_factory, reads, before)
+    assert await check_answers(served_app, app_factory, reads, before) == [True, True]
 
 
 async def test_a_refund_leaves_no_stale_answer(
@@ -91,8 +58,8 @@ async def test_a_refund_leaves_no_stale_answer(
         {"$set": {"departure_date": departure.isoformat(),
                   "refund_due": Money(amount=due, currency="EUR").model_dump()}})  # fmt: skip
     reads = _reads(deal, issuer)
-    before = await _store(served_app, reads)
+    before = await store_answers(served_app, reads)
     refund = {"input": {"placementId": deal.placement_gid}}
     refunded = await gql(served_app, REFUND, refund, as_=issuer.admin_token())
     assert refunded["data"]["refundPlacementFee"]["userErrors"] == []
-    await _check(served_app, app_factory, reads, before)
+    assert await check_answers(served_app, app_factory, reads, before) == [True, True]

@@ -7,6 +7,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from bson import ObjectId
 
 from crowdhire.context import Info
 from crowdhire.loaders.jobs import JOBS_BY_COMPANY_ID
@@ -93,6 +94,12 @@ async def _members(company: CompanyType, info: Info) -> list[CompanyMemberType] 
 
 
 register_node_view(Company, CompanyType.from_model)
+
+
+async def company_view(info: Info, company_id: ObjectId) -> CompanyType | None:
+    """A related company, through the batched, cached company loader (None if it is gone)."""
+    company = await info.context.loaders.company_by_id.load(company_id)
+    return CompanyType.from_model(company) if company else None
 
 
 async def resolve_companies(

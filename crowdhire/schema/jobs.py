@@ -20,7 +20,7 @@ from crowdhire.resolvers.access import ensure_can_see_fee_terms, job_pipeline_cr
 from crowdhire.resolvers.argument_rules import capped_list, page_request
 from crowdhire.resolvers.job_board import job_slug
 from crowdhire.schema.common import MoneyType
-from crowdhire.schema.companies import CompanyType
+from crowdhire.schema.companies import CompanyType, company_view
 from crowdhire.schema.connections import (
     child_connection,
     child_connection_field,
@@ -159,8 +159,7 @@ class JobType(Node):
     @strawberry.field(description="The company that posted the job.")
     async def company(self, info: Info) -> CompanyType | None:
         """Loaded through the batched, cached company loader."""
-        company = await info.context.loaders.company_by_id.load(self.model.company_id)
-        return CompanyType.from_model(company) if company else None
+        return await company_view(info, self.model.company_id)
 
     @strawberry.field(description="Candidates submitted to this job, newest first.")
     async def submissions(

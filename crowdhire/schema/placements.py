@@ -18,7 +18,7 @@ from crowdhire.resolvers import submissions as submission_resolvers
 from crowdhire.resolvers.argument_rules import capped_list, page_request
 from crowdhire.schema.candidates import CandidateType
 from crowdhire.schema.common import MoneyType
-from crowdhire.schema.companies import CompanyType
+from crowdhire.schema.companies import CompanyType, company_view
 from crowdhire.schema.connections import register_node_view
 from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
 from crowdhire.schema.jobs import JobType
@@ -105,8 +105,7 @@ class PlacementType(Node):
     @strawberry.field(description="The company that hired.")
     async def company(self, info: Info) -> CompanyType | None:
         """Loaded through the batched, cached company loader."""
-        company = await info.context.loaders.company_by_id.load(self.model.company_id)
-        return CompanyType.from_model(company) if company else None
+        return await company_view(info, self.model.company_id)
 
 
 register_node_view(Placement, PlacementType.from_model)

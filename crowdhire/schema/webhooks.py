@@ -17,7 +17,7 @@ from crowdhire.models.webhooks import (
     WebhookEndpoint,
 )
 from crowdhire.resolvers.webhook_deliveries import DELIVERIES_BY_ENDPOINT_ID, endpoints_of
-from crowdhire.schema.companies import CompanyType
+from crowdhire.schema.companies import CompanyType, company_view
 from crowdhire.schema.connections import child_connection, register_node_view
 from crowdhire.schema.events import DomainEventType
 from crowdhire.schema.ids import Node, encode_global_id, parse_global_id
@@ -132,8 +132,7 @@ class WebhookEndpointType(Node):
         """Through the cached company loader."""
         if self.model.company_id is None:
             return None
-        found = await info.context.loaders.company_by_id.load(self.model.company_id)
-        return None if found is None else CompanyType.from_model(found)
+        return await company_view(info, self.model.company_id)
 
     @strawberry.field(description="Its deliveries, newest first.")
     async def deliveries(

@@ -7,7 +7,6 @@ additionally records what a page tried to fetch from elsewhere, so a test can as
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import uvicorn
 from playwright.async_api import Browser, Route, async_playwright
 from starlette.types import ASGIApp
 
 from crowdhire.dev.servers import free_port
+from tests.uvicorn_support import started
 
 CHROMIUM = "/usr/bin/chromium"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
@@ -61,17 +60,5 @@ async def offline_chromium() -> AsyncIterator[OfflineBrowser]:
 @asynccontextmanager
 async def served(app: ASGIApp, port: int | None = None) -> AsyncIterator[str]:
     """The app under a real uvicorn on a (free) loopback port; yields its base URL."""
-    host = "127.0.0.1"
-    port = port or free_port()
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with started(app, port=port) as url:
+        yield url

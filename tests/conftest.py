@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -11,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
@@ -19,7 +17,6 @@ from crowdhire.cache import ObjectCache
 from crowdhire.dev.servers import (
     MemcachedServer,
     MongodServer,
-    free_port,
 )
 from crowdhire.dev.smtp import DevSmtpServer
 from crowdhire.dev.stripe import LocalStripeServer
@@ -28,6 +25,7 @@ from crowdhire.server import create_app
 from crowdhire.settings import Environment, Settings
 from tests.auth_support import AUDIENCE, Issuer, JwksServer
 from tests.support import CommandCounter
+from tests.uvicorn_support import started
 
 # One mongod (single-node replica set rs0) and one memcached per test session, on free ports,
 # stopped at the end. MONGODB_URI / MEMCACHED_URL point the suite at servers you run yourself.
@@ -217,22 +215,12 @@ async def served_app(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app under uvicorn on a free loopback port, registered as localstripe's webhook."""
     app = create_app(stripe_settings)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()  # re-raises why it could not start
-        await asyncio.sleep(0.02)
-    url = f"http://127.0.0.1:{port}"
-    localstripe.register_webhook(
-        "crowdhire-tests", f"{url}/webhooks/stripe", STRIPE_TEST_WEBHOOK_SECRET
-    )
-    try:
-        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-            yield http
-    finally:
-        await app.state.services.mongo.drop_database(stripe_settings.mongodb_db)
-        server.should_exit = True
-        await task
+    async with started(app) as url:
+        localstripe.register_webhook(
+            "crowdhire-tests", f"{url}/webhooks/stripe", STRIPE_TEST_WEBHOOK_SECRET
+        )
+        try:
+            async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                yield http
+        finally:
+            await app.state.services.mongo.drop_database(stripe_settings.mongodb_db)

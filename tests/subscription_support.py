@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-import uvicorn
 from bson import ObjectId
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -17,12 +16,12 @@ from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from crowdhire.dev.servers import free_port
 from crowdhire.events.outbox import record_event
 from crowdhire.models.events import EventType, OutboxEvent
 from crowdhire.schema.ids import encode_global_id
 from crowdhire.server import create_app
 from crowdhire.settings import Settings
+from tests.uvicorn_support import started
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -33,21 +32,12 @@ async def serve(
 ) -> AsyncIterator[tuple[Starlette, str]]:
     """The app under uvicorn on a free loopback port; yields it and its base URL (http://)."""
     app = create_app(settings, mongo_listeners=listeners)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield app, f"http://127.0.0.1:{port}"
-    finally:
-        if drop:
-            await app.state.services.mongo.drop_database(settings.mongodb_db)
-        server.should_exit = True
-        await task
+    async with started(app) as url:
+        try:
+            yield app, url
+        finally:
+            if drop:
+                await app.state.services.mongo.drop_database(settings.mongodb_db)
 
 
 async def write_event(

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from graphql import parse
 
 from crowdhire.dev.cluster import nginx, tls
@@ -24,6 +23,7 @@ from crowdhire.graphql.cost import query_cost
 from crowdhire.graphql.schema import build_schema
 from crowdhire.server import create_app
 from crowdhire.settings import Settings
+from tests.uvicorn_support import Serving, running
 
 PAGE = "{ jobs(first: 100) { nodes { id } } }"
 PAGE_COST = query_cost(build_schema()._schema, parse(PAGE))
@@ -45,38 +45,34 @@ async def through_nginx(settings: Settings, tmp_path: Path) -> AsyncIterator[htt
     app = create_app(app_settings)
     app_port = free_port()
     trusted = NGINX_SOURCE_ADDRESS  # nginx connects from there; the apps trust only it
-    config = uvicorn.Config(app, host=HOST, port=app_port, log_config=None, access_log=False,
-                            proxy_headers=True, forwarded_allow_ips=trusted)  # fmt: skip
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    layout = Layout(tmp_path / "cluster")
-    layout.prepare()
-    assert layout.logs == tmp_path / "cluster" / "logs"
+    tls_layout = Layout(tmp_path / "cluster")
+    tls_layout.prepare()
+    assert tls_layout.logs == tmp_path / "cluster" / "logs"
     ports = Ports(apps=[app_port], nginx=free_port(), nginx_tls=free_port())
-    conf_file = nginx.write_config(layout, ports)  # the cluster's own nginx.conf
-    error_log = str(layout.logs / "nginx-error.log")
-    proxy = await asyncio.create_subprocess_exec(
-        nginx.find_nginx(), "-p", str(layout.root), "-c", str(conf_file), "-e", error_log
-    )
-    try:
-        base_url = f"https://{HOST}:{ports.nginx_tls}"
-        verify = tls.client_context(layout)
-        async with httpx.AsyncClient(base_url=base_url, verify=verify, timeout=10) as http:
-            await _until_answering(http, serving)
-            yield http
-    finally:
-        proxy.terminate()
-        await asyncio.wait_for(proxy.wait(), 10)
-        await app.state.services.mongo.drop_database(app_settings.mongodb_db)
-        server.should_exit = True
-        await serving
+    conf_file = nginx.write_config(tls_layout, ports)  # the cluster's own nginx.conf
+    error_log = str(tls_layout.logs / "nginx-error.log")
+    async with running(
+        app, host=HOST, port=app_port, proxy_headers=True, forwarded_allow_ips=trusted
+    ) as serving:
+        proxy = await asyncio.create_subprocess_exec(
+            nginx.find_nginx(), "-p", str(tls_layout.root), "-c", str(conf_file), "-e", error_log
+        )
+        try:
+            base_url = f"https://{HOST}:{ports.nginx_tls}"
+            verify = tls.client_context(tls_layout)
+            async with httpx.AsyncClient(base_url=base_url, verify=verify, timeout=10) as http:
+                await _until_answering(http, serving)
+                yield http
+        finally:
+            proxy.terminate()
+            await asyncio.wait_for(proxy.wait(), 10)
+            await app.state.services.mongo.drop_database(app_settings.mongodb_db)
 
 
-async def _until_answering(http: httpx.AsyncClient, serving: asyncio.Task[None]) -> None:
+async def _until_answering(http: httpx.AsyncClient, serving: Serving) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        if serving.done():
-            serving.result()
+        serving.check()
         try:
             if (await http.get("/healthz")).status_code == 200:
                 return

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-import uvicorn
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from starlette.applications import Starlette
@@ -15,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from crowdhire.dev.servers import free_port
 from crowdhire.events.outbox import record_event
 from crowdhire.models.events import EventType, OutboxEvent
+from tests.uvicorn_support import started
 
 
 @dataclass
@@ -63,21 +62,12 @@ class Receiver:
 async def running_receiver(receiver: Receiver) -> AsyncIterator[Receiver]:
     """Serve `receiver` with uvicorn on a free loopback port until the block ends."""
     app = Starlette(routes=[Route("/hooks", receiver.endpoint, methods=["POST"])])
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    receiver.url = f"http://127.0.0.1:{port}/hooks"
-    try:
-        yield receiver
-    finally:
-        receiver.release.set()
-        server.should_exit = True
-        await task
+    async with started(app) as url:
+        receiver.url = f"{url}/hooks"
+        try:
+            yield receiver
+        finally:
+            receiver.release.set()
 
 
 async def write_event(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import suppress
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -21,6 +20,7 @@ from pymongo.read_concern import ReadConcern
 
 from crowdhire.events.subscriber import EventFilter, Subscriber
 from crowdhire.models.events import OutboxEvent
+from crowdhire.observability.lifecycle import cancel_and_wait
 from crowdhire.observability.stats import EVENT_STREAM_REOPENS, EVENT_SUBSCRIBERS
 
 log = logging.getLogger("crowdhire.events.stream")
@@ -86,9 +86,7 @@ class EventStream:
     async def stop(self) -> None:
         """Close the change stream; attached subscribers end with it."""
         if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait([self._task], "outbox change stream")
             self._task = None
         for subscriber in list(self._subscribers):
             subscriber.close()

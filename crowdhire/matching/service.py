@@ -28,6 +28,7 @@ from crowdhire.models.candidates import AutomatedRanking, Candidate
 from crowdhire.models.common import utcnow
 from crowdhire.models.embeddings import EmbeddedKind
 from crowdhire.models.jobs import Job
+from crowdhire.observability.lifecycle import cancel_and_wait
 
 log = logging.getLogger("crowdhire.matching")
 
@@ -128,7 +129,5 @@ class MatchingService:
 
     async def stop(self) -> None:
         """Cancel the poll."""
-        for loop in self._loops:
-            loop.cancel()
-        await asyncio.gather(*self._loops, return_exceptions=True)
+        await cancel_and_wait(self._loops, "vector index refresh")
         self._loops = []

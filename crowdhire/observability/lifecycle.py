@@ -1,10 +1,12 @@
-"""Start-up: wait (bounded) for MongoDB, then fail with a message an operator can act on."""
+"""Start-up and shutdown, both bounded: wait for MongoDB (then fail with a message an operator can
+act on), and stop background loops without waiting on one that will not stop."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -39,3 +41,27 @@ async def wait_for_mongodb(client: AsyncMongoClient[dict[str, Any]], within: flo
             if attempts == 1:
                 log.warning("waiting up to %g s for MongoDB to answer", within)
         await asyncio.sleep(min(0.5, max(deadline - time.monotonic(), 0)))
+
+
+SHUTDOWN_WITHIN_SECONDS = 5.0
+
+
+async def cancel_and_wait(
+    tasks: Iterable[asyncio.Task[Any]], what: str, within: float = SHUTDOWN_WITHIN_SECONDS
+) -> None:
+    """Cancel background loops and wait for them, at most `within` seconds.
+
+    Bounded because a loop inside a driver call that retries through its cancellation would
+    otherwise hold shutdown, and with it a rolling deploy, forever. What it leaves behind is
+    safe to abandon: claimed tasks are retaken when their lease expires, cursors time out.
+    """
+    pending = [task for task in tasks if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        _, stuck = await asyncio.wait(pending, timeout=within)
+        if stuck:
+            log.warning("%d %s task(s) still running %g s after cancel", len(stuck), what, within)
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved, so asyncio does not report it at garbage collection

@@ -14,6 +14,7 @@ from typing import Any
 from prometheus_client import Gauge
 
 from crowdhire.models.tasks import BackgroundTask
+from crowdhire.observability.lifecycle import cancel_and_wait
 from crowdhire.tasks import queue
 
 log = logging.getLogger("crowdhire.tasks")
@@ -126,7 +127,5 @@ class TaskWorker:
         self._stopping = True
         self._wake.set()
         self._stopped.set()
-        for loop in self._loops:
-            loop.cancel()
-        await asyncio.gather(*self._loops, return_exceptions=True)
+        await cancel_and_wait(self._loops, "task worker")
         self._loops = []

@@ -13,6 +13,7 @@ import logging
 import httpx
 
 from crowdhire.cache import ObjectCache
+from crowdhire.observability.lifecycle import cancel_and_wait
 from crowdhire.resolvers.webhook_deliveries import DELIVER_TASK
 from crowdhire.settings import Settings
 from crowdhire.tasks.worker import Handler, TaskWorker
@@ -68,7 +69,6 @@ class WebhookService:
         """
         self._stopped.set()
         if self._loop is not None:
-            self._loop.cancel()
-            await asyncio.gather(self._loop, return_exceptions=True)
+            await cancel_and_wait([self._loop], "webhook fan-out")
             self._loop = None
         await self.http.aclose()

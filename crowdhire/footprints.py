@@ -22,6 +22,7 @@ from pymongo.monitoring import (
     CommandSucceededEvent,
 )
 
+from crowdhire.cache import ObjectCache
 from crowdhire.tags.reads import (
     coarse_tags,
     ids_in,
@@ -31,6 +32,7 @@ from crowdhire.tags.reads import (
     read_tags,
     unanalysed_tag,
 )
+from crowdhire.tags.versions import TagVersions
 from crowdhire.tags.writes import Change, Seen, change_tags
 
 READ_COMMANDS = frozenset({"find", "aggregate", "count", "distinct", "getMore"})
@@ -224,3 +226,19 @@ def take_unannounced(database: str) -> set[str]:
 def keep_unannounced(database: str, tags: set[str]) -> None:
     """Tags whose announcement failed: handed over again by the next `take_unannounced`."""
     _unannounced[database] |= tags
+
+
+async def announce_writes(cache: ObjectCache, database: str, footprint: Footprint | None) -> bool:
+    """Bump the tags of everything written to `database` so far (by this request, or outside
+    one).
+
+    What the cache could not take is kept and tried again before this process's next lookup;
+    False until then.
+    """
+    written = take_unannounced(database)
+    if footprint is not None:
+        written |= footprint.written_tags()
+    if not written or await TagVersions(cache).bump(written):
+        return True
+    keep_unannounced(database, written)
+    return False

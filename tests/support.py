@@ -27,11 +27,15 @@ class CommandCounter(CommandListener):
 
     def __init__(self) -> None:
         self.names: list[str] = []
+        self.targets: list[tuple[str, str]] = []  # (command, collection), in order
 
     def started(self, event: CommandStartedEvent) -> None:
-        """Record one command by name."""
+        """Record one command by name and collection."""
         if event.command_name not in _INFRASTRUCTURE:
             self.names.append(event.command_name)
+            field = "collection" if event.command_name == "getMore" else event.command_name
+            target = event.command.get(field)
+            self.targets.append((event.command_name, target if isinstance(target, str) else ""))
 
     def succeeded(self, event: CommandSucceededEvent) -> None:
         """Nothing to record."""
@@ -42,6 +46,7 @@ class CommandCounter(CommandListener):
     def reset(self) -> None:
         """Start counting from zero."""
         self.names.clear()
+        self.targets.clear()
 
     @property
     def count(self) -> int:

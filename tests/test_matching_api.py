@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
-import httpx
 import pytest
-from starlette.applications import Starlette
 
 from crowdhire.matching import store
 from crowdhire.matching.embeddings import TextEncoder
 from crowdhire.matching.service import MatchingService
 from crowdhire.matching.tasks import EMBED_TASK
-from crowdhire.models import AuditEvent, BackgroundTask, Candidate, Company, Job, Recruiter
-from crowdhire.models.companies import CompanyMember, MemberRole
+from crowdhire.models import AuditEvent, BackgroundTask, Candidate
 from crowdhire.models.embeddings import EmbeddedKind
-from crowdhire.models.jobs import JobStatus, RemotePolicy
+from crowdhire.models.jobs import JobStatus
 from crowdhire.schema.ids import parse_global_id
-from crowdhire.server import task_handlers
-from crowdhire.tasks.worker import TaskWorker
 from tests.auth_support import Issuer
 from tests.conftest import AppFactory
-from tests.factories import make_candidate, make_company, make_job, make_recruiter, make_submission
-from tests.support import CommandCounter, error_codes, global_id, gql
+from tests.factories import make_job, make_submission
+from tests.matching_support import World, embed_everything, hiring_world, ranked_names
+from tests.support import error_codes, global_id, gql
+
+
+@pytest.fixture
+async def world(app_factory: AppFactory, text_encoder: TextEncoder) -> AsyncIterator[World]:
+    """The hiring world on its own app, the embedding model loaded."""
+    async with hiring_world(app_factory) as built:
+        yield built
+
 
 RECOMMENDED = """query($id: ID!, $first: Int, $after: String) { node(id: $id) { ... on Job {
   recommendedCandidates(first: $first, after: $after) {
@@ -39,68 +42,6 @@ SUBMISSION_MATCH = """query($id: ID!) { node(id: $id) { ... on Submission {
   match { score modelVersion components { name reason } } } } }"""
 OPT = """mutation($input: SetCandidateAutomatedRankingInput!) { setCandidateAutomatedRanking(
   input: $input) { candidate { automatedRanking } userErrors { field code message } } }"""
-
-
-@dataclass
-class World:
-    """A hiring company with one job, two recruiters and their candidates."""
-
-    app: Starlette
-    http: httpx.AsyncClient
-    matching: MatchingService
-    worker: TaskWorker
-    company: Company
-    job: Job
-    rita: Recruiter
-    sam: Recruiter
-    backend: Candidate
-    designer: Candidate
-    sams: Candidate
-
-
-@pytest.fixture
-async def world(app_factory: AppFactory, text_encoder: TextEncoder) -> AsyncIterator[World]:
-    """Its own app without a background worker: the test drains the queue when it wants."""
-    async with app_factory(worker_enabled=False) as (app, http):
-        services = app.state.services
-        worker = TaskWorker(task_handlers(services.settings, services.cache, services.matching))
-        company = await make_company()
-        await CompanyMember(company_id=company.id, sub="auth0|acme", role=MemberRole.OWNER).insert()
-        job = await make_job(company, title="Backend Engineer",
-                             description="Build server-side APIs and services in Python.",
-                             skills=[], must_have_skills=["python", "postgresql"],
-                             remote_policy=RemotePolicy.REMOTE)  # fmt: skip
-        rita = await make_recruiter(sub="auth0|rita")
-        sam = await make_recruiter(sub="auth0|sam")
-        backend = await make_candidate(
-            rita, full_name="Ada Backend", headline="Server-side developer",
-            skills=["python", "postgres"], summary="I build APIs and services.",
-            open_to_remote=True,
-        )  # fmt: skip
-        designer = await make_candidate(rita, full_name="Dee Designer", headline="Product designer",
-                                        skills=["figma"], summary="I design screens.")  # fmt: skip
-        sams = await make_candidate(sam, full_name="Sam's Pick", headline="Python developer",
-                                    skills=["python"], summary="Backend services.")  # fmt: skip
-        for owner in (job, backend, designer, sams):
-            assert owner.id is not None
-        yield World(app, http, services.matching, worker, company, job, rita, sam, backend,
-                    designer, sams)  # fmt: skip
-
-
-async def _embed_everything(world: World) -> None:
-    from crowdhire.matching.tasks import enqueue_embedding  # noqa: PLC0415
-
-    assert world.job.id is not None
-    await enqueue_embedding(EmbeddedKind.JOB, world.job.id)
-    for person in (world.backend, world.designer, world.sams):
-        assert person.id is not None
-        await enqueue_embedding(EmbeddedKind.CANDIDATE, person.id)
-    assert await world.worker.drain() == 4
-
-
-def _names(data: dict[str, object]) -> list[str]:
-    nodes = data["node"]["recommendedCandidates"]["nodes"]  # type: ignore[index]
-    return [node["candidate"]["fullName"] for node in nodes]
 
 
 async def test_writes_queue_embedding_tasks_that_store_versioned_vectors(
@@ -129,14 +70,14 @@ async def test_writes_queue_embedding_tasks_that_store_versioned_vectors(
 async def test_admins_rank_the_whole_pool_with_reasons_and_every_list_is_audited(
     world: World, issuer: Issuer
 ) -> None:
-    await _embed_everything(world)
+    await embed_everything(world)
     job_id = global_id("Job", world.job)
 
     data = (await gql(world.http, RECOMMENDED, {"id": job_id}, as_=issuer.admin_token()))["data"]
 
     ranked = data["node"]["recommendedCandidates"]
-    assert _names(data)[0] == "Ada Backend"
-    assert ranked["totalCount"] == 3 and _names(data)[-1] == "Dee Designer"
+    assert ranked_names(data)[0] == "Ada Backend"
+    assert ranked["totalCount"] == 3 and ranked_names(data)[-1] == "Dee Designer"
     top = ranked["nodes"][0]["match"]
     assert top["modelVersion"] == world.matching.model_version
     reasons = {c["name"]: c["reason"] for c in top["components"]}
@@ -170,7 +111,7 @@ async def test_before_embedding_the_score_says_the_semantic_part_is_missing(
 
 
 async def test_each_role_ranks_only_whom_it_may_already_see(world: World, issuer: Issuer) -> None:
-    await _embed_everything(world)
+    await embed_everything(world)
     await make_submission(world.job, world.sams)
     job_id = global_id("Job", world.job)
 
@@ -188,8 +129,8 @@ async def test_each_role_ranks_only_whom_it_may_already_see(world: World, issuer
         expect_errors=True,
     )
 
-    assert sorted(_names(rita)) == ["Ada Backend", "Dee Designer"]
-    assert _names(company) == ["Sam's Pick"]
+    assert sorted(ranked_names(rita)) == ["Ada Backend", "Dee Designer"]
+    assert ranked_names(company) == ["Sam's Pick"]
     assert error_codes(stranger) == ["FORBIDDEN"]
 
 
@@ -212,7 +153,7 @@ async def test_contact_fields_stay_hidden_from_the_company_before_interviews(
 
 
 async def test_pages_follow_the_ranking_with_cursors(world: World, issuer: Issuer) -> None:
-    await _embed_everything(world)
+    await embed_everything(world)
     token, job_id = issuer.token("auth0|rita"), global_id("Job", world.job)
 
     first = (await gql(world.http, RECOMMENDED, {"id": job_id, "first": 1}, as_=token))["data"]
@@ -227,7 +168,7 @@ async def test_pages_follow_the_ranking_with_cursors(world: World, issuer: Issue
     )["data"]
 
     assert page["pageInfo"]["hasNextPage"] is True
-    assert _names(first) + _names(second) == ["Ada Backend", "Dee Designer"]
+    assert ranked_names(first) + ranked_names(second) == ["Ada Backend", "Dee Designer"]
     assert second["node"]["recommendedCandidates"]["pageInfo"]["hasNextPage"] is False
 
 
@@ -238,7 +179,7 @@ async def test_a_recruiter_gets_open_jobs_ranked_for_their_candidate(
                    skills=["baking"])  # fmt: skip
     await make_job(world.company, title="Closed Backend", skills=["python"],
                    status=JobStatus.CLOSED)  # fmt: skip
-    await _embed_everything(world)
+    await embed_everything(world)
     person = global_id("Candidate", world.backend)
 
     data = (await gql(world.http, JOBS_FOR, {"id": person}, as_=issuer.token("auth0|rita")))["data"]
@@ -262,7 +203,7 @@ async def test_a_recruiter_gets_open_jobs_ranked_for_their_candidate(
 
 
 async def test_submissions_carry_their_match(world: World, issuer: Issuer) -> None:
-    await _embed_everything(world)
+    await embed_everything(world)
     submission = await make_submission(world.job, world.backend)
 
     data = (
@@ -281,7 +222,7 @@ async def test_submissions_carry_their_match(world: World, issuer: Issuer) -> No
 async def test_opting_out_deletes_the_vector_and_leaves_every_ranking(
     world: World, issuer: Issuer
 ) -> None:
-    await _embed_everything(world)
+    await embed_everything(world)
     submission = await make_submission(world.job, world.backend)
     token = issuer.token("auth0|rita")
     person_id = global_id("Candidate", world.backend)
@@ -300,7 +241,7 @@ async def test_opting_out_deletes_the_vector_and_leaves_every_ranking(
     ranked = (await gql(world.http, RECOMMENDED, {"id": global_id("Job", world.job)}, as_=token))[
         "data"
     ]
-    assert "Ada Backend" not in _names(ranked)
+    assert "Ada Backend" not in ranked_names(ranked)
     jobs = (await gql(world.http, JOBS_FOR, {"id": person_id}, as_=token))["data"]
     assert jobs["node"] == {"automatedRanking": "OPTED_OUT", "recommendedJobs": {"nodes": []}}
     match = (
@@ -343,7 +284,7 @@ async def test_another_instance_sees_vectors_after_its_refresh(world: World) -> 
     assert world.backend.id is not None
     assert other.index[EmbeddedKind.CANDIDATE].vector(world.backend.id) is None
 
-    await _embed_everything(world)
+    await embed_everything(world)
     assert await other.refresh() >= 4
 
     assert other.index[EmbeddedKind.CANDIDATE].vector(world.backend.id) is not None
@@ -353,7 +294,7 @@ async def test_another_instance_sees_vectors_after_its_refresh(world: World) -> 
 async def test_a_jobs_submissions_can_be_ordered_best_match_first(
     world: World, issuer: Issuer
 ) -> None:
-    await _embed_everything(world)
+    await embed_everything(world)
     for person in (world.designer, world.backend, world.sams):
         await make_submission(world.job, person)
     query = """query($id: ID!, $after: String) { node(id: $id) { ... on Job {
@@ -376,25 +317,3 @@ async def test_a_jobs_submissions_can_be_ordered_best_match_first(
     assert scores == sorted(scores, reverse=True) and len(nodes) == 3
     assert nodes[-1]["candidate"]["fullName"] == "Dee Designer"
     assert first["totalCount"] == 3 and first["pageInfo"]["hasNextPage"] is True
-
-
-async def test_rankings_of_many_jobs_share_their_reads(
-    world: World, issuer: Issuer, mongo_commands: CommandCounter
-) -> None:
-    await _embed_everything(world)
-    query = """query($n: Int) { jobs(first: $n) { nodes {
-      recommendedCandidates { nodes { candidate { fullName } match { score } } } } } }"""
-    token = issuer.token("auth0|rita")
-    (await gql(world.http, query, {"n": 1}, as_=token))["data"]  # warm: roles and caches
-
-    counts = []
-    for n in (1, 3):
-        if n == 3:
-            for _ in range(2):
-                await make_job(world.company, skills=["python"])
-        mongo_commands.reset()
-        data = (await gql(world.http, query, {"n": n}, as_=token))["data"]
-        assert len(data["jobs"]["nodes"]) == n
-        counts.append([name for name in mongo_commands.names if name != "insert"])
-
-    assert len(counts[1]) == len(counts[0])  # reads do not grow with the jobs shown

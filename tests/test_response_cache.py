@@ -10,10 +10,10 @@ from starlette.applications import Starlette
 
 from crowdhire.cache import ObjectCache
 from crowdhire.dev.servers import MemcachedServer
-from crowdhire.footprints import joined_collections, note_write
-from crowdhire.graphql.freshness import announce_writes, generation_key
+from crowdhire.footprints import announce_writes, joined_collections, note_write
 from crowdhire.models import Company, Job
 from crowdhire.models.jobs import JobStatus
+from crowdhire.tags.versions import generation_key
 from tests.auth_support import Issuer
 from tests.factories import make_candidate, make_company, make_job, make_recruiter, make_submission
 from tests.job_support import HR, OTHER_HR, make_hiring_company

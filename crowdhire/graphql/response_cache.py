@@ -26,10 +26,10 @@ from strawberry.types.graphql import OperationType
 from crowdhire.auth import Viewer
 from crowdhire.cache import cache_key
 from crowdhire.context import Context
-from crowdhire.footprints import current_footprint
-from crowdhire.graphql.freshness import CLOCK_KEY, TagVersions, announce_writes
+from crowdhire.footprints import announce_writes, current_footprint
 from crowdhire.models import DOCUMENT_MODELS
 from crowdhire.observability.stats import current_stats
+from crowdhire.tags.versions import CLOCK_KEY, TagVersions
 
 COLLECTIONS = frozenset(str(model.Settings.name) for model in DOCUMENT_MODELS)
 _TAG_COLLECTION = re.compile(r"[:?!]")

@@ -17,8 +17,9 @@ from crowdhire.loaders.documents import DocumentsByCandidateIdLoader
 from crowdhire.loaders.jobs import JobByIdLoader
 from crowdhire.loaders.matching import (
     CandidateProfileByIdLoader,
-    OpenJobProfileByIdLoader,
+    JobProfileByIdLoader,
     OwnedCandidateIdsByRecruiterIdLoader,
+    RankingByKeyLoader,
     SubmittedCandidateIdsByJobIdLoader,
 )
 from crowdhire.loaders.members import MembersByCompanyIdLoader
@@ -48,9 +49,11 @@ class Loaders:
     recruiter_fees_by_recruiter_id: RecruiterFeesByRecruiterIdLoader
     # matching: the rows rankings score, batched across a request's rankings
     candidate_profile_by_id: CandidateProfileByIdLoader
-    open_job_profile_by_id: OpenJobProfileByIdLoader
+    job_profile_by_id: JobProfileByIdLoader
+    open_job_profile_by_id: JobProfileByIdLoader
     owned_candidate_ids_by_recruiter_id: OwnedCandidateIdsByRecruiterIdLoader
     submitted_candidate_ids_by_job_id: SubmittedCandidateIdsByJobIdLoader
+    ranking_by_key: RankingByKeyLoader
     # attached files, uncached (see the loader)
     documents_by_candidate_id: DocumentsByCandidateIdLoader
 
@@ -86,8 +89,10 @@ def build_loaders(cache: ObjectCache) -> Loaders:
         submission_stats_by_recruiter_id=SubmissionStatsByRecruiterIdLoader(),
         recruiter_fees_by_recruiter_id=RecruiterFeesByRecruiterIdLoader(),
         candidate_profile_by_id=CandidateProfileByIdLoader(),
-        open_job_profile_by_id=OpenJobProfileByIdLoader(),
+        job_profile_by_id=JobProfileByIdLoader(open_only=False),
+        open_job_profile_by_id=JobProfileByIdLoader(open_only=True),
         owned_candidate_ids_by_recruiter_id=OwnedCandidateIdsByRecruiterIdLoader(),
         submitted_candidate_ids_by_job_id=SubmittedCandidateIdsByJobIdLoader(),
+        ranking_by_key=RankingByKeyLoader(cache),
         documents_by_candidate_id=DocumentsByCandidateIdLoader(),
     )

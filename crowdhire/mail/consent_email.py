@@ -17,7 +17,7 @@ from typing import Any
 from bson import ObjectId
 
 from crowdhire.cache import ObjectCache
-from crowdhire.graphql.freshness import announce_writes
+from crowdhire.footprints import announce_writes
 from crowdhire.loaders.base import CachedKind, object_key
 from crowdhire.mail.smtp import send_message
 from crowdhire.models.candidates import Candidate

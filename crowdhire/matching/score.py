@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from crowdhire.matching.profiles import CandidateProfile, JobProfile
 from crowdhire.matching.skills import SkillSimilarity, coverage
@@ -48,6 +49,9 @@ class MatchScore:
 
     score: float
     components: tuple[Component, ...]
+    # Set once the score is part of a ranking (served again from the ranking cache, it keeps
+    # the time it was computed); None: computed for this request.
+    computed_at: datetime | None = None
 
 
 def _unknown(name: str, reason: str) -> Component:

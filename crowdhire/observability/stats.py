@@ -43,6 +43,12 @@ RESPONSE_CACHE = Counter(
     "Queries the response cache answered (hit) or left to execution (miss)",
     ["result"],
 )
+RANKING_CACHE = Counter(
+    "crowdhire_ranking_cache_total",
+    "Rankings served from the ranking cache (hit), recomputed because a tag or vector moved"
+    " (stale), or computed for the first time (miss)",
+    ["result"],
+)
 CACHE_LOOKUPS = Counter("crowdhire_cache_lookups_total", "Object cache keys looked up", ["result"])
 CACHE_HIT_RATIO = Gauge(
     "crowdhire_cache_hit_ratio", "Object cache hits / lookups since the process started"

@@ -9,9 +9,11 @@ behind the usual field-level checks of the Candidate type.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import datetime
 from typing import Any
 
+import orjson
 from bson import ObjectId
 
 from crowdhire.context import Context
@@ -19,7 +21,7 @@ from crowdhire.footprints import note_read
 from crowdhire.loaders.pagination import Page, PageRequest, decode_cursor, ordering
 from crowdhire.matching import atlas, pools
 from crowdhire.matching.embeddings import Vectors, loaded_encoder
-from crowdhire.matching.profiles import CandidateProfile, candidate_profile, job_profile
+from crowdhire.matching.profiles import CandidateProfile, JobProfile, candidate_profile, job_profile
 from crowdhire.matching.rank import Ranked, after, ranked
 from crowdhire.matching.score import MatchScore, score
 from crowdhire.matching.shortlist import shortlist_jobs, shortlist_people
@@ -28,12 +30,22 @@ from crowdhire.models import Candidate, Job, Submission
 from crowdhire.models.candidates import AutomatedRanking
 from crowdhire.models.common import utcnow
 from crowdhire.models.embeddings import EmbeddedKind
+from crowdhire.models.jobs import JobStatus
 from crowdhire.resolvers.access import forbid, owns_candidate
+from crowdhire.resolvers.ranking_cache import (
+    Computed,
+    Guard,
+    cached_ranking,
+    ranking_key,
+    vector_digest,
+)
 from crowdhire.resolvers.transactions import audit
+from crowdhire.tags.reads import coarse_tags, read_tags
 
 INDEX_READ = "matching:vector-index"
-"""A pseudo collection: answers that read the in-process index are never response-cached
-(it has no generation token), so every served list runs and is audited."""
+"""A pseudo collection: answers that read the in-process index are never response-cached, so
+every served list is audited; the ranking itself is cached (crowdhire.resolvers.ranking_cache)."""
+SORTED = orjson.OPT_SORT_KEYS
 
 
 def rankable(candidate: Candidate) -> bool:
@@ -91,23 +103,39 @@ async def nearest(
     return [owner_id for owner_id, _ in context.matching.index[kind].nearest(vector, k)]
 
 
-async def _candidate_pool(
-    context: Context, job: Job
-) -> tuple[list[ObjectId], dict[ObjectId, CandidateProfile]]:
-    """Who may be ranked for this job by this viewer, and those of them already read fresh."""
-    viewer, loaders = context.viewer, context.loaders
-    assert job.id is not None
+def _candidate_scope(context: Context, job: Job) -> str:
+    """Whose pool this viewer ranks for a job: the scope rankings are shared within."""
+    viewer = context.viewer
     if viewer.is_admin:
-        vector = _vector(context, EmbeddedKind.JOB, job.id)
-        near = await nearest(context, EmbeddedKind.CANDIDATE, vector, pools.FROM_VECTORS)
-        wanted = job_profile(job)
-        sharing = await pools.people_sharing(wanted.must_have + wanted.nice_to_have)
-        return list(dict.fromkeys([*near, *sharing])), sharing
+        return "admin"
     if viewer.is_member_of(job.company_id):
-        return await loaders.submitted_candidate_ids_by_job_id.load(job.id), {}
+        return "members"
     if viewer.recruiter_id is not None:
-        return await loaders.owned_candidate_ids_by_recruiter_id.load(viewer.recruiter_id), {}
+        return f"recruiter={viewer.recruiter_id}"
     raise forbid("recommendedCandidates")
+
+
+async def _candidate_pool(
+    context: Context, job_id: ObjectId, wanted: JobProfile, scope: str, guard: Guard
+) -> tuple[list[ObjectId], list[ObjectId], dict[ObjectId, CandidateProfile]]:
+    """The nearest vectors consulted, who may be ranked for this job in `scope`, and those of
+    them already read fresh. Each read is guarded first."""
+    loaders = context.loaders
+    if scope == "admin":
+        await guard.before_reading(coarse_tags("candidates"))
+        vector = _vector(context, EmbeddedKind.JOB, job_id)
+        near = await nearest(context, EmbeddedKind.CANDIDATE, vector, pools.FROM_VECTORS)
+        sharing = await pools.people_sharing(wanted.must_have + wanted.nice_to_have)
+        return near, list(dict.fromkeys([*near, *sharing])), sharing
+    if scope == "members":
+        await guard.before_reading(read_tags("submissions", {"job_id": job_id}))
+        ids = await loaders.submitted_candidate_ids_by_job_id.load(job_id)
+        await guard.before_reading(read_tags("candidates", {"_id": {"$in": ids}}))
+        return [], ids, {}
+    assert context.viewer.recruiter_id is not None
+    recruiter_id = context.viewer.recruiter_id
+    await guard.before_reading(read_tags("candidates", {"recruiter_id": recruiter_id}))
+    return [], await loaders.owned_candidate_ids_by_recruiter_id.load(recruiter_id), {}
 
 
 async def _fresh_profiles(
@@ -151,22 +179,26 @@ def _similarity() -> SkillSimilarity | None:
     return encoder.name_similarity if encoder is not None else None
 
 
-async def recommended_candidates(
-    context: Context, job: Job, request: PageRequest
-) -> tuple[Page, int]:
-    """A ranked page of the candidates this viewer may see for a job.
+def _similarity_flag() -> str:
+    """Part of a ranking's key: skill names are compared semantically only once the model is
+    loaded in this process, and that changes scores."""
+    return "names" if loaded_encoder() is not None else "plain"
 
-    Stage one estimates the pool from held skills (`SkillCache`) and cosines and keeps the
-    best; stage two reads those profiles from MongoDB and scores them in full; only the page
-    shown is loaded as documents (cached, batched).
-    """
-    assert job.id is not None
-    note_read(INDEX_READ)
-    ids, people = await _candidate_pool(context, job)
+
+async def _rank_candidates(
+    context: Context, job_id: ObjectId, scope: str, guard: Guard
+) -> Computed:
+    """Stage one estimates the pool from held skills (`SkillCache`) and cosines and keeps the
+    best; stage two reads those profiles from MongoDB and scores them in full."""
+    await guard.before_reading(read_tags("jobs", {"_id": job_id}))
+    wanted = await context.loaders.job_profile_by_id.load(job_id)
+    if wanted is None:
+        return Computed([], [], vector_digest([], {}, []))
+    near, ids, people = await _candidate_pool(context, job_id, wanted, scope, guard)
     skills = await _pool_skills(context, ids, people)
-    wanted = job_profile(job)
-    vector = _vector(context, EmbeddedKind.JOB, job.id)
-    cosines = _cosines(context, EmbeddedKind.CANDIDATE, vector, list(skills))
+    vector = _vector(context, EmbeddedKind.JOB, job_id)
+    pool = list(skills)
+    cosines = _cosines(context, EmbeddedKind.CANDIDATE, vector, pool)
     shortlisted = shortlist_people(wanted, skills, cosines)
     await _fresh_profiles(context, shortlisted, people)  # scores read MongoDB, never the cache
     similarity = _similarity()
@@ -175,11 +207,64 @@ async def recommended_candidates(
                                 skill_similarity=similarity))
         for oid in shortlisted if oid in people
     ]  # fmt: skip
-    page = ranked_page(f"recommended:candidates:{job.id}", ranked(entries), request)
+    return Computed(ranked(entries), pool, vector_digest(near, cosines, pool))
+
+
+async def recommended_candidates(
+    context: Context, job: Job, request: PageRequest
+) -> tuple[Page, int]:
+    """A ranked page of the candidates this viewer may see for a job; only the page shown is
+    loaded as documents (cached, batched)."""
+    assert job.id is not None
+    job_id = job.id
+    note_read(INDEX_READ)
+    scope = _candidate_scope(context, job)
+
+    async def vectors_now(pool: list[ObjectId]) -> str:
+        vector = _vector(context, EmbeddedKind.JOB, job_id)
+        near = []
+        if scope == "admin":
+            near = await nearest(context, EmbeddedKind.CANDIDATE, vector, pools.FROM_VECTORS)
+        return vector_digest(near, _cosines(context, EmbeddedKind.CANDIDATE, vector, pool), pool)
+
+    key = ranking_key(context, "candidates", str(job_id), scope, _similarity_flag())
+    entries = await cached_ranking(
+        context, key, lambda guard: _rank_candidates(context, job_id, scope, guard), vectors_now
+    )
+    page = ranked_page(f"recommended:candidates:{job_id}", entries, request)
     found = await context.loaders.candidate_by_id.load_many([e.owner_id for e in page.items])
     _attach(page, found)
-    await _audit(context, "recommendedCandidates", {"job": job.id}, page)
+    await _audit(context, "recommendedCandidates", {"job": job_id}, page)
     return page, len(entries)
+
+
+async def _rank_jobs(
+    context: Context, candidate_id: ObjectId, match: dict[str, Any], guard: Guard
+) -> Computed:
+    """Open jobs near the person's vector or wanting their skills, scored in full."""
+    await guard.before_reading(read_tags("candidates", {"_id": candidate_id}))
+    await guard.before_reading(read_tags("jobs", {"status": JobStatus.OPEN.value}))
+    person = await context.loaders.candidate_profile_by_id.load(candidate_id)
+    if person is None:  # opted out or erased since the request began
+        return Computed([], [], vector_digest([], {}, []))
+    vector = _vector(context, EmbeddedKind.CANDIDATE, candidate_id)
+    near = await nearest(context, EmbeddedKind.JOB, vector, 2 * pools.FROM_VECTORS)
+    within = await pools.open_jobs_within(near, match)
+    rows, sharing = await asyncio.gather(
+        context.loaders.open_job_profile_by_id.load_many(within),
+        pools.open_jobs_sharing(person.skills, match),
+    )
+    jobs = {oid: job for oid, job in zip(within, rows, strict=True) if job is not None}
+    jobs.update(sharing)
+    pool = list(jobs)
+    cosines = _cosines(context, EmbeddedKind.JOB, vector, pool)
+    similarity = _similarity()
+    entries = [
+        Ranked(oid, None, score(jobs[oid], person, cosine=cosines.get(oid),
+                                skill_similarity=similarity))
+        for oid in shortlist_jobs(person, jobs, cosines)
+    ]  # fmt: skip
+    return Computed(ranked(entries), pool, vector_digest(near, cosines, pool))
 
 
 async def recommended_jobs(
@@ -189,29 +274,25 @@ async def recommended_jobs(
     if not owns_candidate(context.viewer, candidate):
         raise forbid("recommendedJobs")
     assert candidate.id is not None
+    candidate_id = candidate.id
     note_read(INDEX_READ)
-    entries: list[Ranked[Any]] = []
+    entries: list[Ranked[None]] = []
     if rankable(candidate):
-        person = candidate_profile(candidate)
-        vector = _vector(context, EmbeddedKind.CANDIDATE, candidate.id)
-        near = await nearest(context, EmbeddedKind.JOB, vector, 2 * pools.FROM_VECTORS)
-        near = await pools.open_jobs_within(near, match)
-        rows, sharing = await asyncio.gather(
-            context.loaders.open_job_profile_by_id.load_many(near),
-            pools.open_jobs_sharing(person.skills, match),
-        )
-        jobs = {oid: job for oid, job in zip(near, rows, strict=True) if job is not None}
-        jobs.update(sharing)
-        cosines = _cosines(context, EmbeddedKind.JOB, vector, list(jobs))
-        similarity = _similarity()
-        entries = [
-            Ranked(oid, None, score(jobs[oid], person, cosine=cosines.get(oid),
-                                    skill_similarity=similarity))
-            for oid in shortlist_jobs(person, jobs, cosines)
-        ]  # fmt: skip
-    page = ranked_page(f"recommended:jobs:{candidate.id}", ranked(entries), request)
+
+        async def vectors_now(pool: list[ObjectId]) -> str:
+            vector = _vector(context, EmbeddedKind.CANDIDATE, candidate_id)
+            near = await nearest(context, EmbeddedKind.JOB, vector, 2 * pools.FROM_VECTORS)
+            return vector_digest(near, _cosines(context, EmbeddedKind.JOB, vector, pool), pool)
+
+        within = hashlib.sha256(orjson.dumps(match, default=str, option=SORTED)).hexdigest()
+        key = ranking_key(context, "jobs", str(candidate_id), within, _similarity_flag())
+        entries = await cached_ranking(
+            context, key, lambda guard: _rank_jobs(context, candidate_id, match, guard),
+            vectors_now,
+        )  # fmt: skip
+    page = ranked_page(f"recommended:jobs:{candidate_id}", entries, request)
     _attach(page, await context.loaders.job_by_id.load_many([e.owner_id for e in page.items]))
-    await _audit(context, "recommendedJobs", {"candidate": candidate.id}, page)
+    await _audit(context, "recommendedJobs", {"candidate": candidate_id}, page)
     return page, len(entries)
 
 

@@ -47,8 +47,9 @@ class MatchType:
         """The GraphQL view of a computed score."""
         components = [MatchComponentType(name=c.name, weight=c.weight, value=c.value,
                                          reason=c.reason) for c in match.components]  # fmt: skip
+        computed_at = match.computed_at or matching_rules.computed_at()
         return cls(score=match.score, components=components, model_version=model_version,
-                   computed_at=matching_rules.computed_at())  # fmt: skip
+                   computed_at=computed_at)  # fmt: skip
 
 
 @strawberry.type(name="CandidateRecommendation", description="A candidate ranked for a job.")

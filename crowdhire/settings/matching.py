@@ -1,4 +1,4 @@
-"""Settings of the matching engine's in-process index."""
+"""Settings of the matching engine: its in-process index and its ranking cache."""
 
 from __future__ import annotations
 
@@ -15,4 +15,11 @@ class MatchingIndexSettings(BaseSettings):
         "exact",
         description="exact: one numpy scan (no build, recall 1); hnsw: an hnswlib graph, for"
         " pools of about 100,000 vectors or more (needs the `ann` extra)",
+    )
+    matching_ranking_cache_seconds: int = Field(
+        600,
+        ge=0,
+        description="How long a computed ranking stays in memcached (0: never stored). Until"
+        " then it is served again only while the job or candidate, the pool it ranked and the"
+        " vectors it used are unchanged; the limit only bounds memory.",
     )

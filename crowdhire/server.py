@@ -45,7 +45,11 @@ from crowdhire.matching.service import MatchingService
 from crowdhire.matching.tasks import EMBED_TASK
 from crowdhire.models import DOCUMENT_MODELS
 from crowdhire.models.events import OutboxEvent
-from crowdhire.observability.lifecycle import MongoUnreachableError, wait_for_mongodb
+from crowdhire.observability.lifecycle import (
+    MongoUnreachableError,
+    close_within,
+    wait_for_mongodb,
+)
 from crowdhire.observability.middleware import ObservabilityMiddleware, metrics
 from crowdhire.observability.mongo import MongoMetrics
 from crowdhire.payments.gateway import GATEWAY_STATE, build_gateway
@@ -180,7 +184,8 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         client = mongo_client(settings, [MongoMetrics(), FootprintListener(), *mongo_listeners])
         try:
-            await wait_for_mongodb(client, settings.mongodb_startup_timeout_seconds)
+            await wait_for_mongodb(client, settings.mongodb_startup_timeout_seconds,
+                                   settings.mongodb_timeout_ms / 1000)  # fmt: skip
         except MongoUnreachableError:
             await client.close()
             raise
@@ -226,7 +231,7 @@ def create_app(
             await webhooks.stop()
             await worker.stop()
             await events.stop()
-            await stream_client.close()
+            await close_within(stream_client.close(), "MongoDB change-stream client")
             await matching.stop()
             if stripe_gateway is not None:
                 await stripe_gateway.close()
@@ -235,7 +240,7 @@ def create_app(
             await object_cache.close()
             await budget.close()
             await counters.close()
-            await client.close()
+            await close_within(client.close(), "MongoDB client")
             log.info("MongoDB and cache clients closed")
 
     # Hardening: limits, cost and budget in the schema; HTTP rules in the view.

@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
+import pymongo
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
@@ -19,15 +20,24 @@ class MongoUnreachableError(RuntimeError):
     """MongoDB did not answer within the start-up timeout."""
 
 
-async def wait_for_mongodb(client: AsyncMongoClient[dict[str, Any]], within: float) -> None:
-    """Ping until MongoDB answers; raise MongoUnreachableError after `within` seconds."""
+async def wait_for_mongodb(
+    client: AsyncMongoClient[dict[str, Any]], within: float, attempt_seconds: float = 5.0
+) -> None:
+    """Ping until MongoDB answers; raise MongoUnreachableError after `within` seconds.
+
+    Each ping is bounded by `attempt_seconds` (the server-selection timeout) through PyMongo's
+    own `timeout()`: the client's operation timeout (timeoutMS) otherwise overrides server
+    selection, and a start-up that should notice MongoDB within a second waited for minutes.
+    """
     deadline = time.monotonic() + within
     attempts = 0
     while True:
         attempts += 1
         try:
-            async with asyncio.timeout(max(deadline - time.monotonic(), 0.1)):
-                await client.admin.command("ping")
+            left = max(deadline - time.monotonic(), 0.1)
+            with pymongo.timeout(min(attempt_seconds, left)):
+                async with asyncio.timeout(left):
+                    await client.admin.command("ping")
             return
         except (PyMongoError, TimeoutError) as error:
             if time.monotonic() >= deadline:
@@ -65,3 +75,16 @@ async def cancel_and_wait(
     for task in tasks:
         if task.done() and not task.cancelled():
             task.exception()  # retrieved, so asyncio does not report it at garbage collection
+
+
+async def close_within(
+    closing: Awaitable[None], what: str, within: float = SHUTDOWN_WITHIN_SECONDS
+) -> None:
+    """Await a client's close, at most `within` seconds: PyMongo's close ends its sessions on
+    the server, and with the primary frozen that waited 38 s, past a container's stop grace
+    period. The process is exiting; the server reclaims what was not said goodbye to."""
+    try:
+        async with asyncio.timeout(within):
+            await closing
+    except TimeoutError:
+        log.warning("%s did not close within %g s; left to the process exit", what, within)

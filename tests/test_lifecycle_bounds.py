@@ -1,5 +1,7 @@
-"""Stopping background loops is bounded: one that swallows its cancellation (as a driver call
-retrying through it can) is left behind after the limit instead of holding shutdown forever."""
+"""Start-up and shutdown are bounded: stopping background loops leaves one that swallows its
+cancellation (as a driver call retrying through it can) behind after the limit instead of
+holding shutdown forever, and waiting for MongoDB pings again and again within its window
+rather than once for the client's whole operation timeout."""
 
 from __future__ import annotations
 
@@ -8,8 +10,14 @@ import logging
 import time
 
 import pytest
+from pymongo import AsyncMongoClient
 
-from crowdhire.observability.lifecycle import cancel_and_wait
+from crowdhire.dev.servers import free_port
+from crowdhire.observability.lifecycle import (
+    MongoUnreachableError,
+    cancel_and_wait,
+    wait_for_mongodb,
+)
 
 
 async def _stubborn(release: asyncio.Event) -> None:
@@ -52,3 +60,17 @@ async def test_loops_that_stop_are_awaited_and_their_errors_retrieved(
         await cancel_and_wait([failed, polite], "test", within=5)
     assert polite.cancelled() and failed.done()
     assert "still running" not in caplog.text
+
+
+async def test_waiting_for_mongodb_pings_repeatedly_despite_a_long_operation_timeout() -> None:
+    # timeoutMS (an operation's whole budget) would otherwise stretch each ping to 60 s
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+        f"mongodb://127.0.0.1:{free_port()}/?replicaSet=rs0", timeoutMS=60_000
+    )
+    try:
+        with pytest.raises(MongoUnreachableError) as refused:
+            await wait_for_mongodb(client, within=3, attempt_seconds=0.2)
+    finally:
+        await client.close()
+    attempts = int(str(refused.value).split("(")[1].split(" attempts")[0])
+    assert attempts >= 2, str(refused.value)

@@ -45,8 +45,8 @@ RESPONSE_CACHE = Counter(
 )
 RANKING_CACHE = Counter(
     "crowdhire_ranking_cache_total",
-    "Rankings served from the ranking cache (hit), recomputed because a tag or vector moved"
-    " (stale), or computed for the first time (miss)",
+    "Rankings served from the ranking cache (hit) or computed (miss: none stored yet, or a tag"
+    " or vector it was computed from has moved since)",
     ["result"],
 )
 CACHE_LOOKUPS = Counter("crowdhire_cache_lookups_total", "Object cache keys looked up", ["result"])

@@ -27,7 +27,7 @@ async def wait_for_mongodb(
 
     Each ping is bounded by `attempt_seconds` (the server-selection timeout) through PyMongo's
     own `timeout()`: the client's operation timeout (timeoutMS) otherwise overrides server
-    selection, and a start-up that should notice MongoDB within a second waited for minutes.
+    selection, and a MongoDB that came up within a second was noticed only 50 s later.
     """
     deadline = time.monotonic() + within
     attempts = 0

@@ -322,5 +322,6 @@ async def _audit(context: Context, action: str, about: dict[str, ObjectId], page
 
 
 def computed_at() -> datetime:
-    """Scores are computed when read (they follow the latest profiles and vectors)."""
+    """A score outside a ranking (a submission's `match`) is computed when read; ranked scores
+    carry the time their ranking was computed (crowdhire.resolvers.ranking_cache)."""
     return utcnow()

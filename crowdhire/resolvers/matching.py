@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import orjson
@@ -45,7 +46,6 @@ from crowdhire.tags.reads import coarse_tags, read_tags
 INDEX_READ = "matching:vector-index"
 """A pseudo collection: answers that read the in-process index are never response-cached, so
 every served list is audited; the ranking itself is cached (crowdhire.resolvers.ranking_cache)."""
-SORTED = orjson.OPT_SORT_KEYS
 
 
 def rankable(candidate: Candidate) -> bool:
@@ -115,27 +115,37 @@ def _candidate_scope(context: Context, job: Job) -> str:
     raise forbid("recommendedCandidates")
 
 
+def _pool_tags(context: Context, job_id: ObjectId, scope: str) -> set[str]:
+    """The tags of the lists a pool in `scope` is read from (members' rankings also read each
+    submitted person, whose tags are known once the submissions are)."""
+    if scope == "admin":
+        return coarse_tags("candidates")
+    if scope == "members":
+        return read_tags("submissions", {"job_id": job_id})
+    return read_tags("candidates", {"recruiter_id": context.viewer.recruiter_id})
+
+
 async def _candidate_pool(
     context: Context, job_id: ObjectId, wanted: JobProfile, scope: str, guard: Guard
 ) -> tuple[list[ObjectId], list[ObjectId], dict[ObjectId, CandidateProfile]]:
     """The nearest vectors consulted, who may be ranked for this job in `scope`, and those of
-    them already read fresh. Each read is guarded first."""
+    them already read fresh (the pool's lists are guarded by the caller)."""
     loaders = context.loaders
     if scope == "admin":
-        await guard.before_reading(coarse_tags("candidates"))
         vector = _vector(context, EmbeddedKind.JOB, job_id)
         near = await nearest(context, EmbeddedKind.CANDIDATE, vector, pools.FROM_VECTORS)
         sharing = await pools.people_sharing(wanted.must_have + wanted.nice_to_have)
         return near, list(dict.fromkeys([*near, *sharing])), sharing
     if scope == "members":
-        await guard.before_reading(read_tags("submissions", {"job_id": job_id}))
         ids = await loaders.submitted_candidate_ids_by_job_id.load(job_id)
         await guard.before_reading(read_tags("candidates", {"_id": {"$in": ids}}))
         return [], ids, {}
     assert context.viewer.recruiter_id is not None
-    recruiter_id = context.viewer.recruiter_id
-    await guard.before_reading(read_tags("candidates", {"recruiter_id": recruiter_id}))
-    return [], await loaders.owned_candidate_ids_by_recruiter_id.load(recruiter_id), {}
+    return (
+        [],
+        await loaders.owned_candidate_ids_by_recruiter_id.load(context.viewer.recruiter_id),
+        {},
+    )
 
 
 async def _fresh_profiles(
@@ -179,10 +189,15 @@ def _similarity() -> SkillSimilarity | None:
     return encoder.name_similarity if encoder is not None else None
 
 
-def _similarity_flag() -> str:
-    """Part of a ranking's key: skill names are compared semantically only once the model is
-    loaded in this process, and that changes scores."""
-    return "names" if loaded_encoder() is not None else "plain"
+async def _index_digest(
+    context: Context, query: EmbeddedKind, owner_id: ObjectId, k: int, pool: list[ObjectId]
+) -> str:
+    """This instance's `vector_digest` of a ranking of `pool` for `owner_id`'s vector (`k`
+    nearest proposed: 0 when the pool does not come from the index)."""
+    ranked_kind = EmbeddedKind.CANDIDATE if query is EmbeddedKind.JOB else EmbeddedKind.JOB
+    vector = _vector(context, query, owner_id)
+    near = await nearest(context, ranked_kind, vector, k) if k else []
+    return vector_digest(near, _cosines(context, ranked_kind, vector, pool), pool)
 
 
 async def _rank_candidates(
@@ -190,10 +205,13 @@ async def _rank_candidates(
 ) -> Computed:
     """Stage one estimates the pool from held skills (`SkillCache`) and cosines and keeps the
     best; stage two reads those profiles from MongoDB and scores them in full."""
-    await guard.before_reading(read_tags("jobs", {"_id": job_id}))
+    # one round trip for the job's and the pool lists' tags, before either is read
+    await guard.before_reading(
+        read_tags("jobs", {"_id": job_id}) | _pool_tags(context, job_id, scope)
+    )
     wanted = await context.loaders.job_profile_by_id.load(job_id)
     if wanted is None:
-        return Computed([], [], vector_digest([], {}, []))
+        return Computed.empty()
     near, ids, people = await _candidate_pool(context, job_id, wanted, scope, guard)
     skills = await _pool_skills(context, ids, people)
     vector = _vector(context, EmbeddedKind.JOB, job_id)
@@ -219,17 +237,12 @@ async def recommended_candidates(
     job_id = job.id
     note_read(INDEX_READ)
     scope = _candidate_scope(context, job)
-
-    async def vectors_now(pool: list[ObjectId]) -> str:
-        vector = _vector(context, EmbeddedKind.JOB, job_id)
-        near = []
-        if scope == "admin":
-            near = await nearest(context, EmbeddedKind.CANDIDATE, vector, pools.FROM_VECTORS)
-        return vector_digest(near, _cosines(context, EmbeddedKind.CANDIDATE, vector, pool), pool)
-
-    key = ranking_key(context, "candidates", str(job_id), scope, _similarity_flag())
+    near = pools.FROM_VECTORS if scope == "admin" else 0
     entries = await cached_ranking(
-        context, key, lambda guard: _rank_candidates(context, job_id, scope, guard), vectors_now
+        context,
+        ranking_key(context, "candidates", str(job_id), scope),
+        lambda guard: _rank_candidates(context, job_id, scope, guard),
+        partial(_index_digest, context, EmbeddedKind.JOB, job_id, near),
     )
     page = ranked_page(f"recommended:candidates:{job_id}", entries, request)
     found = await context.loaders.candidate_by_id.load_many([e.owner_id for e in page.items])
@@ -242,11 +255,11 @@ async def _rank_jobs(
     context: Context, candidate_id: ObjectId, match: dict[str, Any], guard: Guard
 ) -> Computed:
     """Open jobs near the person's vector or wanting their skills, scored in full."""
-    await guard.before_reading(read_tags("candidates", {"_id": candidate_id}))
-    await guard.before_reading(read_tags("jobs", {"status": JobStatus.OPEN.value}))
+    open_jobs = read_tags("jobs", {"status": JobStatus.OPEN.value})
+    await guard.before_reading(read_tags("candidates", {"_id": candidate_id}) | open_jobs)
     person = await context.loaders.candidate_profile_by_id.load(candidate_id)
     if person is None:  # opted out or erased since the request began
-        return Computed([], [], vector_digest([], {}, []))
+        return Computed.empty()
     vector = _vector(context, EmbeddedKind.CANDIDATE, candidate_id)
     near = await nearest(context, EmbeddedKind.JOB, vector, 2 * pools.FROM_VECTORS)
     within = await pools.open_jobs_within(near, match)
@@ -278,17 +291,13 @@ async def recommended_jobs(
     note_read(INDEX_READ)
     entries: list[Ranked[None]] = []
     if rankable(candidate):
-
-        async def vectors_now(pool: list[ObjectId]) -> str:
-            vector = _vector(context, EmbeddedKind.CANDIDATE, candidate_id)
-            near = await nearest(context, EmbeddedKind.JOB, vector, 2 * pools.FROM_VECTORS)
-            return vector_digest(near, _cosines(context, EmbeddedKind.JOB, vector, pool), pool)
-
-        within = hashlib.sha256(orjson.dumps(match, default=str, option=SORTED)).hexdigest()
-        key = ranking_key(context, "jobs", str(candidate_id), within, _similarity_flag())
+        within = orjson.dumps(match, default=str, option=orjson.OPT_SORT_KEYS)
         entries = await cached_ranking(
-            context, key, lambda guard: _rank_jobs(context, candidate_id, match, guard),
-            vectors_now,
+            context,
+            ranking_key(context, "jobs", str(candidate_id), hashlib.sha256(within).hexdigest()),
+            lambda guard: _rank_jobs(context, candidate_id, match, guard),
+            partial(_index_digest, context, EmbeddedKind.CANDIDATE, candidate_id,
+                    2 * pools.FROM_VECTORS),
         )  # fmt: skip
     page = ranked_page(f"recommended:jobs:{candidate_id}", entries, request)
     _attach(page, await context.loaders.job_by_id.load_many([e.owner_id for e in page.items]))

@@ -23,6 +23,7 @@ from bson import ObjectId
 from crowdhire.cache import ObjectCache, cache_key
 from crowdhire.context import Context
 from crowdhire.footprints import announce_writes
+from crowdhire.matching.embeddings import loaded_encoder
 from crowdhire.matching.rank import Ranked
 from crowdhire.matching.ranking_codec import StoredRanking, encode_ranking
 from crowdhire.models.common import utcnow
@@ -57,6 +58,11 @@ class Computed:
     pool: list[ObjectId]
     digest: str
 
+    @classmethod
+    def empty(cls) -> Computed:
+        """Nothing to rank (the job is gone, the person opted out since the request began)."""
+        return cls([], [], vector_digest([], {}, []))
+
 
 def vector_digest(
     nearest: list[ObjectId], cosines: dict[ObjectId, float], pool: list[ObjectId]
@@ -74,10 +80,12 @@ def vector_digest(
 
 
 def ranking_key(context: Context, *parts: str) -> str:
-    """The cache key of one ranking: what it ranks, for whom, by which model."""
+    """The cache key of one ranking: what it ranks, for whom, by which model (and whether the
+    model is loaded here: skill names are compared semantically only then, which moves scores)."""
     matching = context.matching
     model = matching.model_version if matching is not None else "none"
-    return cache_key("ranking", ":".join((*parts, model)))
+    names = "names" if loaded_encoder() is not None else "plain"
+    return cache_key("ranking", ":".join((*parts, model, names)))
 
 
 async def cached_ranking(

@@ -36,6 +36,8 @@ async def wait_for_mongodb(
         try:
             left = max(deadline - time.monotonic(), 0.1)
             with pymongo.timeout(min(attempt_seconds, left)):
+                # asyncio's bound too: with PyMongo's alone, a refused connection attempt left
+                # its socket unclosed (a ResourceWarning in tests/test_lifecycle_bounds.py)
                 async with asyncio.timeout(left):
                     await client.admin.command("ping")
             return

@@ -26,16 +26,19 @@ class CommandCounter(CommandListener):
     """Counts the MongoDB commands the app sends (PyMongo command monitoring)."""
 
     def __init__(self) -> None:
-        self.names: list[str] = []
         self.targets: list[tuple[str, str]] = []  # (command, collection), in order
 
     def started(self, event: CommandStartedEvent) -> None:
         """Record one command by name and collection."""
         if event.command_name not in _INFRASTRUCTURE:
-            self.names.append(event.command_name)
             field = "collection" if event.command_name == "getMore" else event.command_name
             target = event.command.get(field)
             self.targets.append((event.command_name, target if isinstance(target, str) else ""))
+
+    @property
+    def names(self) -> list[str]:
+        """The commands' names, in order."""
+        return [name for name, _ in self.targets]
 
     def succeeded(self, event: CommandSucceededEvent) -> None:
         """Nothing to record."""
@@ -45,13 +48,12 @@ class CommandCounter(CommandListener):
 
     def reset(self) -> None:
         """Start counting from zero."""
-        self.names.clear()
         self.targets.clear()
 
     @property
     def count(self) -> int:
         """Commands seen since the last reset."""
-        return len(self.names)
+        return len(self.targets)
 
 
 async def post_graphql(

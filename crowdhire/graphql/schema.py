@@ -10,6 +10,7 @@ from graphql.error import GraphQLError
 from strawberry.types import ExecutionContext
 
 from crowdhire.graphql.budget import Budget
+from crowdhire.graphql.compiled import CompiledExecutionContext
 from crowdhire.graphql.cost import CostGuard
 from crowdhire.graphql.limits import ExtensionFactory, limit_extensions
 from crowdhire.graphql.masking import ErrorPresenter
@@ -43,6 +44,13 @@ def _response_cache(settings: Settings) -> list[ExtensionFactory]:
     return [partial(ResponseCache, ttl=ttl, max_bytes=max_bytes)]
 
 
+def _executor(settings: Settings | None) -> type[CompiledExecutionContext] | None:
+    """Compiled readers unless settings turn them off (None: graphql-core's own executor)."""
+    if settings is not None and not settings.graphql_compiled_execution:
+        return None
+    return CompiledExecutionContext
+
+
 class CrowdhireSchema(strawberry.Schema):
     """A Schema whose error logging is done once, by ErrorPresenter, with an error id."""
 
@@ -70,6 +78,7 @@ def build_schema(
         types=[CompanyType, RecruiterType, CandidateType, JobType, SubmissionType, PlacementType],
         # OperationObserver first: it then sees the errors as ErrorPresenter leaves them.
         extensions=[OperationObserver, *_hardening(settings, budget), ErrorPresenter],
+        execution_context_class=_executor(settings),
         **options,
     )
 

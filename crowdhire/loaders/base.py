@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 
 from crowdhire.cache import ObjectCache, cache_key
 from crowdhire.footprints import note_objects
+from crowdhire.models.trusted import trusted_read
 
 M = TypeVar("M", bound=Document)
 
@@ -81,8 +82,9 @@ def criteria_match(criteria: Criteria) -> dict[str, Any]:
 
 
 def decode_document(model: type[M], raw: dict[str, Any]) -> M:
-    """A document model from a raw MongoDB document of our own collection."""
-    return cast(M, model.model_validate(raw))
+    """A document model from a raw MongoDB document of our own collection (not re-validated:
+    crowdhire.models.trusted says why)."""
+    return trusted_read(model, raw)
 
 
 def decode_cached(model: type[M], raw: bytes) -> M:

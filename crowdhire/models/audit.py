@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from beanie import Document
 from pydantic import Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from crowdhire.models.common import UtcDatetime, utcnow
+from crowdhire.models.common import StoredDocument, UtcDatetime, utcnow
 
 
-class AuditEvent(Document):
+class AuditEvent(StoredDocument):
     """One mutation's effect: actor, action, targets and the names of changed fields."""
 
     actor_sub: str

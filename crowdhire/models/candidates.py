@@ -8,11 +8,11 @@ from enum import StrEnum
 from typing import Any
 
 import phonenumbers
-from beanie import Document, PydanticObjectId
+from beanie import PydanticObjectId
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from crowdhire.models.common import Money, UtcDatetime, utcnow
+from crowdhire.models.common import Money, StoredDocument, UtcDatetime, utcnow
 
 
 class ConsentStatus(StrEnum):
@@ -97,7 +97,7 @@ def _has_text(field: str) -> dict[str, Any]:
     return {"partialFilterExpression": {field: {"$type": "string"}}}
 
 
-class Candidate(Document):
+class Candidate(StoredDocument):
     """A sourced person, owned by the recruiter who sourced them."""
 
     recruiter_id: PydanticObjectId

@@ -5,14 +5,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from beanie import Document, Indexed, PydanticObjectId
+from beanie import Indexed, PydanticObjectId
 from pydantic import Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from crowdhire.models.common import UtcDatetime, utcnow
+from crowdhire.models.common import StoredDocument, UtcDatetime, utcnow
 
 
-class Company(Document):
+class Company(StoredDocument):
     """An employer; `slug` is its unique, URL-safe handle."""
 
     name: str = Field(min_length=1, max_length=200)
@@ -38,7 +38,7 @@ class MemberRole(StrEnum):
     MEMBER = "member"
 
 
-class CompanyMember(Document):
+class CompanyMember(StoredDocument):
     """An Auth0 subject's membership of a company."""
 
     company_id: PydanticObjectId

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from beanie import Document, PydanticObjectId
+from beanie import PydanticObjectId
 from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
-from crowdhire.models.common import UtcDatetime, utcnow
+from crowdhire.models.common import StoredDocument, UtcDatetime, utcnow
 
 
 class DocumentKind(StrEnum):
@@ -41,7 +41,7 @@ class TextStatus(StrEnum):
     FAILED = "failed"
 
 
-class CandidateDocument(Document):
+class CandidateDocument(StoredDocument):
     """One file of a candidate, from the upload's creation until it is deleted or erased."""
 
     candidate_id: PydanticObjectId
@@ -72,7 +72,7 @@ class CandidateDocument(Document):
         ]
 
 
-class DocumentText(Document):
+class DocumentText(StoredDocument):
     """Plain text of one attached document, ready for matching (never exposed by the API)."""
 
     document_id: PydanticObjectId

@@ -8,13 +8,13 @@ expire on their own through a TTL index.
 
 from __future__ import annotations
 
-from beanie import Document, PydanticObjectId
+from beanie import PydanticObjectId
 from pymongo import ASCENDING, IndexModel
 
-from crowdhire.models.common import UtcDatetime
+from crowdhire.models.common import StoredDocument, UtcDatetime
 
 
-class DuplicateAnswerCount(Document):
+class DuplicateAnswerCount(StoredDocument):
     """One recruiter's count for one day (`day` is the ISO date in UTC)."""
 
     recruiter_id: PydanticObjectId

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from beanie import Document, PydanticObjectId
+from beanie import PydanticObjectId
 from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
-from crowdhire.models.common import UtcDatetime, utcnow
+from crowdhire.models.common import StoredDocument, UtcDatetime, utcnow
 
 
 class EmbeddedKind(StrEnum):
@@ -18,7 +18,7 @@ class EmbeddedKind(StrEnum):
     CANDIDATE = "candidate"
 
 
-class Embedding(Document):
+class Embedding(StoredDocument):
     """One vector per (kind, owner); replaced when the text or the model version changes.
 
     `text_hash` lets a re-run skip unchanged texts; `updated_at` is the watermark other

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from beanie import Document
 from pydantic import Field
 
-from crowdhire.models.common import UtcDatetime, utcnow
+from crowdhire.models.common import StoredDocument, UtcDatetime, utcnow
 
 
-class ErasureRecord(Document):
+class ErasureRecord(StoredDocument):
     """One erased candidate: `_id` is the candidate's own id; when; nothing about the person."""
 
     erased_at: UtcDatetime = Field(default_factory=utcnow)

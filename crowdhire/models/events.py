@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from beanie import Document
 from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
-from crowdhire.models.common import UtcDatetime, utcnow
+from crowdhire.models.common import StoredDocument, UtcDatetime, utcnow
 
 
 class EventType(StrEnum):
@@ -35,7 +34,7 @@ class EventType(StrEnum):
     RECRUITER_REGISTERED = "recruiter.registered"
 
 
-class OutboxEvent(Document):
+class OutboxEvent(StoredDocument):
     """A domain event at its position in the one total order of events.
 
     `subjects` maps a role (submission, job, company, recruiter, candidate, placement) to the
@@ -61,7 +60,7 @@ class OutboxEvent(Document):
         ]
 
 
-class EventSequence(Document):
+class EventSequence(StoredDocument):
     """The counter events take their positions from, one document per sequence.
 
     Incremented inside the writing transaction: two transactions that both write events

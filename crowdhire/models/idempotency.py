@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from beanie import Document
 from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
-from crowdhire.models.common import UtcDatetime, utcnow
+from crowdhire.models.common import StoredDocument, UtcDatetime, utcnow
 
 RECEIPT_TTL_SECONDS = 24 * 3600
 
 
-class MutationReceipt(Document):
+class MutationReceipt(StoredDocument):
     """Keyed by (subject, mutation, clientMutationId); kept for a day."""
 
     key: str

@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from beanie import Document, PydanticObjectId
+from beanie import PydanticObjectId
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pymongo import ASCENDING, DESCENDING, TEXT, IndexModel
 
 from crowdhire.models.candidates import normalize_skills
-from crowdhire.models.common import Currency, UtcDatetime, utcnow
+from crowdhire.models.common import Currency, StoredDocument, UtcDatetime, utcnow
 
 
 class JobStatus(StrEnum):
@@ -102,7 +102,7 @@ class FeeTerms(BaseModel):
         return int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-class Job(Document):
+class Job(StoredDocument):
     """An opening; `skills` are normalized lower-case."""
 
     company_id: PydanticObjectId

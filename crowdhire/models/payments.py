@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from beanie import Document, PydanticObjectId
+from beanie import PydanticObjectId
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel
 
-from crowdhire.models.common import Currency, UtcDatetime, utcnow
+from crowdhire.models.common import Currency, StoredDocument, UtcDatetime, utcnow
 from crowdhire.models.placements import PaymentStatus
 
 STATUS_RANK = {
@@ -28,7 +28,7 @@ class RefundRecord(BaseModel):
     created_at: UtcDatetime = Field(default_factory=utcnow)
 
 
-class PlacementPayment(Document):
+class PlacementPayment(StoredDocument):
     """One attempt at charging a placement's fee: its PaymentIntent and what became of it."""
 
     placement_id: PydanticObjectId
@@ -66,7 +66,7 @@ class PlacementPayment(Document):
         ]
 
 
-class StripeEvent(Document):
+class StripeEvent(StoredDocument):
     """A Stripe event received by the webhook; the unique id makes every delivery count once."""
 
     event_id: str

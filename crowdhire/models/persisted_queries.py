@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from beanie import Document, Indexed
+from beanie import Indexed
 from pydantic import Field
 
-from crowdhire.models.common import UtcDatetime, utcnow
+from crowdhire.models.common import StoredDocument, UtcDatetime, utcnow
 
 
 def document_hash(query: str) -> str:
@@ -16,7 +16,7 @@ def document_hash(query: str) -> str:
     return hashlib.sha256(query.encode()).hexdigest()
 
 
-class PersistedQuery(Document):
+class PersistedQuery(StoredDocument):
     """A registered document; `sha256` is unique, so registering twice is harmless."""
 
     sha256: Annotated[str, Indexed(unique=True)] = Field(pattern=r"^[0-9a-f]{64}$")

@@ -7,11 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from beanie import Document, Indexed, PydanticObjectId
+from beanie import Indexed, PydanticObjectId
 from pydantic import Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from crowdhire.models.common import Money, UtcDatetime, utcnow
+from crowdhire.models.common import Money, StoredDocument, UtcDatetime, utcnow
 
 
 class PaymentStatus(StrEnum):
@@ -39,7 +39,7 @@ def prorated_refund(fee: int, start: date, guarantee_end: date, departure: date)
     return int(refund.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-class Placement(Document):
+class Placement(StoredDocument):
     """The record of a hire; money in minor units, dates in UTC."""
 
     submission_id: Annotated[PydanticObjectId, Indexed(unique=True)]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from beanie import Document, Indexed
+from beanie import Indexed
 from pydantic import Field
 from pymongo import DESCENDING, IndexModel
 
-from crowdhire.models.common import UtcDatetime, utcnow
+from crowdhire.models.common import StoredDocument, UtcDatetime, utcnow
 
 
-class Recruiter(Document):
+class Recruiter(StoredDocument):
     """An independent recruiter; `sub` is the Auth0 subject and unique."""
 
     sub: Annotated[str, Indexed(unique=True)]

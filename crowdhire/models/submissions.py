@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 from enum import StrEnum
 
-from beanie import Document, PydanticObjectId
+from beanie import PydanticObjectId
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from crowdhire.models.common import UtcDatetime, utcnow
+from crowdhire.models.common import StoredDocument, UtcDatetime, utcnow
 
 
 class Stage(StrEnum):
@@ -57,7 +57,7 @@ def person_keys(email_normalized: str | None, phone_normalized: str | None) -> l
     return [hashlib.sha256(key.encode()).hexdigest() for key in keys if key]
 
 
-class Submission(Document):
+class Submission(StoredDocument):
     """One candidate for one job; the first valid submitter owns the candidacy."""
 
     job_id: PydanticObjectId

@@ -6,11 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from beanie import Document
 from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
-from crowdhire.models.common import UtcDatetime, utcnow
+from crowdhire.models.common import StoredDocument, UtcDatetime, utcnow
 
 
 class TaskStatus(StrEnum):
@@ -22,7 +21,7 @@ class TaskStatus(StrEnum):
     DEAD = "dead"
 
 
-class BackgroundTask(Document):
+class BackgroundTask(StoredDocument):
     """A queued call of a named handler with a JSON payload.
 
     A claim leases the task until `lease_until`; a worker that dies mid-task leaves the lease

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from beanie import Document, PydanticObjectId
+from beanie import PydanticObjectId
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from crowdhire.models.common import UtcDatetime, utcnow
+from crowdhire.models.common import StoredDocument, UtcDatetime, utcnow
 from crowdhire.models.events import EventType
 
 MAX_EXCERPT_BYTES = 1024
@@ -35,7 +35,7 @@ class SigningSecret(BaseModel):
     expires_at: UtcDatetime | None = None
 
 
-class WebhookEndpoint(Document):
+class WebhookEndpoint(StoredDocument):
     """A partner URL that receives the events of `event_types` its owner may see.
 
     `company_id` None means an admin endpoint, which hears every event. `after_position` is
@@ -75,7 +75,7 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
-class WebhookDelivery(Document):
+class WebhookDelivery(StoredDocument):
     """One event owed to one endpoint, with the outcome of its latest attempt."""
 
     endpoint_id: PydanticObjectId
@@ -105,7 +105,7 @@ class WebhookDelivery(Document):
         ]
 
 
-class DispatchMark(Document):
+class DispatchMark(StoredDocument):
     """How far the fan-out from the outbox to deliveries has got (one document)."""
 
     id: str  # type: ignore[assignment]

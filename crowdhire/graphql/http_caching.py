@@ -61,15 +61,23 @@ def _is_public(request: Request, response: Response, body: dict[str, Any]) -> bo
     return request.method == "GET" and anonymous and answered
 
 
-def apply_http_caching(request: Request, response: Response, settings: Settings) -> Response:
-    """Cache headers, rate-limit headers and conditional GETs for one finished GraphQL answer."""
+def apply_http_caching(
+    request: Request, response: Response, settings: Settings, answer: object = None
+) -> Response:
+    """Cache headers, rate-limit headers and conditional GETs for one finished GraphQL answer.
+
+    `answer` is the dict the body was encoded from, when the view still has it: parsing a
+    200 KB page back only to read its `errors` and `extensions.cost` took 2 % of its time.
+    """
     if "json" not in response.headers.get("content-type", ""):
         return response
     response.headers.append("Vary", "Authorization, Accept")
-    try:
-        body = orjson.loads(bytes(response.body))
-    except orjson.JSONDecodeError:
-        body = None
+    body: object = answer
+    if body is None:
+        try:
+            body = orjson.loads(bytes(response.body))
+        except orjson.JSONDecodeError:
+            body = None
     if not isinstance(body, dict):
         response.headers["Cache-Control"] = PRIVATE
         return response

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -33,6 +34,7 @@ from crowdhire.graphql.media_types import negotiate
 from crowdhire.graphql.persisted import PersistedQueries
 from crowdhire.graphql.websocket import ConnectionCounts, SocketHandler
 from crowdhire.models.persisted_queries import document_hash
+from crowdhire.models.trusted import TRUSTED_READS
 from crowdhire.settings import Settings
 
 JSON_TYPES = {"application/json", "application/graphql-response+json"}
@@ -98,6 +100,9 @@ def check_post(request: Request, body: bytes) -> None:
         )
 
 
+_ENCODED_ANSWER: ContextVar[object] = ContextVar("encoded_answer", default=None)
+
+
 class HardenedGraphQLView(GraphQL[Context, None]):
     """Strawberry's ASGI view with crowdhire's HTTP rules in front of execution."""
 
@@ -128,17 +133,21 @@ class HardenedGraphQLView(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        answer: object = None
+        _ENCODED_ANSWER.set(None)
         try:
             if request.method == "POST":
                 body = await bounded_body(request, self.settings.max_body_bytes)
                 check_post(request, body)
                 request = Request(scope, _replay(body))
             response = await self.run(request)
+            answer = _ENCODED_ANSWER.get()
         except RefusalError as refusal:
             response = refusal_response(refusal.status, refusal.code, refusal.message)
         except HTTPException as error:
             response = refusal_response(error.status_code, "BAD_REQUEST", error.reason)
-        response = apply_http_caching(request, negotiate(request, response), self.settings)
+        response = negotiate(request, response)
+        response = apply_http_caching(request, response, self.settings, answer)
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -153,7 +162,10 @@ class HardenedGraphQLView(GraphQL[Context, None]):
         return value
 
     def encode_json(self, data: object) -> bytes:
-        """orjson: fast, and it splices cached answers (orjson.Fragment) in as they are."""
+        """orjson: fast, and it splices cached answers (orjson.Fragment) in as they are.
+
+        The answer is kept for `apply_http_caching` (this request's task only)."""
+        _ENCODED_ANSWER.set(data)
         return orjson.dumps(data)
 
     async def execute_single(
@@ -166,6 +178,7 @@ class HardenedGraphQLView(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         """Resolve persisted queries, then execute within the request deadline."""
+        TRUSTED_READS.set(self.settings.trusted_reads)  # this request's task only
         try:
             request_data = await self.resolve_persisted(
                 request_adapter.method, context, request_data

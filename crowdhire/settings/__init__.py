@@ -83,6 +83,12 @@ class Settings(
     response_cache_max_bytes: int = Field(
         512 * 1024, ge=1024, le=1024 * 1024, description="larger answers are not cached"
     )
+    graphql_compiled_execution: bool = Field(
+        True, description="plain-data fields skip per-field dispatch (false: graphql-core only)"
+    )
+    trusted_reads: bool = Field(
+        True, description="documents read from MongoDB are not re-validated (false: validate)"
+    )
     public_cache_max_age_seconds: int = Field(
         30, ge=0, le=3600, description="max-age of anonymous GET answers (the public job board)"
     )

@@ -41,6 +41,31 @@ def _load_cell(load: dict[str, Any], scenario: str, variant: str, concurrency: i
     ).get(str(concurrency))
 
 
+def _uncached_table(load: dict[str, Any]) -> list[str]:
+    """The issue's uncached target (D/F), and G (D with the read-path work off) beside it."""
+    lines = [
+        "",
+        "Uncached execution against the floor; G is D with the read-path optimizations off "
+        "(graphql-core executes every field, documents are validated on read):",
+        "",
+        "| Scenario | c | G p50 / p99 ms | D p50 / p99 | F p50 / p99 | G/F | D/F | G/D |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for scenario in load:
+        for concurrency in (1, 8):
+            cells = {v: _load_cell(load, scenario, v, concurrency) for v in "GDF"}
+            if not all(cells.values()):
+                continue
+            pair = {v: f"{c['p50_ms']:.1f} / {c['p99_ms']:.1f}" for v, c in cells.items()}
+            p50 = {v: c["p50_ms"] for v, c in cells.items()}
+            lines.append(
+                f"| {scenario} | {concurrency} | {pair['G']} | {pair['D']} | {pair['F']} "
+                f"| {_ratio(p50['G'], p50['F'])} | {_ratio(p50['D'], p50['F'])} "
+                f"| {_ratio(p50['G'], p50['D'])} |"
+            )
+    return lines
+
+
 def markdown(results: dict[str, Any]) -> str:
     """The results as markdown: latency table, ratios, counts, RSS."""
     load, counts = results["load"], results["counts"]
@@ -71,6 +96,7 @@ def markdown(results: dict[str, Any]) -> str:
                 f"| {_ratio(p50['O'], p50['F'])} | {_ratio(p50['D'], p50['O'])} "
                 f"| {_ratio(p50['D'], p50['S'])} |"
             )
+    lines += _uncached_table(load)
     lines += [
         "",
         "Per request, exact (command monitoring inside each server; cache ops = memcached "

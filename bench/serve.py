@@ -125,7 +125,7 @@ def build(variant: str, commands: CommandCounter) -> Starlette:
     # No background worker: its polling claims would count as commands of the measured requests.
     settings = load_settings().model_copy(update={"worker_enabled": False})
     assert settings.mongodb_uri, "MONGODB_URI must be set"
-    if variant in ("D", "O", "S"):
+    if variant in ("D", "G", "O", "S"):
         return create_app(settings, mongo_listeners=[commands])
     if variant == "N":
         return naive_app(settings.mongodb_uri, settings.mongodb_db, [commands])
@@ -136,7 +136,7 @@ def build(variant: str, commands: CommandCounter) -> Starlette:
             [commands],
             authorized=CROWD_OPERATIONS | CROWD_WRITES,
         )
-    raise SystemExit(f"unknown variant {variant!r}: use N, D, O, S or F")
+    raise SystemExit(f"unknown variant {variant!r}: use N, D, G, O, S or F")
 
 
 def main() -> None:

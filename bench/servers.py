@@ -132,10 +132,15 @@ def admin_token(data_dir: Path) -> str:
     return mint_dev_token(settings, "bench|admin", [ADMIN_PERMISSION])
 
 
-def variant_servers(mongo_uri: str, memcached: str, data_dir: Path) -> list[VariantServer]:
-    """N, D, O, S and F, all against the same database.
+BEFORE_READ_PATH_WORK = {"GRAPHQL_COMPILED_EXECUTION": "false", "TRUSTED_READS": "false"}
+"""The settings that turn the #15 read-path optimizations off."""
 
-    O is crowdhire with the object cache only; S adds the response cache (the default).
+
+def variant_servers(mongo_uri: str, memcached: str, data_dir: Path) -> list[VariantServer]:
+    """N, D, G, O, S and F, all against the same database.
+
+    O is crowdhire with the object cache only; S adds the response cache (the default). G is D
+    with the read-path optimizations turned off, so their effect is measured in the same run.
     """
     common = {
         "MONGODB_URI": mongo_uri,
@@ -151,6 +156,8 @@ def variant_servers(mongo_uri: str, memcached: str, data_dir: Path) -> list[Vari
     return [
         VariantServer("N", common),
         VariantServer("D", {**common, "CACHE_ENABLED": "false"}),
+        # D before the read-path work: graphql-core's executor for every field
+        VariantServer("G", {**common, "CACHE_ENABLED": "false", **BEFORE_READ_PATH_WORK}),
         VariantServer(
             "O",
             {

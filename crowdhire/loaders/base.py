@@ -15,7 +15,7 @@ from beanie import Document
 from bson import ObjectId
 from strawberry.dataloader import DataLoader
 
-from crowdhire.cache import ObjectCache, cache_key
+from crowdhire.cache import NullCache, ObjectCache, cache_key
 from crowdhire.footprints import note_objects
 from crowdhire.models.trusted import trusted_read
 
@@ -132,11 +132,15 @@ class ByIdLoader(DataLoader[ObjectId, M | None], Generic[M]):
             query = {"_id": {"$in": misses}}
             cursor = collection.find(query, limit=len(misses), batch_size=len(misses))
             fresh: dict[str, bytes] = {}
+            # JSON for a cache that stores nothing was 2 % of an uncached page
+            storing = not isinstance(self._cache, NullCache)
             async for raw_doc in cursor:
                 document: M = decode_document(self.model, raw_doc)
                 found[raw_doc["_id"]] = document
-                fresh[object_key(self.kind, raw_doc["_id"])] = encode_cached(document)
-            await self._cache.set_many(fresh)
+                if storing:
+                    fresh[object_key(self.kind, raw_doc["_id"])] = encode_cached(document)
+            if storing:
+                await self._cache.set_many(fresh)
         # also when served from the cache: the answer depends on these objects
         note_objects(self.model.get_pymongo_collection().name, {i: found.get(i) for i in ids})
         return [found.get(object_id) for object_id in ids]

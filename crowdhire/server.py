@@ -45,6 +45,7 @@ from crowdhire.matching.service import MatchingService
 from crowdhire.matching.tasks import EMBED_TASK
 from crowdhire.models import DOCUMENT_MODELS
 from crowdhire.models.events import OutboxEvent
+from crowdhire.observability.collector import tuned_collection
 from crowdhire.observability.lifecycle import (
     MongoUnreachableError,
     close_within,
@@ -226,7 +227,8 @@ def create_app(
             webhooks.start(worker)
         setattr(app.state, GATEWAY_STATE, stripe_gateway := build_gateway(settings))
         try:
-            yield
+            with tuned_collection(settings.gc_young_threshold):
+                yield
         finally:
             await webhooks.stop()
             await worker.stop()

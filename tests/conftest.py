@@ -116,6 +116,9 @@ def settings(
         # Tests run queued work themselves (`worker.drain()`): a polling worker would add its
         # claims to the MongoDB command counts the N+1 guards assert on.
         worker_enabled=False,
+        # Each app start-up would collect the whole test process (and freeze it); the tuning
+        # has its own test (tests/test_collector.py).
+        gc_young_threshold=0,
         mongodb_uri=mongodb_uri,
         mongodb_db=f"test_{uuid.uuid4().hex[:16]}",
         memcached_url=memcached_address,

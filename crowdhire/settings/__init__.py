@@ -16,6 +16,7 @@ from crowdhire.settings.events import EventSettings
 from crowdhire.settings.files import FileSettings
 from crowdhire.settings.mail import MailSettings
 from crowdhire.settings.matching import MatchingIndexSettings
+from crowdhire.settings.read_path import ReadPathSettings
 from crowdhire.settings.subscriptions import SubscriptionSettings
 from crowdhire.settings.webhooks import WebhookSettings
 
@@ -40,6 +41,7 @@ class Settings(
     FileSettings,
     MailSettings,
     MatchingIndexSettings,
+    ReadPathSettings,
     SubscriptionSettings,
     WebhookSettings,
     BaseSettings,
@@ -82,12 +84,6 @@ class Settings(
     )
     response_cache_max_bytes: int = Field(
         512 * 1024, ge=1024, le=1024 * 1024, description="larger answers are not cached"
-    )
-    graphql_compiled_execution: bool = Field(
-        True, description="plain-data fields skip per-field dispatch (false: graphql-core only)"
-    )
-    trusted_reads: bool = Field(
-        True, description="documents read from MongoDB are not re-validated (false: validate)"
     )
     public_cache_max_age_seconds: int = Field(
         30, ge=0, le=3600, description="max-age of anonymous GET answers (the public job board)"

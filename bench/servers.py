@@ -132,7 +132,11 @@ def admin_token(data_dir: Path) -> str:
     return mint_dev_token(settings, "bench|admin", [ADMIN_PERMISSION])
 
 
-BEFORE_READ_PATH_WORK = {"GRAPHQL_COMPILED_EXECUTION": "false", "TRUSTED_READS": "false"}
+BEFORE_READ_PATH_WORK = {
+    "GRAPHQL_COMPILED_EXECUTION": "false",
+    "TRUSTED_READS": "false",
+    "GC_YOUNG_THRESHOLD": "0",
+}
 """The settings that turn the #15 read-path optimizations off."""
 
 

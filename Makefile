@@ -108,6 +108,10 @@ bench-backup: install ## peak RSS of `backup create` (small vs large collection)
 bench-crowd: install services wrk ## crowd mix: many identities, 0/2/10 % real writes, D/O/S/F (about 4 min)
 	$(BIN)/python -m bench.crowd $(BENCH_ARGS)
 
+.PHONY: bench-read-path
+bench-read-path: install services ## uncached read path: server CPU per request of D, each switch off, G (all off) and F (about 3 min)
+	$(BIN)/python -m bench.read_path_ab $(BENCH_ARGS)
+
 PROFILE_ARGS ?= --scenario jobs_page --no-response-cache
 .PHONY: profile
 profile: install services ## pyinstrument call tree of one scenario (PROFILE_ARGS="--scenario hot_profile")

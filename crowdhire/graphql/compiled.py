@@ -6,7 +6,7 @@ wrapping types. For a page of 50 jobs with 10 submissions each, about 3,700 of t
 fields are leaves read straight off a view object (`title`, `stage`, `fullName`…), and that
 machinery, not the value, is what they cost.
 
-So each selection set is compiled once per operation into a list of readers: for a field
+So each selection set is compiled once per request into a list of readers: for a field
 whose resolver is Strawberry's plain attribute read, whose type is a scalar, an enum or a
 list of them, and which takes no arguments, the reader reads the attribute and coerces it
 with the type's own `coerce_output_value`. Everything else (resolvers, objects, arguments,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,23 @@ def _load_cell(load: dict[str, Any], scenario: str, variant: str, concurrency: i
     ).get(str(concurrency))
 
 
+def _rows(
+    load: dict[str, Any], variants: Iterable[str]
+) -> Iterator[tuple[str, int, dict[str, str], dict[str, float]]]:
+    """(scenario, c, "p50 / p99" per variant, p50 per variant plus S's req/s) for each row
+    that has every variant."""
+    for scenario in load:
+        for concurrency in (1, 8):
+            cells = {v: _load_cell(load, scenario, v, concurrency) for v in variants}
+            if not all(cells.values()):
+                continue
+            pair = {v: f"{c['p50_ms']:.1f} / {c['p99_ms']:.1f}" for v, c in cells.items()}
+            p50 = {v: c["p50_ms"] for v, c in cells.items()}
+            if "S" in cells:
+                p50["S-rps"] = cells["S"]["rps"]
+            yield scenario, concurrency, pair, p50
+
+
 def _uncached_table(load: dict[str, Any]) -> list[str]:
     """The issue's uncached target (D/F), and G (D with the read-path work off) beside it."""
     lines = [
@@ -51,18 +69,12 @@ def _uncached_table(load: dict[str, Any]) -> list[str]:
         "| Scenario | c | G p50 / p99 ms | D p50 / p99 | F p50 / p99 | G/F | D/F | G/D |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for scenario in load:
-        for concurrency in (1, 8):
-            cells = {v: _load_cell(load, scenario, v, concurrency) for v in "GDF"}
-            if not all(cells.values()):
-                continue
-            pair = {v: f"{c['p50_ms']:.1f} / {c['p99_ms']:.1f}" for v, c in cells.items()}
-            p50 = {v: c["p50_ms"] for v, c in cells.items()}
-            lines.append(
-                f"| {scenario} | {concurrency} | {pair['G']} | {pair['D']} | {pair['F']} "
-                f"| {_ratio(p50['G'], p50['F'])} | {_ratio(p50['D'], p50['F'])} "
-                f"| {_ratio(p50['G'], p50['D'])} |"
-            )
+    for scenario, concurrency, pair, p50 in _rows(load, "GDF"):
+        lines.append(
+            f"| {scenario} | {concurrency} | {pair['G']} | {pair['D']} | {pair['F']} "
+            f"| {_ratio(p50['G'], p50['F'])} | {_ratio(p50['D'], p50['F'])} "
+            f"| {_ratio(p50['G'], p50['D'])} |"
+        )
     return lines
 
 
@@ -82,20 +94,14 @@ def markdown(results: dict[str, Any]) -> str:
         "| F p50 / p99 | S req/s | N/S | S/F | O/F | D/O | D/S |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for scenario in load:
-        for concurrency in (1, 8):
-            cells = {v: _load_cell(load, scenario, v, concurrency) for v in VARIANTS}
-            if not all(cells.values()):
-                continue
-            pair = {v: f"{c['p50_ms']:.1f} / {c['p99_ms']:.1f}" for v, c in cells.items()}
-            p50 = {v: c["p50_ms"] for v, c in cells.items()}
-            lines.append(
-                f"| {scenario} | {concurrency} | {pair['N']} | {pair['D']} | {pair['O']} "
-                f"| {pair['S']} | {pair['F']} | {cells['S']['rps']:.0f} "
-                f"| {_ratio(p50['N'], p50['S'])} | {_ratio(p50['S'], p50['F'])} "
-                f"| {_ratio(p50['O'], p50['F'])} | {_ratio(p50['D'], p50['O'])} "
-                f"| {_ratio(p50['D'], p50['S'])} |"
-            )
+    for scenario, concurrency, pair, p50 in _rows(load, VARIANTS):
+        lines.append(
+            f"| {scenario} | {concurrency} | {pair['N']} | {pair['D']} | {pair['O']} "
+            f"| {pair['S']} | {pair['F']} | {p50['S-rps']:.0f} "
+            f"| {_ratio(p50['N'], p50['S'])} | {_ratio(p50['S'], p50['F'])} "
+            f"| {_ratio(p50['O'], p50['F'])} | {_ratio(p50['D'], p50['O'])} "
+            f"| {_ratio(p50['D'], p50['S'])} |"
+        )
     lines += _uncached_table(load)
     lines += [
         "",

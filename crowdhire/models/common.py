@@ -18,7 +18,8 @@ def utcnow() -> datetime:
 _NO_OFFSET = timedelta(0)
 
 
-def _as_utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
+    """The same instant as timezone-aware UTC (naive values are UTC by convention)."""
     zone = value.tzinfo
     if zone is UTC:
         return value
@@ -29,7 +30,7 @@ def _as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 """A datetime that is always timezone-aware UTC, also when read back from MongoDB."""
 
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]

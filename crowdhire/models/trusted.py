@@ -1,7 +1,7 @@
 """Trusted reads: documents from our own collections, built without re-validating them.
 
 `Model.model_validate(raw)` on the read path costs more than the query: on an uncached page of
-50 jobs with 10 submissions each, Beanie's `__init__`, pydantic's validators (`_as_utc` on
+50 jobs with 10 submissions each, Beanie's `__init__`, pydantic's validators (`as_utc` on
 every timestamp of every stage change, skill normalization), `PydanticObjectId` copies and
 private-attribute set-up were about a fifth of the server's time. What a collection holds
 was validated when it was written (every write goes through the Beanie model), so reading it
@@ -36,7 +36,7 @@ from bson import ObjectId
 from pydantic import AfterValidator, BaseModel
 from pydantic.fields import FieldInfo
 
-from crowdhire.models.common import _as_utc
+from crowdhire.models.common import as_utc
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -52,7 +52,7 @@ class Untrusted(Exception):  # noqa: N818 — a control-flow signal, not an erro
 def _utc(value: Any) -> datetime:
     if type(value) is not datetime:
         raise Untrusted
-    return _as_utc(value)
+    return as_utc(value)
 
 
 def _exact(kind: type) -> Convert:
@@ -85,7 +85,12 @@ def _enum(kind: type[Enum]) -> Convert:
 
 
 def _optional(inner: Convert) -> Convert:
-    return lambda value: None if value is None else inner(value)
+    def optional(value: Any) -> Any:
+        return None if value is None else inner(value)
+
+    if inner in _EXACT_KINDS:
+        _NULLABLE_KINDS[optional] = _EXACT_KINDS[inner]
+    return optional
 
 
 def _list(inner: Convert) -> Convert:
@@ -122,7 +127,7 @@ def _nested(model: type[BaseModel]) -> Convert:
 def _annotated(args: tuple[Any, ...]) -> Convert:
     base, *metadata = args
     for item in metadata:
-        if isinstance(item, AfterValidator) and item.func is _as_utc and base is datetime:
+        if isinstance(item, AfterValidator) and item.func is as_utc and base is datetime:
             return _utc
         if callable(getattr(item, "func", None)):  # another validator: it may change values
             raise Untrusted
@@ -130,6 +135,10 @@ def _annotated(args: tuple[Any, ...]) -> Convert:
 
 
 _EXACT_KINDS: dict[Convert, type] = {_exact(kind): kind for kind in (str, int, bool)}
+"""The checks of plain values, by the type they check: list items and the generated
+constructor test the type inline instead of calling them."""
+_NULLABLE_KINDS: dict[Convert, type] = {}
+"""The same for their optional forms (`str | None`…), filled as `_optional` makes them."""
 _LEAVES: dict[Any, Convert] = {
     **{kind: check for check, kind in _EXACT_KINDS.items()},
     float: _as_float,
@@ -209,18 +218,13 @@ def _private_source(model: type[BaseModel], names: dict[str, Any]) -> str:
     return "{" + ", ".join(entries) + "}"
 
 
-_PLAIN = (str, int, bool)
-"""Stored as they are read: the generated constructor only checks their exact type."""
-
-
-def _plain_kind(annotation: Any) -> tuple[type, bool] | None:
-    """(type, may be None) for a plain str/int/bool field (optional or not), else None."""
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        options = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        plain = _plain_kind(options[0]) if len(options) == 1 else None
-        return (plain[0], True) if plain else None
-    return (annotation, False) if annotation in _PLAIN else None
+def _inline_check(convert: Convert) -> tuple[type, bool] | None:
+    """(type, may be None) when a converter only checks a plain value's type, else None."""
+    if convert in _EXACT_KINDS:
+        return _EXACT_KINDS[convert], False
+    if convert in _NULLABLE_KINDS:
+        return _NULLABLE_KINDS[convert], True
+    return None
 
 
 def _source(model: type[BaseModel], fields: list[Field]) -> tuple[str, dict[str, Any]]:
@@ -233,8 +237,7 @@ def _source(model: type[BaseModel], fields: list[Field]) -> tuple[str, dict[str,
     names: dict[str, Any] = {"Untrusted": Untrusted}
     entries, checks, excluded = [], [], []
     for index, (name, key, convert, default) in enumerate(fields):
-        info = model.model_fields[name]
-        plain = None if info.metadata else _plain_kind(info.annotation)
+        plain = _inline_check(convert)
         if plain is not None:
             kind, nullable = plain
             names[f"k{index}"] = kind

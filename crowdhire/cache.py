@@ -65,6 +65,8 @@ class ObjectCache(Protocol):
     """What loaders and write paths need from a cache."""
 
     stats: CacheStats
+    stores: bool
+    """False when values given to it are dropped: callers need not encode them."""
 
     async def get_many(self, keys: Sequence[str], *, tally: bool = True) -> list[bytes | None]:
         """Values in key order; None for a miss or when the cache is unavailable.
@@ -137,6 +139,8 @@ class _BytesSerializer(BaseSerializer):  # type: ignore[misc]  # aiocache is unt
 class NullCache:
     """The cache switched off: every get misses, writes do nothing."""
 
+    stores = False
+
     def __init__(self) -> None:
         self.stats = CacheStats()
 
@@ -171,6 +175,8 @@ class NullCache:
 
 class FailOpenCache:
     """An aiocache backend behind short timeouts, a cool-down and one log line per outage."""
+
+    stores = True
 
     def __init__(
         self,

@@ -35,6 +35,7 @@ class HeldWrites:
     def __init__(self, cache: ObjectCache) -> None:
         self.cache = cache
         self.stats: CacheStats = cache.stats
+        self.stores = cache.stores
         self.writing = asyncio.Event()
         self.release = asyncio.Event()
 

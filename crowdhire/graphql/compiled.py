@@ -106,7 +106,8 @@ def _list_completer(item: Leaf, is_awaitable: Callable[[Any], bool]) -> Leaf:
 
 def _is_plain_attribute(field: GraphQLField) -> bool:
     """Strawberry's resolver for a field without resolver, extensions or exception handlers:
-    it reads the attribute and never looks at its info argument."""
+    it reads the attribute and never looks at its info argument. Without declared arguments a
+    validated operation passes none."""
     resolve = field.resolve
     return (
         resolve is not None
@@ -131,8 +132,6 @@ def field_reader(
 ) -> Reader | None:
     """A compiled reader for one field of a selection set, or None for the standard path."""
     if field is None or not _is_plain_attribute(field) or _streams(field_details_list):
-        return None
-    if any(details.node.arguments for details in field_details_list):
         return None
     complete = _value_completer(field.type, is_awaitable)
     resolve = field.resolve

@@ -24,14 +24,16 @@ import orjson
 
 from bench.measure import first_difference, post
 from bench.scenarios import read_scenarios
-from bench.servers import VariantServer, admin_token, load_dataset, variant_servers
+from bench.servers import (
+    BEFORE_READ_PATH_WORK,
+    VariantServer,
+    admin_token,
+    load_dataset,
+    variant_servers,
+)
 from crowdhire.dev.servers import MemcachedServer, MongodServer
 
-SWITCHES = {
-    "D-no-compiled": {"GRAPHQL_COMPILED_EXECUTION": "false"},
-    "D-no-trusted": {"TRUSTED_READS": "false"},
-    "D-no-gc": {"GC_YOUNG_THRESHOLD": "0"},
-}
+SWITCHES = {f"D {key}={value}": {key: value} for key, value in BEFORE_READ_PATH_WORK.items()}
 """D with one optimization off each: what that one is worth, measured beside the others."""
 VARIANTS = ("D", *SWITCHES, "G", "F")
 BLOCK = 5

@@ -44,9 +44,8 @@ def _load_cell(load: dict[str, Any], scenario: str, variant: str, concurrency: i
 
 def _rows(
     load: dict[str, Any], variants: Iterable[str]
-) -> Iterator[tuple[str, int, dict[str, str], dict[str, float]]]:
-    """(scenario, c, "p50 / p99" per variant, p50 per variant plus S's req/s) for each row
-    that has every variant."""
+) -> Iterator[tuple[str, int, dict[str, Any], dict[str, str], dict[str, float]]]:
+    """(scenario, c, cells, "p50 / p99" and p50 per variant) for each row with every variant."""
     for scenario in load:
         for concurrency in (1, 8):
             cells = {v: _load_cell(load, scenario, v, concurrency) for v in variants}
@@ -54,9 +53,7 @@ def _rows(
                 continue
             pair = {v: f"{c['p50_ms']:.1f} / {c['p99_ms']:.1f}" for v, c in cells.items()}
             p50 = {v: c["p50_ms"] for v, c in cells.items()}
-            if "S" in cells:
-                p50["S-rps"] = cells["S"]["rps"]
-            yield scenario, concurrency, pair, p50
+            yield scenario, concurrency, cells, pair, p50
 
 
 def _uncached_table(load: dict[str, Any]) -> list[str]:
@@ -69,7 +66,7 @@ def _uncached_table(load: dict[str, Any]) -> list[str]:
         "| Scenario | c | G p50 / p99 ms | D p50 / p99 | F p50 / p99 | G/F | D/F | G/D |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for scenario, concurrency, pair, p50 in _rows(load, "GDF"):
+    for scenario, concurrency, _, pair, p50 in _rows(load, "GDF"):
         lines.append(
             f"| {scenario} | {concurrency} | {pair['G']} | {pair['D']} | {pair['F']} "
             f"| {_ratio(p50['G'], p50['F'])} | {_ratio(p50['D'], p50['F'])} "
@@ -94,10 +91,10 @@ def markdown(results: dict[str, Any]) -> str:
         "| F p50 / p99 | S req/s | N/S | S/F | O/F | D/O | D/S |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for scenario, concurrency, pair, p50 in _rows(load, VARIANTS):
+    for scenario, concurrency, cells, pair, p50 in _rows(load, VARIANTS):
         lines.append(
             f"| {scenario} | {concurrency} | {pair['N']} | {pair['D']} | {pair['O']} "
-            f"| {pair['S']} | {pair['F']} | {p50['S-rps']:.0f} "
+            f"| {pair['S']} | {pair['F']} | {cells['S']['rps']:.0f} "
             f"| {_ratio(p50['N'], p50['S'])} | {_ratio(p50['S'], p50['F'])} "
             f"| {_ratio(p50['O'], p50['F'])} | {_ratio(p50['D'], p50['O'])} "
             f"| {_ratio(p50['D'], p50['S'])} |"

@@ -85,15 +85,12 @@ def variable_sets(schema: GraphQLSchema, text: str, ids: dict[str, str]) -> list
         kind = type_from_ast(schema, definition.type)
         if isinstance(kind, GraphQLNonNull) and definition.default_value is None:
             required[definition.variable.name.value] = kind
-    bare_ids = [n for n in required if n == "id"]
-    choices = [{"candidate": ids["candidate"]}, {"candidate": ids["job"]}] if bare_ids else [ids]
-    sets = []
-    for choice in choices:
-        try:
-            sets.append({n: _sample(k, n, {**ids, **choice}) for n, k in required.items()})
-        except (KeyError, StopIteration):
-            return []
-    return sets
+    # a bare `$id` (a node) defaults to a candidate's id; it runs once more with a job's
+    choices = [ids, {**ids, "candidate": ids["job"]}] if "id" in required else [ids]
+    try:
+        return [{n: _sample(k, n, choice) for n, k in required.items()} for choice in choices]
+    except (KeyError, StopIteration):
+        return []
 
 
 def corpus(schema: GraphQLSchema, ids: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:

@@ -35,6 +35,7 @@ from crowdhire.models import (
     Submission,
 )
 from crowdhire.schema.ids import encode_global_id
+from crowdhire.settings import Settings
 from tests.auth_support import Issuer
 from tests.conftest import AppFactory
 from tests.read_path_corpus import corpus, query_documents
@@ -123,8 +124,6 @@ async def pair(app_factory: AppFactory, issuer: Issuer) -> AsyncIterator[Pair]:
 
 def test_the_default_schema_compiles_and_the_setting_turns_it_off() -> None:
     assert build_schema().execution_context_class is CompiledExecutionContext
-    from crowdhire.settings import Settings  # noqa: PLC0415
-
     plain = build_schema(Settings(graphql_compiled_execution=False))
     assert plain.execution_context_class is not CompiledExecutionContext
 

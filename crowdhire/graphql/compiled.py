@@ -34,15 +34,19 @@ from graphql import (
     Undefined,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, gather_with_cancel
 from graphql.type import is_leaf_type
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from crowdhire.graphql.direct_resolvers import DirectResolve, direct_resolver
 
 STEP_ASIDE: Any = object()
 """A reader's answer when the standard path must execute the field (and raise its error)."""
 
 Reader = Callable[[Any], Any]
-Entry = tuple[str, FieldDetailsList, Reader | None]
+Direct = tuple[GraphQLField, DirectResolve]
+Entry = tuple[str, FieldDetailsList, Reader | None, Direct | None]
 Leaf = Callable[[Any], Any]
 
 
@@ -168,7 +172,9 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         for response_name, details in fields.items():
             field = self.schema.get_field(parent_type, details[0].node.name.value)
             reader = None if wrapped else field_reader(field, details, self.is_awaitable)
-            plan.append((response_name, details, reader))
+            resolve = None if wrapped or reader is not None else direct_resolver(field)
+            direct = None if field is None or resolve is None else (field, resolve)
+            plan.append((response_name, details, reader, direct))
         self._plans[id(fields)] = (fields, plan)
         return plan
 
@@ -185,16 +191,23 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for response_name, details, reader in self._plan(parent_type, grouped_field_set):
+            for response_name, details, reader, direct in self._plan(
+                parent_type, grouped_field_set
+            ):
                 if reader is not None:
                     value = reader(source_value)
                     if value is not STEP_ASIDE:
                         results[response_name] = value
                         continue
                 field_path = Path(path, response_name, parent_type.name)
-                result = self.execute_field(
-                    parent_type, source_value, details, field_path, position_context
-                )
+                if direct is not None:
+                    result = self._execute_direct(
+                        direct, parent_type, source_value, details, field_path, position_context
+                    )
+                else:
+                    result = self.execute_field(
+                        parent_type, source_value, details, field_path, position_context
+                    )
                 if result is not Undefined:
                     results[response_name] = result
                     if is_awaitable(result):
@@ -207,6 +220,46 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_fields:
             return results
         return self._gather(results, awaitable_fields)
+
+    def _execute_direct(
+        self,
+        direct: Direct,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        details: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's `execute_field` for a field without arguments or middleware, calling
+        its resolver directly (crowdhire.graphql.direct_resolvers); the same completion and
+        the same error handling."""
+        field, resolve = direct
+        return_type = field.type
+        info = self.build_resolve_info(field, to_nodes(details), parent_type, path)
+        try:
+            result = resolve(source, info)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type, details, info, path, result, position_context
+                )
+            completed = self.complete_value(
+                return_type, details, info, path, result, position_context
+            )
+            if self.is_awaitable(completed):
+                return self._await_completed(completed, return_type, details, path)
+        except Exception as raw_error:  # noqa: BLE001 — located and recorded, as graphql-core
+            self.handle_field_error(raw_error, return_type, details, path)
+            return None
+        return completed
+
+    async def _await_completed(
+        self, completed: Any, return_type: GraphQLOutputType, details: FieldDetailsList, path: Path
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:  # noqa: BLE001 — located and recorded, as graphql-core
+            self.handle_field_error(raw_error, return_type, details, path)
+            return None
 
     @staticmethod
     async def _gather(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ class CommandCounter(CommandListener):
 
     def __init__(self) -> None:
         self.targets: list[tuple[str, str]] = []  # (command, collection), in order
+        self.pipelines: list[list[dict[str, Any]]] = []  # of the aggregate commands, in order
 
     def started(self, event: CommandStartedEvent) -> None:
         """Record one command by name and collection."""
@@ -34,6 +35,8 @@ class CommandCounter(CommandListener):
             field = "collection" if event.command_name == "getMore" else event.command_name
             target = event.command.get(field)
             self.targets.append((event.command_name, target if isinstance(target, str) else ""))
+            if event.command_name == "aggregate":
+                self.pipelines.append(list(event.command.get("pipeline", [])))
 
     @property
     def names(self) -> list[str]:
@@ -49,6 +52,7 @@ class CommandCounter(CommandListener):
     def reset(self) -> None:
         """Start counting from zero."""
         self.targets.clear()
+        self.pipelines.clear()
 
     @property
     def count(self) -> int:

@@ -81,10 +81,12 @@ def criteria_match(criteria: Criteria) -> dict[str, Any]:
     return {name: {"$in": list(values)} for name, values in criteria}
 
 
-def decode_document(model: type[M], raw: dict[str, Any]) -> M:
+def decode_document(
+    model: type[M], raw: dict[str, Any], omitted: frozenset[str] = frozenset()
+) -> M:
     """A document model from a raw MongoDB document of our own collection (not re-validated:
-    crowdhire.models.trusted says why)."""
-    return trusted_read(model, raw)
+    crowdhire.models.trusted says why), without the fields a projection `omitted`."""
+    return trusted_read(model, raw, omitted)
 
 
 def decode_cached(model: type[M], raw: bytes) -> M:

@@ -31,11 +31,16 @@ class ChildRelation:
 
 @dataclass(frozen=True)
 class ChildPageKey:
-    """One parent's window of children under the same request and criteria."""
+    """One parent's window of children under the same request and criteria.
+
+    `omit`: fields of the children the selection does not read, left out of the query (the
+    objects then lack them: crowdhire.models.trusted).
+    """
 
     parent_id: ObjectId
     request: PageRequest
     criteria: Criteria = ()
+    omit: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -56,32 +61,41 @@ class ChildPageLoader(DataLoader[ChildPageKey, Page]):
         self.order = relation.order
 
     async def _load(self, keys: list[ChildPageKey]) -> list[Page]:
-        groups: dict[tuple[PageRequest, Criteria], list[ChildPageKey]] = defaultdict(list)
+        groups: dict[tuple[PageRequest, Criteria, frozenset[str]], list[ChildPageKey]]
+        groups = defaultdict(list)
         for key in keys:
-            groups[(key.request, key.criteria)].append(key)
+            groups[(key.request, key.criteria, key.omit)].append(key)
         pages: dict[ChildPageKey, Page] = {}
-        for (request, criteria), members in groups.items():
-            by_parent = await self._fetch([k.parent_id for k in members], request, criteria)
+        for (request, criteria, omit), members in groups.items():
+            parent_ids = [k.parent_id for k in members]
+            by_parent = await self._fetch(parent_ids, request, criteria, omit)
             for key in members:
                 docs = by_parent.get(key.parent_id, [])
-                pages[key] = self._page(docs, request)
+                pages[key] = self._page(docs, request, omit)
         return [pages[key] for key in keys]
 
-    def _page(self, docs: list[dict[str, Any]], request: PageRequest) -> Page:
+    def _page(self, docs: list[dict[str, Any]], request: PageRequest, omit: frozenset[str]) -> Page:
         page = window(docs, request, self.order)
-        page.items = [decode_document(self.model, doc) for doc in page.docs]
+        page.items = [decode_document(self.model, doc, omit) for doc in page.docs]
         return page
 
     async def _fetch(
-        self, parent_ids: Sequence[ObjectId], request: PageRequest, criteria: Criteria
+        self,
+        parent_ids: Sequence[ObjectId],
+        request: PageRequest,
+        criteria: Criteria,
+        omit: frozenset[str],
     ) -> dict[ObjectId, list[dict[str, Any]]]:
         match = {self.foreign_key: {"$in": list(set(parent_ids))}, **criteria_match(criteria)}
         keyset = request.match(self.order)
         if keyset:
             match = {"$and": [match, keyset]}
         sort_by = dict(self.order.sort(reverse=not request.forward))
+        # after $match, so the filter still sees every field
+        unset: list[dict[str, Any]] = [{"$unset": sorted(omit)}] if omit else []
         pipeline = [
             {"$match": match},
+            *unset,
             {
                 "$group": {
                     "_id": f"${self.foreign_key}",

@@ -19,6 +19,10 @@ It steps back to `model_validate` whenever trust would change the answer: a stor
 lacks a field (older than the field: defaults and derived keys then come from validation),
 a value of an unexpected type, or a model with a construct the plan does not know (links,
 custom validators in an annotation, unions of several types).
+
+A read projected to fewer fields (`omitted`: fields the query left out, stored under their own
+names) builds an object whose left-out fields hold `NotLoaded`: iterating, testing or
+comparing one raises, rather than showing a default as if it were stored.
 """
 
 from __future__ import annotations
@@ -227,7 +231,9 @@ def _inline_check(convert: Convert) -> tuple[type, bool] | None:
     return None
 
 
-def _source(model: type[BaseModel], fields: list[Field]) -> tuple[str, dict[str, Any]]:
+def _source(
+    model: type[BaseModel], fields: list[Field], omitted: frozenset[str]
+) -> tuple[str, dict[str, Any]]:
     """Python source of one model's constructor, and the names it uses.
 
     One dict display in field order, no loop and no per-field call for plain values: the
@@ -237,6 +243,10 @@ def _source(model: type[BaseModel], fields: list[Field]) -> tuple[str, dict[str,
     names: dict[str, Any] = {"Untrusted": Untrusted}
     entries, checks, excluded = [], [], []
     for index, (name, key, convert, default) in enumerate(fields):
+        if name in omitted:
+            names[f"o{index}"] = NotLoaded(model.__name__, name)
+            entries.append(f"        {name!r}: o{index},")
+            continue
         plain = _inline_check(convert)
         if plain is not None:
             kind, nullable = plain
@@ -252,7 +262,7 @@ def _source(model: type[BaseModel], fields: list[Field]) -> tuple[str, dict[str,
             value = f"{value} if {key!r} in raw else d{index}()"
             excluded.append((name, key))
         entries.append(f"        {name!r}: {value},")
-    always = {name for name, *_ in fields} - {name for name, _ in excluded}
+    always = {name for name, *_ in fields} - {name for name, _ in excluded} - omitted
     names["ALWAYS"] = frozenset(always)
     private = _private_source(model, names)
     lines = ["def construct(raw):", "    try:", "        values = {", *entries, "        }"]
@@ -272,23 +282,67 @@ def _source(model: type[BaseModel], fields: list[Field]) -> tuple[str, dict[str,
     return "\n".join(lines) + "\n", names
 
 
-def _builder(model: type[M]) -> Callable[[dict[str, Any]], M]:
-    """The trusted constructor of one model class (cached), or plain validation."""
-    cached = _BUILDERS.get(model)
+class NotLoaded:
+    """The value of a field a projected read left out: any use of it raises.
+
+    Not an absent attribute: Beanie puts a query expression of the same name on the class,
+    which a missing instance attribute would silently read through to.
+    """
+
+    __slots__ = ("_what",)
+
+    def __init__(self, model: str, field: str) -> None:
+        self._what = f"{model}.{field} was left out of this read"
+
+    def _refuse(self, *_: Any) -> Any:
+        raise LookupError(self._what)
+
+    __iter__ = __len__ = __bool__ = __getitem__ = __eq__ = __hash__ = _refuse
+
+    def __getattr__(self, name: str) -> Any:
+        raise LookupError(self._what)
+
+    def __repr__(self) -> str:
+        return f"<{self._what}>"
+
+
+def _without(document: M, omitted: frozenset[str]) -> M:
+    """A validated object whose left-out fields hold NotLoaded instead of a default."""
+    for name in omitted:
+        document.__dict__[name] = NotLoaded(type(document).__name__, name)
+        document.__pydantic_fields_set__.discard(name)
+    return document
+
+
+def _validation(model: type[M], omitted: frozenset[str]) -> Callable[[dict[str, Any]], M]:
+    if not omitted:
+        return model.model_validate
+    return lambda raw: _without(model.model_validate(raw), omitted)
+
+
+def _builder(
+    model: type[M], omitted: frozenset[str] = frozenset()
+) -> Callable[[dict[str, Any]], M]:
+    """The trusted constructor of one model class (cached per omitted keys), or validation."""
+    cached = _BUILDERS.get((model, omitted))
     if cached is not None:
-        return cached  # the cache is keyed by the model
+        return cached  # the cache is keyed by the model and the omitted keys
+    stored_as_named = {
+        name for name, info in model.model_fields.items() if info.alias in (None, name)
+    }
+    if not omitted <= stored_as_named:
+        raise ValueError(f"{model.__name__} cannot omit {sorted(omitted - stored_as_named)}")
+    validate = _validation(model, omitted)
     try:
         if getattr(model, "_link_fields", None) or model.model_config.get("extra") == "allow":
             raise Untrusted
-        fields = _fields(model)
-        source, names = _source(model, fields)
+        source, names = _source(model, _fields(model), omitted)
     except Untrusted:
-        build: Callable[[dict[str, Any]], M] = model.model_validate
-        _BUILDERS[model] = build
-        return build
+        _BUILDERS[(model, omitted)] = validate
+        return validate
     namespace: dict[str, Any] = {
         **names,
-        "validate": model.model_validate,
+        "validate": validate,
         "new": model.__new__,
         "model": model,
         "set_attribute": object.__setattr__,
@@ -296,16 +350,16 @@ def _builder(model: type[M]) -> Callable[[dict[str, Any]], M]:
     # the source is built from the model's own field names and aliases only (repr-quoted)
     exec(compile(source, f"<trusted {model.__name__}>", "exec"), namespace)
     construct: Callable[[dict[str, Any]], M] = namespace["construct"]
-    _BUILDERS[model] = construct
+    _BUILDERS[(model, omitted)] = construct
     return construct
 
 
-_BUILDERS: dict[type[BaseModel], Callable[[dict[str, Any]], Any]] = {}
+_BUILDERS: dict[tuple[type[BaseModel], frozenset[str]], Callable[[dict[str, Any]], Any]] = {}
 
 
-def trusted_read(model: type[M], raw: dict[str, Any]) -> M:
+def trusted_read(model: type[M], raw: dict[str, Any], omitted: frozenset[str] = frozenset()) -> M:
     """`model.model_validate(raw)` for a document our own collection holds, without validation
-    (unless this request turned trust off)."""
+    (unless this request turned trust off); without the attributes of the `omitted` keys."""
     if not TRUSTED_READS.get():
-        return model.model_validate(raw)
-    return _builder(model)(raw)
+        return _validation(model, omitted)(raw)
+    return _builder(model, omitted)(raw)

@@ -20,9 +20,11 @@ async def children_page(
     parent_id: ObjectId,
     request: PageRequest,
     criteria: Criteria = (),
+    omit: frozenset[str] = frozenset(),
 ) -> Page:
-    """One window of a parent's children, batched across parents."""
-    key = ChildPageKey(parent_id, request, criteria)
+    """One window of a parent's children, batched across parents; the children lack the
+    fields in `omit` (the caller's selection does not read them)."""
+    key = ChildPageKey(parent_id, request, criteria, omit)
     return await context.loaders.children.pages(relation).load(key)
 
 

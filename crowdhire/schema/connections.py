@@ -7,7 +7,7 @@ with a sibling's type without importing it at run time (the types import one ano
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -23,6 +23,7 @@ from crowdhire.models import Candidate, Company, Job, Placement, Recruiter, Subm
 from crowdhire.resolvers.argument_rules import page_request
 from crowdhire.resolvers.children import children_count, children_page
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
+from crowdhire.schema.relations import selected_node_fields
 
 Prefetch = Callable[[Info, list[Any]], Awaitable[None]]
 """Loads, in one batch each, the relations a page's nodes select (see schema/relations.py)."""
@@ -30,20 +31,38 @@ Prefetch = Callable[[Info, list[Any]], Awaitable[None]]
 
 @dataclass(frozen=True)
 class NodeView:
-    """How a model becomes its GraphQL type, and what to prefetch for a page of them."""
+    """How a model becomes its GraphQL type, and what to prefetch for a page of them.
+
+    `sole_readers`: stored fields that only one GraphQL field of the type reads (a
+    submission's `history`, five timestamped entries that a pipeline page rarely shows), by
+    that field's name; a page whose nodes do not select it is read without them.
+    """
 
     convert: Callable[[Any], Any]
     prefetch: Prefetch | None = None
+    sole_readers: Mapping[str, str] | None = None
 
 
 _VIEWS: dict[type[Document], NodeView] = {}
 
 
 def register_node_view(
-    model: type[Document], convert: Callable[[Any], Any], prefetch: Prefetch | None = None
+    model: type[Document],
+    convert: Callable[[Any], Any],
+    prefetch: Prefetch | None = None,
+    sole_readers: Mapping[str, str] | None = None,
 ) -> None:
     """Declare `model`'s GraphQL type (called once per type module, at import)."""
-    _VIEWS[model] = NodeView(convert, prefetch)
+    _VIEWS[model] = NodeView(convert, prefetch, sole_readers)
+
+
+def unread_fields(info: Info, model: type[Document]) -> frozenset[str]:
+    """The stored fields no node of this connection reads (see NodeView.sole_readers)."""
+    view = _VIEWS.get(model)
+    if view is None or not view.sole_readers or not info.context.settings.projected_pages:
+        return frozenset()
+    selected = selected_node_fields(info)
+    return frozenset(stored for stored, field in view.sole_readers.items() if field not in selected)
 
 
 async def connection_of(
@@ -70,7 +89,8 @@ async def child_connection(
     assert parent_id is not None, "a stored parent always has an id"
     context = info.context
     request = page_request(first, after, last, before)
-    page = await children_page(context, relation, parent_id, request, criteria)
+    omit = unread_fields(info, relation.model)
+    page = await children_page(context, relation, parent_id, request, criteria, omit)
     count = lambda: children_count(context, relation, parent_id, criteria)  # noqa: E731
     return await connection_of(info, relation.model, page, count)
 

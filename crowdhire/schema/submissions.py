@@ -133,7 +133,12 @@ async def prefetch_submission_relations(info: Info, items: list[Submission]) -> 
         await asyncio.gather(*prefetches)
 
 
-register_node_view(Submission, SubmissionType.from_model, prefetch_submission_relations)
+register_node_view(
+    Submission,
+    SubmissionType.from_model,
+    prefetch_submission_relations,
+    sole_readers={"history": "history"},
+)
 
 
 def _distinct(ids: Iterable[ObjectId]) -> list[ObjectId]:

@@ -15,6 +15,11 @@ class ReadPathSettings(BaseSettings):
     trusted_reads: bool = Field(
         True, description="documents read from MongoDB are not re-validated (false: validate)"
     )
+    projected_pages: bool = Field(
+        True,
+        description="a page of children leaves out stored fields its selection never reads "
+        "(a submission's history; false: whole documents)",
+    )
     gc_young_threshold: int = Field(
         50_000,
         ge=0,

@@ -22,6 +22,8 @@ keeps the responses byte-identical (tests/test_compiled_execution.py compares th
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
@@ -38,6 +40,8 @@ from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, gather_with_cancel
 from graphql.type import is_leaf_type
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 
 from crowdhire.graphql.direct_resolvers import DirectResolve, direct_resolver
 
@@ -141,10 +145,16 @@ def field_reader(
     resolve = field.resolve
     if complete is None or resolve is None:
         return None
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if isinstance(definition, StrawberryField) and definition.default_resolver is getattr:
+        # what `_get_basic_result` → `get_result` → `default_resolver` ends in, without them
+        attribute: Callable[[Any], Any] = attrgetter(definition.python_name)
+    else:
+        attribute = partial(resolve, info=None)
 
     def read(source: Any) -> Any:
         try:
-            value = resolve(source, None)
+            value = attribute(source)
         except Exception:  # noqa: BLE001 — the standard path raises it, located
             return STEP_ASIDE
         return complete(value)

@@ -106,11 +106,11 @@ async def resolve_changes(
     wanted = capped_list(types, "types") or None
     page = await change_resolvers.list_changes(info.context, after, wanted, first)
     nodes = [ChangeType.from_change(change) for change in page.changes]
+    ends = (nodes[0].cursor if nodes else None, page.end_cursor)
     info_ = PageInfo(
         has_next_page=page.has_next_page,
         has_previous_page=after is not None,
-        start_cursor=nodes[0].cursor if nodes else None,
-        end_cursor=page.end_cursor,
+        cursor_of=lambda index: ends[0] if index == 0 else ends[1],
     )
     edges = [ChangeEdge(cursor=node.cursor, node=node) for node in nodes]
     return ChangeConnection(edges=edges, nodes=nodes, page_info=info_)

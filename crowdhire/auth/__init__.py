@@ -17,7 +17,11 @@ def build_verifier(settings: Settings) -> tuple[TokenVerifier | None, JwksCache 
         jwk = dev_public_jwk(settings)
         keys = StaticKeySet({jwk["kid"]: jwk})
         verifier = TokenVerifier(
-            keys, issuer=DEV_ISSUER, audience=DEV_AUDIENCE, leeway=settings.jwt_leeway_seconds
+            keys,
+            issuer=DEV_ISSUER,
+            audience=DEV_AUDIENCE,
+            leeway=settings.jwt_leeway_seconds,
+            remember_seconds=settings.verified_token_seconds,
         )
         return verifier, None
     issuer, jwks_url, audience = settings.token_issuer, settings.jwks_url, settings.auth0_audience
@@ -30,6 +34,10 @@ def build_verifier(settings: Settings) -> tuple[TokenVerifier | None, JwksCache 
         timeout=settings.jwks_timeout_seconds,
     )
     verifier = TokenVerifier(
-        cache, issuer=issuer, audience=audience, leeway=settings.jwt_leeway_seconds
+        cache,
+        issuer=issuer,
+        audience=audience,
+        leeway=settings.jwt_leeway_seconds,
+        remember_seconds=settings.verified_token_seconds,
     )
     return verifier, cache

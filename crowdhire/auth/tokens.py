@@ -14,6 +14,8 @@ from typing import Any, Protocol
 from jose import jwt
 from jose.exceptions import ExpiredSignatureError, JWTClaimsError, JWTError
 
+from crowdhire.auth.verified import VerifiedTokens
+
 ALGORITHM = "RS256"
 MAX_TOKEN_LENGTH = 8192
 MAX_KID_LENGTH = 256
@@ -47,16 +49,36 @@ class Claims:
 class TokenVerifier:
     """Verifies RS256 bearer tokens against one issuer, audience and key set."""
 
-    def __init__(self, keys: KeySet, *, issuer: str, audience: str, leeway: int) -> None:
+    def __init__(
+        self,
+        keys: KeySet,
+        *,
+        issuer: str,
+        audience: str,
+        leeway: int,
+        remember_seconds: float = 0,
+    ) -> None:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway
+        # crowdhire.auth.verified says what remembering a verified token changes
+        self._verified = VerifiedTokens(remember_seconds, leeway) if remember_seconds else None
 
     async def verify(self, token: str) -> Claims:
         """The claims of a valid token; InvalidTokenError with a short reason otherwise."""
         if len(token) > MAX_TOKEN_LENGTH:
             raise InvalidTokenError("token too large")
+        if self._verified is not None:
+            known = self._verified.get(token)
+            if known is not None:
+                return known
+        claims = await self._verify(token)
+        if self._verified is not None:
+            self._verified.remember(token, claims)
+        return claims
+
+    async def _verify(self, token: str) -> Claims:
         kid = self._checked_header(token)
         key = await self._keys.key_for(kid)
         if key is None:

@@ -106,6 +106,13 @@ class Settings(
     )
     jwt_leeway_seconds: int = Field(30, ge=0, le=60, description="clock skew on exp/nbf/iat")
     jwks_cache_seconds: int = Field(600, ge=1, description="how long fetched signing keys are kept")
+    verified_token_seconds: int = Field(
+        60,
+        ge=0,
+        le=600,
+        description="how long a verified token's claims are remembered, never past its exp "
+        "(0: verify every request)",
+    )
     jwks_refetch_seconds: float = Field(
         30, ge=0, description="at most one JWKS refetch per this many seconds (unknown kid)"
     )

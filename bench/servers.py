@@ -136,6 +136,8 @@ BEFORE_READ_PATH_WORK = {
     "GRAPHQL_COMPILED_EXECUTION": "false",
     "TRUSTED_READS": "false",
     "GC_YOUNG_THRESHOLD": "0",
+    "PROJECTED_PAGES": "false",
+    "VERIFIED_TOKEN_SECONDS": "0",
 }
 """The settings that turn the #15 read-path optimizations off."""
 

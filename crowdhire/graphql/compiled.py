@@ -9,7 +9,9 @@ machinery, not the value, is what they cost.
 So each selection set is compiled once per request into a list of readers: for a field
 whose resolver is Strawberry's plain attribute read, whose type is a scalar, an enum or a
 list of them, and which takes no arguments, the reader reads the attribute and coerces it
-with the type's own `coerce_output_value`. Everything else (resolvers, objects, arguments,
+with the type's own `coerce_output_value`. A resolver field without arguments whose
+Strawberry wrapping does nothing (crowdhire.graphql.direct_resolvers) has its function called
+directly, then completes as `execute_field` would. Everything else (arguments, middleware,
 `@stream`) runs through the standard `execute_field`.
 
 A reader never decides an error: when the value is null for a non-null type, awaitable, an

@@ -34,7 +34,7 @@ class ChildPageKey:
     """One parent's window of children under the same request and criteria.
 
     `omit`: fields of the children the selection does not read, left out of the query (the
-    objects then lack them: crowdhire.models.trusted).
+    objects hold `NotLoaded` there: crowdhire.models.trusted).
     """
 
     parent_id: ObjectId

@@ -22,8 +22,8 @@ async def children_page(
     criteria: Criteria = (),
     omit: frozenset[str] = frozenset(),
 ) -> Page:
-    """One window of a parent's children, batched across parents; the children lack the
-    fields in `omit` (the caller's selection does not read them)."""
+    """One window of a parent's children, batched across parents; the fields in `omit` (the
+    caller's selection does not read them) are not fetched and hold `NotLoaded`."""
     key = ChildPageKey(parent_id, request, criteria, omit)
     return await context.loaders.children.pages(relation).load(key)
 

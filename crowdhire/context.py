@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import strawberry
 from starlette.requests import Request
@@ -15,6 +15,9 @@ from crowdhire.events.stream import EventStream
 from crowdhire.loaders import Loaders, build_loaders
 from crowdhire.matching.service import MatchingService
 from crowdhire.settings import Settings
+
+Position: TypeAlias = tuple[tuple[str, str | None], ...]
+"""A place in a response: its path's field names, each with the type it is on, leaf first."""
 
 
 @dataclass
@@ -29,8 +32,8 @@ class Context:
     response: Any = None
     # the process's vector index (None outside a served app: scores then skip semantics)
     matching: MatchingService | None = None
-    # per-request lookahead results, by response path without list indexes (schema.relations)
-    selections: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    # per-request lookahead results, by position in the response (schema.relations)
+    selections: dict[Position, set[str]] = field(default_factory=dict)
     # WebSocket connections only: the process's outbox stream, the connection_init payload, and
     # how a subscription that must end its socket (a slow consumer) closes it
     events: EventStream | None = None

@@ -10,6 +10,7 @@ from bson import ObjectId
 
 from crowdhire.models import Submission
 from crowdhire.models.trusted import TRUSTED_READS, NotLoaded, trusted_read
+from crowdhire.schema.ids import encode_global_id
 from tests.conftest import AppFactory
 from tests.factories import make_jobs_page_graph
 from tests.support import CommandCounter, gql
@@ -108,3 +109,32 @@ async def test_a_projected_object_lacks_the_field_instead_of_defaulting_it(
 def test_only_fields_stored_under_their_own_name_can_be_left_out() -> None:
     with pytest.raises(ValueError, match="cannot omit"):
         trusted_read(Submission, {}, frozenset({"no_such_field"}))
+
+
+MIXED_NODES = """
+query Mixed($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Recruiter { submissions(first: 5) { nodes { id } } }
+    ... on Job { submissions(first: 5) { nodes { id history { toStage } } } }
+  }
+}
+"""
+
+
+async def test_the_same_position_under_two_types_keeps_each_types_selection(
+    client: httpx.AsyncClient,
+) -> None:
+    # `nodes.submissions` of a Recruiter does not read history, of a Job it does: the
+    # decision is per parent type, or the job's page would be read without history
+    [job] = await make_jobs_page_graph(1, 1)
+    submission = await Submission.find_one(Submission.job_id == job.id)
+    assert submission is not None and job.id is not None
+    ids = [
+        encode_global_id("Recruiter", submission.recruiter_id),
+        encode_global_id("Job", job.id),
+    ]
+    body = await gql(client, MIXED_NODES, {"ids": ids})
+    assert "errors" not in body, body
+    recruiter, job_node = body["data"]["nodes"]
+    assert [set(node) for node in recruiter["submissions"]["nodes"]] == [{"id"}]
+    assert job_node["submissions"]["nodes"][0]["history"] == [{"toStage": "SUBMITTED"}]

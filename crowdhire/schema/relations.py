@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import TypeAlias, TypeVar
 
+from graphql.pyutils import Path
 from strawberry.types.nodes import SelectedField, Selection
 
-from crowdhire.context import Info
+from crowdhire.context import Info, Position
 from crowdhire.loaders.base import Pending
 
 M = TypeVar("M")
@@ -51,13 +52,24 @@ def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
 def selected_node_fields(info: Info) -> set[str]:
     """Names of the fields this connection's nodes select, via `nodes` or `edges { node }`.
 
-    Worked out once per position in the response (the 50 jobs of a page share it).
+    Worked out once per position in the response (the 50 jobs of a page share it). A position
+    is the path's field names each with the type it is on: under `nodes(ids:)` the same names
+    can lead through a Job or a Recruiter, and select different fields there.
     """
-    position = tuple(key for key in info.path.as_list() if isinstance(key, str))
+    position = _position(info.path)
     known = info.context.selections.get(position)
     if known is None:
         known = info.context.selections[position] = _node_fields(info)
     return known
+
+
+def _position(path: Path | None) -> Position:
+    steps: list[tuple[str, str | None]] = []
+    while path is not None:
+        if isinstance(path.key, str):  # list indexes do not change the selection
+            steps.append((path.key, path.typename))
+        path = path.prev
+    return tuple(steps)
 
 
 def _node_fields(info: Info) -> set[str]:

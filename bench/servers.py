@@ -137,6 +137,7 @@ BEFORE_READ_PATH_WORK = {
     "TRUSTED_READS": "false",
     "GC_YOUNG_THRESHOLD": "0",
     "PROJECTED_PAGES": "false",
+    "PROJECTED_OBJECTS": "false",
     "VERIFIED_TOKEN_SECONDS": "0",
 }
 """The settings that turn the #15 read-path optimizations off."""

@@ -28,6 +28,7 @@ class CommandCounter(CommandListener):
     def __init__(self) -> None:
         self.targets: list[tuple[str, str]] = []  # (command, collection), in order
         self.pipelines: list[list[dict[str, Any]]] = []  # of the aggregate commands, in order
+        self.projections: list[tuple[str, dict[str, Any]]] = []  # (collection, find projection)
 
     def started(self, event: CommandStartedEvent) -> None:
         """Record one command by name and collection."""
@@ -37,6 +38,9 @@ class CommandCounter(CommandListener):
             self.targets.append((event.command_name, target if isinstance(target, str) else ""))
             if event.command_name == "aggregate":
                 self.pipelines.append(list(event.command.get("pipeline", [])))
+            if event.command_name == "find":
+                projection = dict(event.command.get("projection") or {})
+                self.projections.append((self.targets[-1][1], projection))
 
     @property
     def names(self) -> list[str]:
@@ -53,6 +57,7 @@ class CommandCounter(CommandListener):
         """Start counting from zero."""
         self.targets.clear()
         self.pipelines.clear()
+        self.projections.clear()
 
     @property
     def count(self) -> int:

@@ -45,7 +45,12 @@ from tests.read_path_corpus import corpus, query_documents
 from tests.test_fuzz import SCALARS
 
 SCHEMA = build_schema()._schema
-OFF = {"graphql_compiled_execution": False, "trusted_reads": False, "projected_pages": False}
+OFF = {
+    "graphql_compiled_execution": False,
+    "trusted_reads": False,
+    "projected_pages": False,
+    "projected_objects": False,
+}
 UNCACHED = {"cache_enabled": False, "cost_budget_points": 10**12}
 
 

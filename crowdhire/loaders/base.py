@@ -7,6 +7,7 @@ back in key order, None for missing keys. Children of a parent: crowdhire.loader
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, TypeVar, cast
@@ -18,6 +19,7 @@ from strawberry.dataloader import DataLoader
 from crowdhire.cache import ObjectCache, cache_key
 from crowdhire.footprints import note_objects
 from crowdhire.models.trusted import trusted_read
+from crowdhire.tags.reads import PARTITIONS
 
 M = TypeVar("M", bound=Document)
 
@@ -114,6 +116,25 @@ class ByIdLoader(DataLoader[ObjectId, M | None], Generic[M]):
     def __init__(self, cache: ObjectCache) -> None:
         super().__init__(load_fn=self._load)
         self._cache = cache
+        self._projected: dict[frozenset[str], ProjectedByIdLoader[M]] = {}
+
+    def without(self, omitted: frozenset[str]) -> DataLoader[ObjectId, M | None]:
+        """The same objects read without the `omitted` fields (crowdhire.schema.field_reads),
+        or this loader when nothing is left out or the object cache stores: what it holds
+        must serve every selection, so a cached deployment reads whole objects."""
+        if not omitted or self._cache.stores:
+            return self
+        loader = self._projected.get(omitted)
+        if loader is None:
+            loader = self._projected[omitted] = ProjectedByIdLoader(self.model, omitted)
+        return loader
+
+    def clear(self, key: ObjectId) -> None:
+        """Forget `key` here and in every projected read of this request (after a write)."""
+        for loader in self._projected.values():
+            with contextlib.suppress(KeyError):  # never loaded there
+                loader.clear(key)
+        super().clear(key)
 
     async def _load(self, ids: list[ObjectId]) -> list[M | None]:
         keys = [object_key(self.kind, object_id) for object_id in ids]
@@ -145,4 +166,35 @@ class ByIdLoader(DataLoader[ObjectId, M | None], Generic[M]):
                 await self._cache.set_many(fresh)
         # also when served from the cache: the answer depends on these objects
         note_objects(self.model.get_pymongo_collection().name, {i: found.get(i) for i in ids})
+        return [found.get(object_id) for object_id in ids]
+
+
+class ProjectedByIdLoader(DataLoader[ObjectId, M | None], Generic[M]):
+    """Objects by id without some fields, straight from MongoDB (see `ByIdLoader.without`)."""
+
+    def __init__(self, model: type[Document], omitted: frozenset[str]) -> None:
+        super().__init__(load_fn=self._load)
+        collection = model.get_pymongo_collection().name
+        refused = {
+            name
+            for name in omitted
+            if name in PARTITIONS.get(collection, ()) or model.model_fields[name].is_required()
+        }
+        if refused:
+            # cache tags read partition fields of the documents a request saw; validation
+            # (TRUSTED_READS=false) needs the required ones
+            raise ValueError(f"{model.__name__} reads cannot leave out {sorted(refused)}")
+        self.model = model
+        self.omitted = omitted
+        self._projection = dict.fromkeys(sorted(omitted), 0)
+
+    async def _load(self, ids: list[ObjectId]) -> list[M | None]:
+        collection = self.model.get_pymongo_collection()
+        found: dict[ObjectId, M] = {}
+        cursor = collection.find(
+            {"_id": {"$in": ids}}, self._projection, limit=len(ids), batch_size=len(ids)
+        )
+        async for raw_doc in cursor:
+            found[raw_doc["_id"]] = cast(M, decode_document(self.model, raw_doc, self.omitted))
+        note_objects(collection.name, {i: found.get(i) for i in ids})
         return [found.get(object_id) for object_id in ids]

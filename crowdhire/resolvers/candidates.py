@@ -102,23 +102,30 @@ async def count_candidates(context: Context, criteria: CandidateCriteria) -> int
     return await count_documents(Candidate, await _visible_match(context, criteria))
 
 
-async def candidate_by_id(context: Context, candidate_id: ObjectId) -> Candidate | None:
-    """One candidate through the cached loader; None when missing or not visible."""
-    candidate = await context.loaders.candidate_by_id.load(candidate_id)
+async def candidate_by_id(
+    context: Context, candidate_id: ObjectId, omit: frozenset[str] = frozenset()
+) -> Candidate | None:
+    """One candidate through the cached loader; None when missing or not visible. The fields
+    in `omit` (the selection does not read them) may be left out and hold `NotLoaded`."""
+    candidate = await context.loaders.candidate_by_id.without(omit).load(candidate_id)
     if candidate is None or not await can_view_candidate(context, candidate):
         return None
     return candidate
 
 
-def candidate_now(context: Context, candidate_id: ObjectId) -> Candidate | Pending | None:
+def candidate_now(
+    context: Context, candidate_id: ObjectId, omit: frozenset[str] = frozenset()
+) -> Candidate | Pending | None:
     """`candidate_by_id` when already loaded and decidable without I/O, else PENDING."""
-    loader = context.loaders.candidate_by_id
+    loader = context.loaders.candidate_by_id.without(omit)
     return loaded_if_visible(loader, candidate_id, lambda c: can_view_candidate_now(context, c))
 
 
-async def prefetch_candidates(context: Context, candidate_ids: list[ObjectId]) -> None:
+async def prefetch_candidates(
+    context: Context, candidate_ids: list[ObjectId], omit: frozenset[str] = frozenset()
+) -> None:
     """Load many candidates (and what their visibility needs) in this request's batches."""
-    await context.loaders.candidate_by_id.load_many(candidate_ids)
+    await context.loaders.candidate_by_id.without(omit).load_many(candidate_ids)
     if needs_candidacies(context.viewer):
         await context.loaders.candidacies_by_candidate_id.load_many(candidate_ids)
 

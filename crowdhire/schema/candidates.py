@@ -28,6 +28,7 @@ from crowdhire.schema.connections import (
     register_node_view,
 )
 from crowdhire.schema.documents import CandidateDocumentType
+from crowdhire.schema.field_reads import FieldReads
 from crowdhire.schema.ids import Node, encode_global_id
 from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
 from crowdhire.schema.recruiters import RecruiterType
@@ -100,15 +101,24 @@ class CandidateType(Node):
     skills: list[str] = strawberry.field(description="Skills, lower-case.")
     years_experience: int = strawberry.field(description="Years of professional experience.")
     summary: str = strawberry.field(description="Free-text profile summary (≤ 5,000 chars).")
-    desired_salary: MoneyType | None = strawberry.field(
-        description="Yearly salary the person asks for, in minor units."
-    )
+
+    @strawberry.field(description="Yearly salary the person asks for, in minor units.")
+    def desired_salary(self) -> MoneyType | None:
+        """Built when selected: a read may have left the stored field out (see READS)."""
+        salary = self.model.desired_salary
+        return MoneyType.from_model(salary) if salary else None
+
     open_to_remote: bool = strawberry.field(description="Willing to work remotely.")
     languages: list[str] = strawberry.field(description="Languages spoken, lower-case.")
     automated_ranking: AutomatedRanking = strawberry.field(
         description="OPTED_OUT: never embedded or ranked by the matching engine."
     )
-    consent: ConsentType = strawberry.field(description="Consent to be represented.")
+
+    @strawberry.field(description="Consent to be represented.")
+    def consent(self) -> ConsentType:
+        """Built when selected: a read may have left the stored field out (see READS)."""
+        return ConsentType.from_model(self.model)
+
     legal_hold: bool = strawberry.field(description="Under a legal hold: cannot be erased.")
     erased_at: datetime | None = strawberry.field(
         description="When the person's data was erased (UTC); the record is then a stub."
@@ -129,13 +139,9 @@ class CandidateType(Node):
             skills=candidate.skills,
             years_experience=candidate.years_experience,
             summary=candidate.summary,
-            desired_salary=MoneyType.from_model(candidate.desired_salary)
-            if candidate.desired_salary
-            else None,
             open_to_remote=candidate.open_to_remote,
             languages=candidate.languages,
             automated_ranking=candidate.automated_ranking,
-            consent=ConsentType.from_model(candidate),
             legal_hold=candidate.legal_hold,
             erased_at=candidate.erased_at,
             created_at=candidate.created_at,
@@ -213,6 +219,47 @@ class CandidateType(Node):
 
 
 register_node_view(Candidate, CandidateType.from_model)
+
+READS = FieldReads(
+    reads={
+        "__typename": (),
+        "id": (),
+        "fullName": ("full_name",),
+        "headline": ("headline",),
+        "location": ("location",),
+        "skills": ("skills",),
+        "yearsExperience": ("years_experience",),
+        "summary": ("summary",),
+        "desiredSalary": ("desired_salary",),
+        "openToRemote": ("open_to_remote",),
+        "languages": ("languages",),
+        "automatedRanking": ("automated_ranking",),
+        "consent": ("consent",),
+        "legalHold": ("legal_hold",),
+        "erasedAt": ("erased_at",),
+        "createdAt": ("created_at",),
+        "updatedAt": ("updated_at",),
+        "recruiter": (),  # its id, which every read keeps
+    },
+    # not `recruiter_id` (who owns the person: visibility, cache tags) nor `full_name`
+    omittable=frozenset(
+        {
+            "headline", "email", "phone", "email_normalized", "phone_normalized", "location",
+            "skills", "years_experience", "summary", "desired_salary", "open_to_remote",
+            "languages", "automated_ranking", "links", "consent", "legal_hold", "erased_at",
+            "documents_changed_at", "created_at", "updated_at",
+        }
+    ),
+)  # fmt: skip
+"""What each field of a candidate reads (crowdhire.schema.field_reads); the contact fields,
+files, rankings and deal lists look at the whole document and are left out of `reads`."""
+
+
+def unread_candidate_fields(info: Info, selected: set[str]) -> frozenset[str]:
+    """The stored fields a candidate read may leave out for these selected fields."""
+    if not info.context.settings.projected_objects:
+        return frozenset()
+    return READS.unread(selected)
 
 
 @strawberry.input(description="Filters for the candidates list; all given conditions must hold.")

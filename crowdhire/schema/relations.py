@@ -50,16 +50,42 @@ def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
 
 
 def selected_node_fields(info: Info) -> set[str]:
-    """Names of the fields this connection's nodes select, via `nodes` or `edges { node }`.
+    """Names of the fields this connection's nodes select, via `nodes` or `edges { node }`."""
+    return _remembered(info, "nodes", lambda: {field.name for field in _node_selections(info)})
 
-    Worked out once per position in the response (the 50 jobs of a page share it). A position
-    is the path's field names each with the type it is on: under `nodes(ids:)` the same names
-    can lead through a Job or a Recruiter, and select different fields there.
-    """
-    position = _position(info.path)
-    known = info.context.selections.get(position)
+
+def selected_node_subfields(info: Info, name: str) -> set[str]:
+    """Names of the fields selected under the nodes' `name` field (any alias of it)."""
+    return _remembered(
+        info,
+        f"nodes.{name}",
+        lambda: {
+            sub.name
+            for field in _node_selections(info)
+            if field.name == name
+            for sub in _fields(field.selections)
+        },
+    )
+
+
+def selected_subfields(info: Info) -> set[str]:
+    """Names of the fields selected under this (object) field."""
+    return _remembered(
+        info,
+        "fields",
+        lambda: {sub.name for field in info.selected_fields for sub in _fields(field.selections)},
+    )
+
+
+def _remembered(info: Info, what: str, work_out: Callable[[], set[str]]) -> set[str]:
+    """Lookahead is worked out once per position in the response (the 50 jobs of a page share
+    it). A position is the path's field names each with the type it is on: under
+    `nodes(ids:)` the same names can lead through a Job or a Recruiter, and select different
+    fields there."""
+    key = (what, _position(info.path))
+    known = info.context.selections.get(key)
     if known is None:
-        known = info.context.selections[position] = _node_fields(info)
+        known = info.context.selections[key] = work_out()
     return known
 
 
@@ -72,14 +98,12 @@ def _position(path: Path | None) -> Position:
     return tuple(steps)
 
 
-def _node_fields(info: Info) -> set[str]:
-    names: set[str] = set()
+def _node_selections(info: Info) -> Iterator[SelectedField]:
     for connection in info.selected_fields:
         for field in _fields(connection.selections):
             if field.name == "nodes":
-                names.update(node_field.name for node_field in _fields(field.selections))
+                yield from _fields(field.selections)
             elif field.name == "edges":
                 for edge_field in _fields(field.selections):
                     if edge_field.name == "node":
-                        names.update(f.name for f in _fields(edge_field.selections))
-    return names
+                        yield from _fields(edge_field.selections)

@@ -20,14 +20,20 @@ from crowdhire.resolvers import recruiters as recruiter_resolvers
 from crowdhire.resolvers import submissions as submission_resolvers
 from crowdhire.resolvers.argument_rules import capped_list, page_request
 from crowdhire.resolvers.transactions import Outcome
-from crowdhire.schema.candidates import CandidateType
+from crowdhire.schema.candidates import CandidateType, unread_candidate_fields
 from crowdhire.schema.connections import connection_of, register_node_view
 from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
 from crowdhire.schema.jobs import JobType
 from crowdhire.schema.pagination import After, Before, Connection, First, Last
 from crowdhire.schema.payloads import shown_after
 from crowdhire.schema.recruiters import RecruiterType
-from crowdhire.schema.relations import MaybeLater, now_or_later, selected_node_fields
+from crowdhire.schema.relations import (
+    MaybeLater,
+    now_or_later,
+    selected_node_fields,
+    selected_node_subfields,
+    selected_subfields,
+)
 from crowdhire.schema.stage_history import StageChangeType
 
 strawberry.enum(RejectReason, description="Why a company rejected a submission.")
@@ -99,10 +105,11 @@ class SubmissionType(Node):
 
     @strawberry.field(description="The candidate submitted.", graphql_type=CandidateType | None)
     def candidate(self, info: Info) -> MaybeLater[CandidateType | None]:
-        """Through the batched, cached candidate loader."""
+        """Through the batched, cached candidate loader, without what the selection never reads."""
         context, candidate_id = info.context, self.model.candidate_id
-        now = candidate_resolvers.candidate_now(context, candidate_id)
-        later = lambda: candidate_resolvers.candidate_by_id(context, candidate_id)  # noqa: E731
+        omit = unread_candidate_fields(info, selected_subfields(info))
+        now = candidate_resolvers.candidate_now(context, candidate_id, omit)
+        later = lambda: candidate_resolvers.candidate_by_id(context, candidate_id, omit)  # noqa: E731
         return now_or_later(now, later, CandidateType.from_model)
 
     @strawberry.field(
@@ -125,7 +132,9 @@ async def prefetch_submission_relations(info: Info, items: list[Submission]) -> 
         prefetches.append(job_resolvers.prefetch_jobs(context, _distinct(s.job_id for s in items)))
     if "candidate" in selected:
         ids = _distinct(s.candidate_id for s in items)
-        prefetches.append(candidate_resolvers.prefetch_candidates(context, ids))
+        # what each node's `candidate` resolver will ask for (the same unless aliased apart)
+        omit = unread_candidate_fields(info, selected_node_subfields(info, "candidate"))
+        prefetches.append(candidate_resolvers.prefetch_candidates(context, ids, omit))
     if "recruiter" in selected:
         ids = _distinct(s.recruiter_id for s in items)
         prefetches.append(recruiter_resolvers.prefetch_recruiters(context, ids))

@@ -20,6 +20,11 @@ class ReadPathSettings(BaseSettings):
         description="a page of children leaves out stored fields its selection never reads "
         "(a submission's history; false: whole documents)",
     )
+    projected_objects: bool = Field(
+        True,
+        description="without an object cache, a related object is read without the stored "
+        "fields its selection never reads (a submission's candidate; false: whole documents)",
+    )
     gc_young_threshold: int = Field(
         50_000,
         ge=0,

@@ -48,7 +48,8 @@ async def test_a_page_that_does_not_show_history_does_not_read_it(
     body = await gql(client, PIPELINE)
     nodes = [s for job in body["data"]["jobs"]["nodes"] for s in job["submissions"]["nodes"]]
     assert len(nodes) == 6 and all(set(node) == {"id", "stage"} for node in nodes)
-    assert unset_stages(mongo_commands) == [["history"]]
+    # also the pitch, and the matching keys no field shows
+    assert unset_stages(mongo_commands) == [["history", "person_keys", "pitch"]]
 
 
 async def test_a_page_that_shows_history_reads_all_of_it(
@@ -57,7 +58,7 @@ async def test_a_page_that_shows_history_reads_all_of_it(
     await make_jobs_page_graph(2, 2)
     mongo_commands.reset()
     body = await gql(client, WITH_HISTORY, {"history": True})
-    assert unset_stages(mongo_commands) == []
+    assert unset_stages(mongo_commands) == [["person_keys", "pitch"]]
     nodes = [s for job in body["data"]["jobs"]["nodes"] for s in job["submissions"]["nodes"]]
     assert len(nodes) == 4
     for node in nodes:  # asked for through a fragment
@@ -66,10 +67,23 @@ async def test_a_page_that_shows_history_reads_all_of_it(
     # decision is made once per operation, and reading too much is never wrong
     mongo_commands.reset()
     body = await gql(client, WITH_HISTORY, {"history": False})
-    assert unset_stages(mongo_commands) == []
+    assert unset_stages(mongo_commands) == [["person_keys", "pitch"]]
     assert all(
         "history" not in s for j in body["data"]["jobs"]["nodes"] for s in j["submissions"]["nodes"]
     )
+
+
+async def test_a_page_that_shows_the_pitch_reads_it(
+    client: httpx.AsyncClient, mongo_commands: CommandCounter
+) -> None:
+    await make_jobs_page_graph(2, 2)
+    await Submission.get_pymongo_collection().update_many({}, {"$set": {"pitch": "Shipped it"}})
+    mongo_commands.reset()
+    document = "{ jobs(first: 10) { nodes { submissions(first: 5) { nodes { pitch } } } } }"
+    body = await gql(client, document)
+    assert unset_stages(mongo_commands) == [["history", "person_keys"]]
+    pitches = [s["pitch"] for j in body["data"]["jobs"]["nodes"] for s in j["submissions"]["nodes"]]
+    assert pitches == ["Shipped it"] * 4
 
 
 async def test_the_setting_turns_projection_off(

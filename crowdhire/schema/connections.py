@@ -35,12 +35,13 @@ class NodeView:
 
     `sole_readers`: stored fields that only one GraphQL field of the type reads (a
     submission's `history`, five timestamped entries that a pipeline page rarely shows), by
-    that field's name; a page whose nodes do not select it is read without them.
+    that field's name, or None for a field no GraphQL field reads (hashed matching keys); a
+    page whose nodes do not select that field is read without them.
     """
 
     convert: Callable[[Any], Any]
     prefetch: Prefetch | None = None
-    sole_readers: Mapping[str, str] | None = None
+    sole_readers: Mapping[str, str | None] | None = None
 
 
 _VIEWS: dict[type[Document], NodeView] = {}
@@ -50,7 +51,7 @@ def register_node_view(
     model: type[Document],
     convert: Callable[[Any], Any],
     prefetch: Prefetch | None = None,
-    sole_readers: Mapping[str, str] | None = None,
+    sole_readers: Mapping[str, str | None] | None = None,
 ) -> None:
     """Declare `model`'s GraphQL type (called once per type module, at import)."""
     _VIEWS[model] = NodeView(convert, prefetch, sole_readers)

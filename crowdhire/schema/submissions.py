@@ -146,7 +146,8 @@ register_node_view(
     Submission,
     SubmissionType.from_model,
     prefetch_submission_relations,
-    sole_readers={"history": "history"},
+    # person_keys: hashes that keep a person to one submission per job, never shown
+    sole_readers={"history": "history", "pitch": "pitch", "person_keys": None},
 )
 
 

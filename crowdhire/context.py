@@ -33,7 +33,7 @@ class Context:
     # the process's vector index (None outside a served app: scores then skip semantics)
     matching: MatchingService | None = None
     # per-request lookahead results, by what and position in the response (schema.relations)
-    selections: dict[tuple[str, Position], set[str]] = field(default_factory=dict)
+    selections: dict[tuple[str, Position], frozenset[str]] = field(default_factory=dict)
     # WebSocket connections only: the process's outbox stream, the connection_init payload, and
     # how a subscription that must end its socket (a slow consumer) closes it
     events: EventStream | None = None

@@ -255,7 +255,7 @@ READS = FieldReads(
 files, rankings and deal lists look at the whole document and are left out of `reads`."""
 
 
-def unread_candidate_fields(info: Info, selected: set[str]) -> frozenset[str]:
+def unread_candidate_fields(info: Info, selected: frozenset[str]) -> frozenset[str]:
     """The stored fields a candidate read may leave out for these selected fields."""
     if not info.context.settings.projected_objects:
         return frozenset()

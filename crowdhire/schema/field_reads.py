@@ -15,8 +15,10 @@ compares every answer with whole reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+MAX_KNOWN = 1024
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,22 @@ class FieldReads:
     """Stored fields a read may leave out: no access rule reads them (the loader refuses
     required fields and those cache tags read)."""
 
-    def unread(self, selected: Iterable[str]) -> frozenset[str]:
+    _known: dict[frozenset[str], frozenset[str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Answers so far: a page asks 500 times for the same selection."""
+
+    def unread(self, selected: frozenset[str]) -> frozenset[str]:
         """The omittable stored fields none of the `selected` GraphQL fields reads; nothing
         when one of them is not declared."""
+        known = self._known.get(selected)
+        if known is None:
+            if len(self._known) >= MAX_KNOWN:  # selections clients vary: keep it bounded
+                self._known.clear()
+            known = self._known[selected] = self._work_out(selected)
+        return known
+
+    def _work_out(self, selected: frozenset[str]) -> frozenset[str]:
         needed: set[str] = set()
         for name in selected:
             fields = self.reads.get(name)

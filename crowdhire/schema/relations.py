@@ -49,12 +49,12 @@ def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
             yield from _fields(selection.selections)
 
 
-def selected_node_fields(info: Info) -> set[str]:
+def selected_node_fields(info: Info) -> frozenset[str]:
     """Names of the fields this connection's nodes select, via `nodes` or `edges { node }`."""
     return _remembered(info, "nodes", lambda: {field.name for field in _node_selections(info)})
 
 
-def selected_node_subfields(info: Info, name: str) -> set[str]:
+def selected_node_subfields(info: Info, name: str) -> frozenset[str]:
     """Names of the fields selected under the nodes' `name` field (any alias of it)."""
     return _remembered(
         info,
@@ -68,7 +68,7 @@ def selected_node_subfields(info: Info, name: str) -> set[str]:
     )
 
 
-def selected_subfields(info: Info) -> set[str]:
+def selected_subfields(info: Info) -> frozenset[str]:
     """Names of the fields selected under this (object) field."""
     return _remembered(
         info,
@@ -77,7 +77,7 @@ def selected_subfields(info: Info) -> set[str]:
     )
 
 
-def _remembered(info: Info, what: str, work_out: Callable[[], set[str]]) -> set[str]:
+def _remembered(info: Info, what: str, work_out: Callable[[], set[str]]) -> frozenset[str]:
     """Lookahead is worked out once per position in the response (the 50 jobs of a page share
     it). A position is the path's field names each with the type it is on: under
     `nodes(ids:)` the same names can lead through a Job or a Recruiter, and select different
@@ -85,7 +85,7 @@ def _remembered(info: Info, what: str, work_out: Callable[[], set[str]]) -> set[
     key = (what, _position(info.path))
     known = info.context.selections.get(key)
     if known is None:
-        known = info.context.selections[key] = work_out()
+        known = info.context.selections[key] = frozenset(work_out())
     return known
 
 

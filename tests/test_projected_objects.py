@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -46,52 +48,68 @@ async def stored_candidates() -> dict[str, Candidate]:
     return {c.full_name: c for c in await Candidate.find_all().to_list()}
 
 
-async def test_a_pipeline_reads_only_what_its_candidates_show(
+@dataclass
+class PipelineRead:
+    """One pipeline answer, what its candidate reads left out, and the stored candidates."""
+
+    shown: list[dict[str, Any]]
+    left_out: list[set[str]]
+    stored: dict[str, Candidate]
+
+
+@pytest.fixture
+def read_pipeline(
     app_factory: AppFactory, issuer: Any, mongo_commands: CommandCounter
+) -> Callable[..., Awaitable[PipelineRead]]:
+    """Seed jobs with submissions, then read their pipeline showing these candidate fields."""
+
+    async def read(fields: str, jobs: int = 2, per_job: int = 1, **overrides: Any) -> PipelineRead:
+        async with app_factory(**(overrides or UNCACHED)) as (_, http):
+            await make_jobs_page_graph(jobs, per_job)
+            mongo_commands.reset()
+            body = await gql(http, pipeline(fields), as_=issuer.admin_token())
+            return PipelineRead(
+                candidates_of(body), left_out(mongo_commands), await stored_candidates()
+            )
+
+    return read
+
+
+async def test_a_pipeline_reads_only_what_its_candidates_show(
+    read_pipeline: Callable[..., Awaitable[PipelineRead]],
 ) -> None:
-    async with app_factory(**UNCACHED) as (_, http):
-        await make_jobs_page_graph(3, 2)
-        mongo_commands.reset()
-        body = await gql(http, pipeline("id fullName skills"), as_=issuer.admin_token())
-        assert left_out(mongo_commands) == [set(READS.omittable) - {"skills"}]
-        stored = await stored_candidates()
-        shown = candidates_of(body)
-        assert len(shown) == 6
-        for candidate in shown:
-            assert candidate["skills"] == stored[candidate["fullName"]].skills
+    read = await read_pipeline("id fullName skills", jobs=3, per_job=2)
+    assert read.left_out == [set(READS.omittable) - {"skills"}]
+    assert len(read.shown) == 6
+    for candidate in read.shown:
+        assert candidate["skills"] == read.stored[candidate["fullName"]].skills
 
 
 async def test_consent_is_read_when_shown(
-    app_factory: AppFactory, issuer: Any, mongo_commands: CommandCounter
+    read_pipeline: Callable[..., Awaitable[PipelineRead]],
 ) -> None:
-    async with app_factory(**UNCACHED) as (_, http):
-        await make_jobs_page_graph(2, 1)
-        mongo_commands.reset()
-        fields = "fullName consent { status changedAt } desiredSalary { amount }"
-        body = await gql(http, pipeline(fields), as_=issuer.admin_token())
-        [omitted] = left_out(mongo_commands)
-        assert "consent" not in omitted and "desired_salary" not in omitted
-        assert {"email", "summary", "links"} <= omitted
-        for candidate in candidates_of(body):
-            assert candidate["consent"] == {
-                "status": "GRANTED",
-                "changedAt": "2026-01-01T00:00:00+00:00",
-            }
-            assert candidate["desiredSalary"] is None
+    read = await read_pipeline("fullName consent { status changedAt } desiredSalary { amount }")
+    [omitted] = read.left_out
+    assert "consent" not in omitted and "desired_salary" not in omitted
+    assert {"email", "summary", "links"} <= omitted
+    assert len(read.shown) == 2
+    for candidate in read.shown:
+        assert candidate["consent"] == {
+            "status": "GRANTED",
+            "changedAt": "2026-01-01T00:00:00+00:00",
+        }
+        assert candidate["desiredSalary"] is None
 
 
 async def test_fields_that_look_at_the_whole_candidate_read_it_whole(
-    app_factory: AppFactory, issuer: Any, mongo_commands: CommandCounter
+    read_pipeline: Callable[..., Awaitable[PipelineRead]],
 ) -> None:
-    async with app_factory(**UNCACHED) as (_, http):
-        await make_jobs_page_graph(2, 1)
-        mongo_commands.reset()
-        # contact fields decide from consent and the candidacies who may see them
-        body = await gql(http, pipeline("fullName email"), as_=issuer.admin_token())
-        assert left_out(mongo_commands) == [set()]
-        stored = await stored_candidates()
-        for candidate in candidates_of(body):
-            assert candidate["email"] == stored[candidate["fullName"]].email
+    # contact fields decide from consent and the candidacies who may see them
+    read = await read_pipeline("fullName email")
+    assert read.left_out == [set()]
+    assert len(read.shown) == 2
+    for candidate in read.shown:
+        assert candidate["email"] == read.stored[candidate["fullName"]].email
 
 
 async def test_aliases_with_different_selections_each_get_their_fields(
@@ -115,19 +133,16 @@ async def test_aliases_with_different_selections_each_get_their_fields(
 
 @pytest.mark.parametrize(
     "overrides",
-    [{}, {**UNCACHED, "projected_objects": False}],
+    [{"cache_enabled": True}, {**UNCACHED, "projected_objects": False}],
     ids=["object cache on", "setting off"],
 )
 async def test_whole_candidates_with_an_object_cache_or_the_setting_off(
-    app_factory: AppFactory, issuer: Any, mongo_commands: CommandCounter, overrides: Any
+    read_pipeline: Callable[..., Awaitable[PipelineRead]], overrides: Any
 ) -> None:
     # what memcached holds must serve every later selection, so a cached deployment reads
     # whole objects (and caches them)
-    async with app_factory(**overrides) as (_, http):
-        await make_jobs_page_graph(2, 1)
-        mongo_commands.reset()
-        await gql(http, pipeline("id fullName"), as_=issuer.admin_token())
-        assert left_out(mongo_commands) == [set()]
+    read = await read_pipeline("id fullName", **overrides)
+    assert read.left_out == [set()]
 
 
 async def test_a_forgotten_candidate_is_read_again_also_where_projected(
@@ -164,4 +179,4 @@ def check_declaration() -> None:
         ProjectedByIdLoader(Candidate, frozenset({"recruiter_id"}))
     with pytest.raises(ValueError, match="full_name"):  # validation needs it
         ProjectedByIdLoader(Candidate, frozenset({"full_name"}))
-    assert READS.unread({"fullName", "links"}) == frozenset()  # undeclared: read whole
+    assert READS.unread(frozenset({"fullName", "links"})) == frozenset()  # undeclared: read whole

@@ -53,6 +53,19 @@ class Footprint:
     seen: Seen = field(default_factory=Seen)
     # Commands awaiting their reply whose documents are kept as seen: collection by request.
     pending: dict[tuple[Any, int], str] = field(default_factory=dict)
+    # The request answered: what still runs in its context (a timer, a connection it opened,
+    # a task it started) must neither keep its documents alive nor write into it unannounced.
+    ended: bool = False
+
+    def end(self) -> None:
+        """Mark the request answered and let go of what it read."""
+        self.ended = True
+        self.seen = Seen()
+        self.tags.clear()
+        self.objects.clear()
+        self.changes.clear()
+        self.written.clear()
+        self.pending.clear()
 
     def read_tags(self) -> set[str]:
         """The tags of everything read so far."""
@@ -81,19 +94,20 @@ _unannounced: defaultdict[str, set[str]] = defaultdict(set)
 
 def current_footprint() -> Footprint | None:
     """The footprint of the request being served, if any."""
-    return _current.get()
+    footprint = _current.get()
+    return None if footprint is None or footprint.ended else footprint
 
 
 def note_read(collection: str) -> None:
     """Record that the current request's answer depends on all of `collection`."""
-    footprint = _current.get()
+    footprint = current_footprint()
     if footprint is not None:
         footprint.tags |= coarse_tags(collection)
 
 
 def note_objects(collection: str, documents: Mapping[Any, Any | None]) -> None:
     """Record objects read by id (documents served from the object cache; None: not found)."""
-    footprint = _current.get()
+    footprint = current_footprint()
     if footprint is None:
         return
     footprint.tags.add(unanalysed_tag(collection))
@@ -105,14 +119,14 @@ def note_objects(collection: str, documents: Mapping[Any, Any | None]) -> None:
 
 def note_partitions(collection: str, name: str, values: Iterable[Any]) -> None:
     """Record lists of `collection` read for each of `values` of partition field `name`."""
-    footprint = _current.get()
+    footprint = current_footprint()
     if footprint is not None:
         footprint.tags |= read_tags(collection, {name: {"$in": list(values)}})
 
 
 def note_write(database: str, collection: str) -> None:
     """Record that `collection` changed in ways unknown (announced when the request answers)."""
-    footprint = _current.get()
+    footprint = current_footprint()
     tag = unanalysed_tag(collection)
     (footprint.written if footprint is not None else _unannounced[database]).add(tag)
 
@@ -167,7 +181,7 @@ class FootprintListener(CommandListener):
         collection = _collection_of(event)
         if collection is None:
             return
-        footprint = _current.get()
+        footprint = current_footprint()
         if event.command_name in READ_COMMANDS:
             if footprint is not None:
                 _read(footprint, event, collection)
@@ -184,7 +198,7 @@ class FootprintListener(CommandListener):
 
     def succeeded(self, event: CommandSucceededEvent) -> None:
         """Keep the full documents a find or findAndModify returned, as seen."""
-        footprint = _current.get()
+        footprint = current_footprint()
         if footprint is None:
             return
         collection = footprint.pending.pop((event.connection_id, event.request_id), None)
@@ -201,7 +215,7 @@ class FootprintListener(CommandListener):
 
     def failed(self, event: CommandFailedEvent) -> None:
         """Forget the command (a failed write was noted anyway: announcing it is harmless)."""
-        footprint = _current.get()
+        footprint = current_footprint()
         if footprint is not None:
             footprint.pending.pop((event.connection_id, event.request_id), None)
 
@@ -212,9 +226,11 @@ def begin_footprint() -> tuple[Footprint, Token[Footprint | None]]:
     return footprint, _current.set(footprint)
 
 
-def end_footprint(token: Token[Footprint | None]) -> None:
-    """Leave the request's footprint."""
+def end_footprint(footprint: Footprint, token: Token[Footprint | None]) -> None:
+    """Leave the request's footprint, and end it: connections opened and timers set during the
+    request keep its context, and with it the footprint, long after it answered."""
     _current.reset(token)
+    footprint.end()
 
 
 def take_unannounced(database: str) -> set[str]:

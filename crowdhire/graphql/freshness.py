@@ -43,4 +43,4 @@ class FreshnessMiddleware:
         finally:
             if cache is not None and wrote():
                 await announce_writes(cache, database, footprint)
-            end_footprint(token)
+            end_footprint(footprint, token)

@@ -199,6 +199,9 @@ class HardenedGraphQLView(GraphQL[Context, None]):
             sub_response.status_code = 504
             message = f"The request took longer than {deadline:g}s and was stopped"
             return await self._error_result(context, "TIMEOUT", message)
+        finally:
+            # the answer is plain data now (no incremental delivery): nothing reads the loaders
+            context.loaders.release()
 
     async def _error_result(self, context: Context, code: str, message: str) -> ExecutionResult:
         extensions: dict[str, Any] = {}

@@ -72,6 +72,23 @@ class Loaders:
         return by_kind[kind]
 
 
+    def release(self) -> None:
+        """Let go of everything this request loaded, once its answer is complete.
+
+        Every loader holds its own bound batch function, and graphql-core's executor (which
+        holds the context) its own bound methods: reference cycles, so without this the
+        documents, pages and futures of a request (6,400 objects on an uncached jobs page) wait
+        for a garbage collection that walks them all. Emptied here, reference counting frees
+        them at once and the collector only meets the empty loaders.
+        """
+        for value in vars(self).values():
+            if isinstance(value, DataLoader):
+                value.clear_all()
+                value.batch = None
+            elif isinstance(value, ChildLoaders):
+                value.release()
+
+
 def build_loaders(cache: ObjectCache) -> Loaders:
     """Fresh loaders for one request; by-id loaders read through `cache`."""
     return Loaders(

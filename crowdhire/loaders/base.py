@@ -129,6 +129,14 @@ class ByIdLoader(DataLoader[ObjectId, M | None], Generic[M]):
             loader = self._projected[omitted] = ProjectedByIdLoader(self.model, omitted)
         return loader
 
+    def clear_all(self) -> None:
+        """Forget everything here and in the projected reads."""
+        for loader in self._projected.values():
+            loader.clear_all()
+            loader.batch = None
+        self._projected.clear()
+        super().clear_all()
+
     def clear(self, key: ObjectId) -> None:
         """Forget `key` here and in every projected read of this request (after a write)."""
         for loader in self._projected.values():

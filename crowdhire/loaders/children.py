@@ -159,3 +159,13 @@ class ChildLoaders:
         if loader is None:
             loader = self._counts[relation] = ChildCountLoader(relation)
         return loader
+
+    def release(self) -> None:
+        """Empty and drop every loader (see `Loaders.release`): each holds its own bound batch
+        function, a cycle that only a collection would break."""
+        loaders: list[DataLoader[Any, Any]] = [*self._pages.values(), *self._counts.values()]
+        for loader in loaders:
+            loader.clear_all()
+            loader.batch = None
+        self._pages.clear()
+        self._counts.clear()

@@ -71,7 +71,6 @@ class Loaders:
         }
         return by_kind[kind]
 
-
     def release(self) -> None:
         """Let go of everything this request loaded, once its answer is complete.
 

@@ -16,8 +16,8 @@ from crowdhire.loaders import Loaders, build_loaders
 from crowdhire.matching.service import MatchingService
 from crowdhire.settings import Settings
 
-Position: TypeAlias = tuple[tuple[str, str | None], ...]
-"""A place in a response: its path's field names, each with the type it is on, leaf first."""
+FieldNodes: TypeAlias = tuple[int, ...]
+"""The identities of the field nodes (of the request's document) one field executes."""
 
 
 @dataclass
@@ -32,8 +32,8 @@ class Context:
     response: Any = None
     # the process's vector index (None outside a served app: scores then skip semantics)
     matching: MatchingService | None = None
-    # per-request lookahead results, by what and position in the response (schema.relations)
-    selections: dict[tuple[str, Position], frozenset[str]] = field(default_factory=dict)
+    # per-request lookahead results, by what and the field nodes they look under (schema.relations)
+    selections: dict[tuple[str, FieldNodes], frozenset[str]] = field(default_factory=dict)
     # WebSocket connections only: the process's outbox stream, the connection_init payload, and
     # how a subscription that must end its socket (a slow consumer) closes it
     events: EventStream | None = None

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import TypeAlias, TypeVar
 
-from graphql.pyutils import Path
 from strawberry.types.nodes import SelectedField, Selection
 
-from crowdhire.context import Info, Position
+from crowdhire.context import Info
 from crowdhire.loaders.base import Pending
 
 M = TypeVar("M")
@@ -78,24 +77,16 @@ def selected_subfields(info: Info) -> frozenset[str]:
 
 
 def _remembered(info: Info, what: str, work_out: Callable[[], set[str]]) -> frozenset[str]:
-    """Lookahead is worked out once per position in the response (the 50 jobs of a page share
-    it). A position is the path's field names each with the type it is on: under
-    `nodes(ids:)` the same names can lead through a Job or a Recruiter, and select different
-    fields there."""
-    key = (what, _position(info.path))
+    """Lookahead is worked out once per selection in the request (the 50 jobs of a page
+    share it). A selection is known by the identities of the field nodes being executed: the
+    answer depends on them only (the document and its variables are the request's), where a
+    position in the response would not do: under `nodes(ids:)` the same path can lead through
+    a Job or a Recruiter and select different fields there."""
+    key = (what, tuple(map(id, info._raw_info.field_nodes)))  # Strawberry has no accessor
     known = info.context.selections.get(key)
     if known is None:
         known = info.context.selections[key] = frozenset(work_out())
     return known
-
-
-def _position(path: Path | None) -> Position:
-    steps: list[tuple[str, str | None]] = []
-    while path is not None:
-        if isinstance(path.key, str):  # list indexes do not change the selection
-            steps.append((path.key, path.typename))
-        path = path.prev
-    return tuple(steps)
 
 
 def _node_selections(info: Info) -> Iterator[SelectedField]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from enum import Enum
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,6 +22,8 @@ import orjson
 import pytest
 import strawberry
 from bson import ObjectId
+from graphql import parse
+from graphql.execution.values import get_argument_values
 from hypothesis import HealthCheck, given, settings
 from hypothesis_graphql import queries
 
@@ -190,6 +193,16 @@ class _Allowed(strawberry.BasePermission):
         return True
 
 
+@strawberry.input(description="An input object direct calls must convert.")
+class _Where:
+    word: str = strawberry.field(description="A word.")
+
+
+@strawberry.enum(description="An enum direct calls must convert.")
+class _Shade(Enum):
+    DARK = "dark"
+
+
 @strawberry.type(name="Thing", description="Fields of each kind direct_resolver must tell apart.")
 class _Thing:
     @strawberry.field(description="Reads info.")
@@ -199,6 +212,10 @@ class _Thing:
     @strawberry.field(description="Takes an argument.")
     def with_argument(self, size: int) -> int:
         return size
+
+    @strawberry.field(description="Takes an input object and an enum.")
+    def with_input(self, where: _Where, shade: _Shade) -> str:
+        return f"{type(where).__name__}:{where.word}:{shade.name}"
 
     @strawberry.field(description="Guarded.", permission_classes=[_Allowed])
     def guarded(self) -> int:
@@ -219,14 +236,25 @@ class _ThingQuery:
 def test_resolvers_are_called_directly_only_where_strawberrys_wrapping_does_nothing() -> None:
     schema = strawberry.Schema(query=_ThingQuery)
     fields = schema._schema.type_map["Thing"].fields  # type: ignore[attr-defined]
-    assert direct_resolver(fields["withArgument"]) is None
     assert direct_resolver(fields["guarded"]) is None
     assert direct_resolver(fields["withRoot"]) is None
     call = direct_resolver(fields["withInfo"])
     assert call is not None
-    info = SimpleNamespace(field_name="withInfo")
-    assert call(_Thing(), info) == "_Thing:withInfo"  # type: ignore[arg-type]
+    info: Any = SimpleNamespace(field_name="withInfo")
+    assert call(_Thing(), info, {}) == "_Thing:withInfo"
+    # arguments arrive as graphql-core coerced them and are converted as Strawberry would
+    with_argument = direct_resolver(fields["withArgument"])
+    assert with_argument is not None
+    assert with_argument(_Thing(), info, {"size": 3}) == 3
+    with_input = direct_resolver(fields["withInput"])
+    assert with_input is not None
+    document = parse('{ thing { withInput(where: {word: "hi"}, shade: DARK) } }')
+    node = document.definitions[0].selection_set.selections[0].selection_set.selections[0]  # type: ignore[attr-defined]
+    coerced = get_argument_values(fields["withInput"], node)
+    assert with_input(_Thing(), info, coerced) == "_Where:hi:DARK"
+    assert with_input(_Thing(), info, coerced) == "_Where:hi:DARK"  # the same dict again
     # crowdhire's relation fields take the direct path: 1,000 of them on one jobs page
     submission = SCHEMA.type_map["Submission"].fields  # type: ignore[attr-defined]
     assert direct_resolver(submission["candidate"]) is not None
     assert direct_resolver(submission["recruiter"]) is not None
+    assert direct_resolver(SCHEMA.type_map["Job"].fields["submissions"]) is not None  # type: ignore[attr-defined]

@@ -9,10 +9,11 @@ machinery, not the value, is what they cost.
 So each selection set is compiled once per request into a list of readers: for a field
 whose resolver is Strawberry's plain attribute read, whose type is a scalar, an enum or a
 list of them, and which takes no arguments, the reader reads the attribute and coerces it
-with the type's own `coerce_output_value`. A resolver field without arguments whose
-Strawberry wrapping does nothing (crowdhire.graphql.direct_resolvers) has its function called
-directly, then completes as `execute_field` would. Everything else (arguments, middleware,
-`@stream`) runs through the standard `execute_field`.
+with the type's own `coerce_output_value`. A resolver field whose Strawberry wrapping
+does nothing (crowdhire.graphql.direct_resolvers) has its function called directly, with its
+arguments coerced once per field node in a request, then completes as `execute_field` would.
+Everything else (middleware, field extensions, `@stream` on a plain field) runs through the
+standard `execute_field`.
 
 A reader never decides an error: when the value is null for a non-null type, awaitable, an
 exception, not a list, or coercion fails or yields null, it steps aside and the standard
@@ -39,6 +40,8 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import to_nodes
+from graphql.execution.values import get_argument_values
+from graphql.language import FieldNode
 from graphql.pyutils import Path, gather_with_cancel
 from graphql.type import is_leaf_type
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -47,6 +50,7 @@ from strawberry.types.field import StrawberryField
 
 from crowdhire.graphql.direct_resolvers import DirectResolve, direct_resolver
 
+_NO_ARGUMENTS: dict[str, Any] = {}  # never mutated: direct resolvers copy what they pass on
 STEP_ASIDE: Any = object()
 """A reader's answer when the standard path must execute the field (and raise its error)."""
 
@@ -171,6 +175,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         # id(grouped field set) → (the set, kept alive so its id is not reused, its plan)
         self._plans: dict[int, tuple[GroupedFieldSet, list[Entry]]] = {}
+        # (id(field node), id(field)) → (the node, kept alive, its coerced arguments)
+        self._coerced: dict[tuple[int, int], tuple[FieldNode, dict[str, Any]]] = {}
 
     def _plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> list[Entry]:
         cached = self._plans.get(id(fields))
@@ -233,6 +239,30 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return results
         return self._gather(results, awaitable_fields)
 
+    def _arguments(self, field: GraphQLField, details: FieldDetailsList) -> dict[str, Any]:
+        """graphql-core's coerced arguments, once per field node and definition in a request
+        (the variables are the request's); the same dict each time (see direct_resolvers)."""
+        first = details[0]
+        node = first.node
+        if not field.args and not node.arguments:
+            return _NO_ARGUMENTS
+        if first.fragment_variable_values is not None:
+            return get_argument_values(
+                field,
+                node,
+                self.variable_values,
+                first.fragment_variable_values,
+                self.hide_suggestions,
+            )
+        key = (id(node), id(field))
+        known = self._coerced.get(key)
+        if known is None or known[0] is not node:
+            known = self._coerced[key] = (
+                node,
+                get_argument_values(field, node, self.variable_values, None, self.hide_suggestions),
+            )
+        return known[1]
+
     def _execute_direct(
         self,
         direct: Direct,
@@ -242,14 +272,14 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        """graphql-core's `execute_field` for a field without arguments or middleware, calling
+        """graphql-core's `execute_field` for a field without middleware, calling
         its resolver directly (crowdhire.graphql.direct_resolvers); the same completion and
         the same error handling."""
         field, resolve = direct
         return_type = field.type
         info = self.build_resolve_info(field, to_nodes(details), parent_type, path)
         try:
-            result = resolve(source, info)
+            result = resolve(source, info, self._arguments(field, details))
             if self.is_awaitable(result):
                 return self.complete_awaitable_value(
                     return_type, details, info, path, result, position_context

@@ -10,7 +10,8 @@ footprints into staleness; this module stays below the loaders, which must repor
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any
@@ -258,3 +259,23 @@ async def announce_writes(cache: ObjectCache, database: str, footprint: Footprin
         return True
     keep_unannounced(database, written)
     return False
+
+
+@asynccontextmanager
+async def task_footprint(cache: ObjectCache, database: str) -> AsyncIterator[None]:
+    """A footprint around one background task: its writes are analysed like a request's and
+    announced when it ends (also when it fails: it may have written first).
+
+    Outside a footprint a write is known only by its collection, and announcing it makes every
+    cached answer that read that collection stale: one consent email sent invalidated every
+    answer showing any candidate. A task that wrote nothing announces nothing of its own.
+    """
+    footprint, token = begin_footprint()
+    try:
+        yield
+    finally:
+        try:
+            if footprint.changes or footprint.written:
+                await announce_writes(cache, database, footprint)
+        finally:
+            end_footprint(footprint, token)

@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from beanie import init_beanie
@@ -31,7 +32,7 @@ from crowdhire.context import Context, build_context
 from crowdhire.events.retention import ensure_retention_index
 from crowdhire.events.stream import EventStream
 from crowdhire.file_routes import get_download, put_upload
-from crowdhire.footprints import FootprintListener
+from crowdhire.footprints import FootprintListener, task_footprint
 from crowdhire.graphql.budget import Clock, build_budget, build_counters
 from crowdhire.graphql.cors import cors_middleware
 from crowdhire.graphql.freshness import FreshnessMiddleware
@@ -210,6 +211,7 @@ def create_app(
             poll_seconds=settings.worker_poll_seconds,
             lease_seconds=settings.worker_lease_seconds,
             concurrency=settings.worker_concurrency,
+            around=partial(task_footprint, object_cache, settings.mongodb_db),
         )
         app.state.services = Services(
             settings=settings,

@@ -9,6 +9,7 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
 from prometheus_client import Gauge
@@ -43,8 +44,12 @@ class TaskWorker:
         poll_seconds: float = 1.0,
         lease_seconds: float = 60.0,
         concurrency: int = 1,
+        around: Callable[[], AbstractAsyncContextManager[object]] | None = None,
     ) -> None:
         self.handlers = dict(handlers)
+        # What each task runs inside: the server's announces the task's writes to the response
+        # cache, analysed per object (crowdhire.footprints.task_footprint); tests run bare.
+        self._around = around
         self.worker_id = worker_identity()
         self._poll = poll_seconds
         self._lease = lease_seconds
@@ -66,7 +71,8 @@ class TaskWorker:
         try:
             # The lease is the promise to others that this worker still owns the task.
             async with asyncio.timeout(self._lease):
-                await self.handlers[task.kind](task.payload)
+                async with self._around() if self._around else nullcontext():
+                    await self.handlers[task.kind](task.payload)
         except Exception as error:  # noqa: BLE001 - any handler failure is a retry, not a crash
             outcome = await queue.fail(task, error)
             log.warning(

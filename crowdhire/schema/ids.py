@@ -26,9 +26,13 @@ class Node:
     id: strawberry.ID = strawberry.field(description="Globally unique, opaque id of this object.")
 
 
-@lru_cache(maxsize=REMEMBERED_IDS)
 def encode_global_id(type_name: str, object_id: ObjectId) -> strawberry.ID:
     """The opaque id clients see for one object."""
+    return _encoded(type_name, object_id)  # typed here: lru_cache's wrapper takes any hashable
+
+
+@lru_cache(maxsize=REMEMBERED_IDS)
+def _encoded(type_name: str, object_id: ObjectId) -> strawberry.ID:
     raw = f"{type_name}:{object_id}".encode()
     return strawberry.ID(base64.urlsafe_b64encode(raw).decode().rstrip("="))
 

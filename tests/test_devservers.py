@@ -13,6 +13,7 @@ from typing import Any
 import pymongo
 import pytest
 
+from crowdhire.dev import servers
 from crowdhire.dev.servers import MemcachedServer, MongodServer, find_mongod, free_port
 
 
@@ -166,3 +167,17 @@ def test_memcached_pause_makes_a_get_hang_until_resume() -> None:
             assert _memcached(sock, b"", b"END\r\n") == b"VALUE k 0 1\r\nv\r\nEND\r\n"
         server.pause()  # stop() must also end a paused server
     assert not server.running
+
+
+def test_a_port_another_memcached_took_first_is_not_mistaken_for_ours(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with MemcachedServer(memory_mb=8) as other:
+        taken = iter([other.port])  # the port check passed, then another process bound it
+        monkeypatch.setattr(servers, "free_port", lambda: next(taken, None) or free_port())
+        with MemcachedServer(memory_mb=8) as ours:
+            assert ours.port != other.port
+            host, port = ours.address.rsplit(":", 1)
+            with socket.create_connection((host, int(port)), timeout=5) as sock:
+                assert _memcached(sock, b"set k 0 60 1\r\nv\r\n", b"\r\n") == b"STORED\r\n"
+        assert other.running

@@ -134,8 +134,13 @@ class _ChildServer:
         return self._proc is not None and self._proc.poll() is None
 
     def start(self) -> str:
-        """Start the server unless running, wait until it answers, return "host:port"."""
-        if not self.running:
+        """Start the server unless running, wait until it answers, return "host:port".
+
+        A port this chose can be taken by another process between the check and the bind
+        (other test processes start servers too): then it tries another, three times."""
+        for attempt in range(3):
+            if self.running:
+                break
             self.port = port = self._choose_port()
             self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
             self._proc = subprocess.Popen(
@@ -148,9 +153,11 @@ class _ChildServer:
             )
             try:
                 self._wait_ready(port)
-            except BaseException:
+            except BaseException as error:
+                taken = "in use" in str(error) and self._requested_port is None
                 self.stop()
-                raise
+                if not taken or attempt == 2:
+                    raise
         return self.address
 
     def _diagnostics(self) -> str:
@@ -299,11 +306,19 @@ class MemcachedServer(_ChildServer):
 
     def _wait_ready(self, port: int) -> None:
         def answers() -> bool:
+            # Its own pid, not only an answer: when another process took the port first, ours
+            # exits (address in use) and the other one must not pass for it.
             with socket.create_connection((HOST, port), timeout=1.0) as sock:
-                sock.sendall(b"version\r\n")
-                return sock.recv(64).startswith(b"VERSION")
+                sock.sendall(b"stats\r\n")
+                reply = b""
+                while not reply.endswith(b"END\r\n"):
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        return False
+                    reply += chunk
+            return self._proc is not None and f"STAT pid {self._proc.pid}\r\n".encode() in reply
 
-        self._wait_for("answer `version`", answers, time.monotonic() + START_TIMEOUT)
+        self._wait_for("answer `stats` as itself", answers, time.monotonic() + START_TIMEOUT)
 
     def _signal(self, sig: signal.Signals) -> None:
         if self._proc is None:

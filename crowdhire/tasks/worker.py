@@ -47,8 +47,9 @@ class TaskWorker:
         around: Callable[[], AbstractAsyncContextManager[object]] | None = None,
     ) -> None:
         self.handlers = dict(handlers)
-        # What each task runs inside: the server's announces the task's writes to the response
-        # cache, analysed per object (crowdhire.footprints.task_footprint); tests run bare.
+        # What each task runs inside: the server's worker announces the task's writes to the
+        # response cache, analysed per object (crowdhire.footprints.task_footprint); a worker
+        # built without it (tests of the queue itself) runs the handlers bare.
         self._around = around
         self.worker_id = worker_identity()
         self._poll = poll_seconds

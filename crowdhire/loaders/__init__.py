@@ -8,7 +8,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from crowdhire.cache import ObjectCache
-from crowdhire.loaders.base import CachedKind
+from crowdhire.loaders.base import CachedKind, let_go
 from crowdhire.loaders.candidacies import CandidaciesByCandidateIdLoader
 from crowdhire.loaders.candidates import CandidateByIdLoader
 from crowdhire.loaders.children import ChildLoaders
@@ -82,8 +82,7 @@ class Loaders:
         """
         for value in vars(self).values():
             if isinstance(value, DataLoader):
-                value.clear_all()
-                value.batch = None
+                let_go(value)
             elif isinstance(value, ChildLoaders):
                 value.release()
 

@@ -132,8 +132,7 @@ class ByIdLoader(DataLoader[ObjectId, M | None], Generic[M]):
     def clear_all(self) -> None:
         """Forget everything here and in the projected reads."""
         for loader in self._projected.values():
-            loader.clear_all()
-            loader.batch = None
+            let_go(loader)
         self._projected.clear()
         super().clear_all()
 
@@ -190,6 +189,13 @@ class ProjectedByIdLoader(DataLoader[ObjectId, M | None], Generic[M]):
     async def _load(self, ids: list[ObjectId]) -> list[M | None]:
         found: dict[ObjectId, M] = await fetch_by_ids(self.model, ids, self.omitted)
         return in_key_order(self.model, ids, found)
+
+
+def let_go(loader: DataLoader[Any, Any]) -> None:
+    """Empty a loader once its request is answered. Each holds its own bound batch function,
+    a cycle: without this, what it loaded waits for a garbage collection (Loaders.release)."""
+    loader.clear_all()
+    loader.batch = None
 
 
 async def fetch_by_ids(

@@ -16,7 +16,7 @@ from beanie import Document
 from bson import ObjectId
 from strawberry.dataloader import DataLoader
 
-from crowdhire.loaders.base import Criteria, criteria_match, decode_document
+from crowdhire.loaders.base import Criteria, criteria_match, decode_document, let_go
 from crowdhire.loaders.pagination import Ordering, Page, PageRequest, window
 
 
@@ -161,11 +161,9 @@ class ChildLoaders:
         return loader
 
     def release(self) -> None:
-        """Empty and drop every loader (see `Loaders.release`): each holds its own bound batch
-        function, a cycle that only a collection would break."""
+        """Empty and drop every loader (see `Loaders.release`)."""
         loaders: list[DataLoader[Any, Any]] = [*self._pages.values(), *self._counts.values()]
         for loader in loaders:
-            loader.clear_all()
-            loader.batch = None
+            let_go(loader)
         self._pages.clear()
         self._counts.clear()

@@ -241,27 +241,23 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _arguments(self, field: GraphQLField, details: FieldDetailsList) -> dict[str, Any]:
         """graphql-core's coerced arguments, once per field node and definition in a request
-        (the variables are the request's); the same dict each time (see direct_resolvers)."""
+        (the variables are the request's); the same dict each time (see direct_resolvers).
+        Arguments of a fragment with variables of its own are coerced per call."""
         first = details[0]
         node = first.node
         if not field.args and not node.arguments:
             return _NO_ARGUMENTS
-        if first.fragment_variable_values is not None:
-            return get_argument_values(
-                field,
-                node,
-                self.variable_values,
-                first.fragment_variable_values,
-                self.hide_suggestions,
-            )
-        key = (id(node), id(field))
-        known = self._coerced.get(key)
-        if known is None or known[0] is not node:
-            known = self._coerced[key] = (
-                node,
-                get_argument_values(field, node, self.variable_values, None, self.hide_suggestions),
-            )
-        return known[1]
+        own_variables = first.fragment_variable_values
+        key = (id(node), id(field))  # the node kept in the value: its id cannot be reused
+        known = self._coerced.get(key) if own_variables is None else None
+        if known is not None:
+            return known[1]
+        coerced = get_argument_values(
+            field, node, self.variable_values, own_variables, self.hide_suggestions
+        )
+        if own_variables is None:
+            self._coerced[key] = (node, coerced)
+        return coerced
 
     def _execute_direct(
         self,

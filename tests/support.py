@@ -15,8 +15,6 @@ from pymongo.monitoring import (
 from starlette.applications import Starlette
 
 from crowdhire.schema.ids import encode_global_id
-from crowdhire.server import task_handlers
-from crowdhire.tasks.worker import TaskWorker
 
 # Handshakes, heartbeats and session bookkeeping are not queries the API issued.
 _INFRASTRUCTURE = {"hello", "ismaster", "isMaster", "ping", "endSessions", "buildInfo", "saslStart"}
@@ -119,9 +117,7 @@ def codes(payload: dict[str, Any]) -> list[tuple[list[str], str]]:
 
 
 async def drain_tasks(app: Starlette) -> int:
-    """Run every queued background task of the app's own kinds (the tests' worker is off)."""
-    services = app.state.services
-    handlers = task_handlers(
-        services.settings, services.cache, services.matching, services.webhooks
-    )
-    return await TaskWorker(handlers).drain()
+    """Run every queued background task with the app's own worker (its loops are off in tests),
+    so each runs inside the footprint that announces its writes."""
+    ran: int = await app.state.services.worker.drain()
+    return ran

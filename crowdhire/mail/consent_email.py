@@ -17,7 +17,6 @@ from typing import Any
 from bson import ObjectId
 
 from crowdhire.cache import ObjectCache
-from crowdhire.footprints import announce_writes
 from crowdhire.loaders.base import CachedKind, object_key
 from crowdhire.mail.smtp import send_message
 from crowdhire.models.candidates import Candidate
@@ -124,7 +123,7 @@ def consent_email_handler(settings: Settings, cache: ObjectCache) -> Handler:
             {"_id": candidate_id, "consent.link_nonce": nonce},
             {"$set": {"consent.last_sent_at": utcnow()}},
         )
+        # the response cache hears of the write from the worker's task footprint
         await cache.delete_many([object_key(CachedKind.CANDIDATES, candidate_id)])
-        await announce_writes(cache, settings.mongodb_db, None)
 
     return send

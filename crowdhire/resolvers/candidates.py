@@ -6,7 +6,8 @@ phone; unique partial indexes on those keys settle concurrent creates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,13 +122,17 @@ def candidate_now(
     return loaded_if_visible(loader, candidate_id, lambda c: can_view_candidate_now(context, c))
 
 
-async def prefetch_candidates(
+def prefetch_candidates(
     context: Context, candidate_ids: list[ObjectId], omit: frozenset[str] = frozenset()
-) -> None:
-    """Load many candidates (and what their visibility needs) in this request's batches."""
-    await context.loaders.candidate_by_id.without(omit).load_many(candidate_ids)
+) -> Awaitable[object]:
+    """Load many candidates (and what their visibility needs) in this request's batches, both
+    at once (a future: see `resolvers.jobs.prefetch_jobs`)."""
+    loads: list[Awaitable[object]] = [
+        context.loaders.candidate_by_id.without(omit).load_many(candidate_ids)
+    ]
     if needs_candidacies(context.viewer):
-        await context.loaders.candidacies_by_candidate_id.load_many(candidate_ids)
+        loads.append(context.loaders.candidacies_by_candidate_id.load_many(candidate_ids))
+    return asyncio.gather(*loads)
 
 
 def has_granted_consent(candidate: Candidate) -> bool:

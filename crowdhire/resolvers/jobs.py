@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -108,9 +109,10 @@ def job_now(context: Context, job_id: ObjectId) -> Job | Pending | None:
     return loaded_if_visible(context.loaders.job_by_id, job_id, lambda j: can_view_job(viewer, j))
 
 
-async def prefetch_jobs(context: Context, job_ids: list[ObjectId]) -> None:
-    """Load many jobs in this request's batch."""
-    await context.loaders.job_by_id.load_many(job_ids)
+def prefetch_jobs(context: Context, job_ids: list[ObjectId]) -> Awaitable[object]:
+    """Load many jobs in this request's batch. A future, not a coroutine: the loads are queued
+    now, so awaiting several prefetches together needs no task for each."""
+    return context.loaders.job_by_id.load_many(job_ids)
 
 
 def company_job_criteria(context: Context, company: Company) -> Criteria:

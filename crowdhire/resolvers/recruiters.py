@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,9 +58,9 @@ def recruiter_now(context: Context, recruiter_id: ObjectId) -> Recruiter | Pendi
     return loaded_if_visible(loader, recruiter_id, lambda r: can_view_recruiter(viewer, r))
 
 
-async def prefetch_recruiters(context: Context, recruiter_ids: list[ObjectId]) -> None:
-    """Load many recruiters in this request's batch."""
-    await context.loaders.recruiter_by_id.load_many(recruiter_ids)
+def prefetch_recruiters(context: Context, recruiter_ids: list[ObjectId]) -> Awaitable[object]:
+    """Load many recruiters in this request's batch (a future: see `prefetch_jobs`)."""
+    return context.loaders.recruiter_by_id.load_many(recruiter_ids)
 
 
 @dataclass(frozen=True)

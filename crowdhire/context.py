@@ -34,6 +34,8 @@ class Context:
     matching: MatchingService | None = None
     # per-request lookahead results, by what and the field nodes they look under (schema.relations)
     selections: dict[tuple[str, FieldNodes], frozenset[str]] = field(default_factory=dict)
+    # the same for lookahead into a field of a connection's nodes (schema.lookahead.NodeField)
+    node_fields: dict[tuple[str, FieldNodes], tuple[Any, ...]] = field(default_factory=dict)
     # WebSocket connections only: the process's outbox stream, the connection_init payload, and
     # how a subscription that must end its socket (a slow consumer) closes it
     events: EventStream | None = None

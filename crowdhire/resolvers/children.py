@@ -9,7 +9,7 @@ from __future__ import annotations
 from bson import ObjectId
 
 from crowdhire.context import Context
-from crowdhire.loaders.base import Criteria
+from crowdhire.loaders.base import Criteria, Pending, loaded
 from crowdhire.loaders.children import ChildCountKey, ChildPageKey, ChildRelation
 from crowdhire.loaders.pagination import Page, PageRequest
 
@@ -26,6 +26,20 @@ async def children_page(
     caller's selection does not read them) are not fetched and hold `NotLoaded`."""
     key = ChildPageKey(parent_id, request, criteria, omit)
     return await context.loaders.children.pages(relation).load(key)
+
+
+def children_page_now(
+    context: Context, key: ChildPageKey, relation: ChildRelation
+) -> Page | Pending:
+    """`children_page` for `key` when this request already loaded it, else PENDING."""
+    return loaded(context.loaders.children.pages(relation), key)
+
+
+async def prefetch_children_pages(
+    context: Context, relation: ChildRelation, keys: list[ChildPageKey]
+) -> list[Page]:
+    """Many parents' windows in this request's batch (what `children_page` then finds)."""
+    return await context.loaders.children.pages(relation).load_many(keys)
 
 
 async def children_count(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Sequence
+
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from crowdhire.context import Context
 from crowdhire.errors import ForbiddenError
-from crowdhire.loaders.base import CachedKind
+from crowdhire.loaders.base import CachedKind, Pending, loaded
 from crowdhire.loaders.pagination import Page, PageRequest, ordering
 from crowdhire.loaders.root_lists import count_documents, fetch_root_page
 from crowdhire.models.companies import Company, CompanyMember, MemberRole
@@ -34,6 +36,16 @@ async def count_companies() -> int:
 async def company_by_id(context: Context, company_id: ObjectId) -> Company | None:
     """One company, through the cached loader."""
     return await context.loaders.company_by_id.load(company_id)
+
+
+def company_now(context: Context, company_id: ObjectId) -> Company | Pending | None:
+    """`company_by_id` when already loaded in this request, else PENDING."""
+    return loaded(context.loaders.company_by_id, company_id)
+
+
+def prefetch_companies(context: Context, company_ids: Sequence[ObjectId]) -> Awaitable[object]:
+    """Load many companies in this request's batch (a future: see `jobs.prefetch_jobs`)."""
+    return context.loaders.company_by_id.load_many(company_ids)
 
 
 def _ensure_can_manage(context: Context, company_id: ObjectId) -> None:

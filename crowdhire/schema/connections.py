@@ -66,14 +66,27 @@ def unread_fields(info: Info, model: type[Document]) -> frozenset[str]:
     return frozenset(stored for stored, field in view.sole_readers.items() if field not in selected)
 
 
+async def prefetch_node_relations(info: Info, model: type[Document], items: list[Any]) -> None:
+    """What the nodes of this connection select, loaded for `items` in one batch each (the
+    items may come from several pages: a page of jobs prefetches every job's window)."""
+    view = _VIEWS[model]
+    if view.prefetch is not None and items:
+        await view.prefetch(info, items)
+
+
+def loaded_connection(
+    model: type[Document], page: Page, count: Callable[[], Awaitable[int]]
+) -> Connection[Any]:
+    """A page whose relations a parent already prefetched, as a connection of `model`'s type."""
+    return connection_from(page, _VIEWS[model].convert, count)
+
+
 async def connection_of(
     info: Info, model: type[Document], page: Page, count: Callable[[], Awaitable[int]]
 ) -> Connection[Any]:
     """A loaded page as a connection of `model`'s GraphQL type, its relations prefetched."""
-    view = _VIEWS[model]
-    if view.prefetch is not None and page.items:
-        await view.prefetch(info, page.items)
-    return connection_from(page, view.convert, count)
+    await prefetch_node_relations(info, model, page.items)
+    return loaded_connection(model, page, count)
 
 
 async def child_connection(

@@ -12,12 +12,14 @@ import strawberry
 
 from crowdhire.context import Info
 from crowdhire.models.companies import Company
+from crowdhire.models.jobs import Job
 from crowdhire.resolvers import job_board as board_resolvers
 from crowdhire.resolvers import jobs as job_resolvers
 from crowdhire.resolvers.argument_rules import page_request
 from crowdhire.schema.companies import CompanyType
+from crowdhire.schema.connections import connection_of
 from crowdhire.schema.jobs import JobType
-from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
+from crowdhire.schema.pagination import After, Before, Connection, First, Last
 
 
 @strawberry.type(
@@ -42,9 +44,8 @@ class JobBoardType:
         criteria = board_resolvers.open_jobs_of(self.model)
         request = page_request(first, after, last, before)
         page = await job_resolvers.list_jobs(info.context, criteria, "CREATED_AT_DESC", request)
-        return connection_from(
-            page, JobType.from_model, lambda: job_resolvers.count_jobs(info.context, criteria)
-        )
+        count = lambda: job_resolvers.count_jobs(info.context, criteria)  # noqa: E731
+        return await connection_of(info, Job, page, count)
 
     @strawberry.field(description="One open job of the company by its `slug`; null otherwise.")
     async def job(

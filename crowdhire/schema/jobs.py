@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -14,13 +14,14 @@ from crowdhire.loaders.submissions import SUBMISSIONS_BY_JOB_ID
 from crowdhire.matching.profiles import job_profile
 from crowdhire.models.jobs import EmploymentType, FeeTerms, Job, JobStatus, RemotePolicy
 from crowdhire.models.submissions import Stage, Submission
+from crowdhire.resolvers import companies as company_resolvers
 from crowdhire.resolvers import jobs as job_resolvers
 from crowdhire.resolvers import submissions as submission_resolvers
 from crowdhire.resolvers.access import ensure_can_see_fee_terms, job_pipeline_criteria
 from crowdhire.resolvers.argument_rules import capped_list, page_request
 from crowdhire.resolvers.job_board import job_slug
 from crowdhire.schema.common import MoneyType
-from crowdhire.schema.companies import CompanyType, company_view
+from crowdhire.schema.companies import CompanyType
 from crowdhire.schema.connections import (
     child_connection,
     child_connection_field,
@@ -28,7 +29,9 @@ from crowdhire.schema.connections import (
     register_node_view,
 )
 from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
-from crowdhire.schema.pagination import After, Before, Connection, First, Last, connection_from
+from crowdhire.schema.job_relations import prefetch_job_relations, submissions_now
+from crowdhire.schema.pagination import After, Before, Connection, First, Last
+from crowdhire.schema.relations import MaybeLater, now_or_later
 
 if TYPE_CHECKING:
     from crowdhire.schema.matching import CandidateRecommendationType
@@ -156,13 +159,25 @@ class JobType(Node):
         ensure_can_see_fee_terms(info.context.viewer, self.model)
         return FeeTermsType.from_model(self.model.fee_terms)
 
-    @strawberry.field(description="The company that posted the job.")
-    async def company(self, info: Info) -> CompanyType | None:
+    # Relations answer at once when the page of jobs prefetched them (schema.job_relations).
+    @strawberry.field(
+        description="The company that posted the job.", graphql_type=CompanyType | None
+    )
+    def company(self, info: Info) -> MaybeLater[CompanyType | None]:
         """Loaded through the batched, cached company loader."""
-        return await company_view(info, self.model.company_id)
+        context, company_id = info.context, self.model.company_id
+        now = company_resolvers.company_now(context, company_id)
+        later = lambda: company_resolvers.company_by_id(context, company_id)  # noqa: E731
+        return now_or_later(now, later, CompanyType.from_model)
 
-    @strawberry.field(description="Candidates submitted to this job, newest first.")
-    async def submissions(
+    @strawberry.field(
+        description="Candidates submitted to this job, newest first.",
+        graphql_type=Connection[
+            Annotated["SubmissionType", strawberry.lazy("crowdhire.schema.submissions")]
+        ]
+        | None,
+    )
+    def submissions(
         self,
         info: Info,
         first: First = None,
@@ -179,11 +194,23 @@ class JobType(Node):
                 " (forward paging only; people who opted out of automated ranking come last)."
             ),
         ] = JobSubmissionOrder.CREATED_AT_DESC,
-    ) -> (
-        Connection[Annotated[SubmissionType, strawberry.lazy("crowdhire.schema.submissions")]]
-        | None
-    ):
+    ) -> MaybeLater[Connection[Any] | None]:
         """The company sees all; a recruiter only their own; others are FORBIDDEN."""
+        window = (first, after, last, before)
+        if order_by is not JobSubmissionOrder.MATCH_DESC:
+            now = submissions_now(info, self.model, window, stage)
+            if now is not None:
+                return now
+        return self._load_submissions(info, window, stage, order_by)
+
+    async def _load_submissions(
+        self,
+        info: Info,
+        window: tuple[int | None, str | None, int | None, str | None],
+        stage: list[Stage] | None,
+        order_by: JobSubmissionOrder,
+    ) -> Connection[Any] | None:
+        first, after, last, before = window
         context = info.context
         visible = job_pipeline_criteria(context.viewer, self.model, "submissions")
         stages = capped_list(stage, "stage")
@@ -236,7 +263,7 @@ class JobType(Node):
     )
 
 
-register_node_view(Job, JobType.from_model)
+register_node_view(Job, JobType.from_model, prefetch_job_relations)
 
 
 @strawberry.input(description="Filters for the jobs list; all given conditions must hold.")
@@ -307,6 +334,5 @@ async def resolve_jobs(
     criteria = filter.criteria() if filter else job_resolvers.JobCriteria()
     request = page_request(first, after, last, before)
     page = await job_resolvers.list_jobs(info.context, criteria, order_by.value, request)
-    return connection_from(
-        page, JobType.from_model, lambda: job_resolvers.count_jobs(info.context, criteria)
-    )
+    count = lambda: job_resolvers.count_jobs(info.context, criteria)  # noqa: E731
+    return await connection_of(info, Job, page, count)

@@ -15,7 +15,7 @@ responses stay byte-identical (tests/test_compiled_execution.py compares them).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     GraphQLField,
@@ -39,6 +39,7 @@ from crowdhire.graphql.field_readers import STEP_ASIDE, Reader, field_reader, st
 _NO_ARGUMENTS: dict[str, Any] = {}  # never mutated: direct resolvers copy what they pass on
 Direct = tuple[GraphQLField, DirectResolve]
 Entry = tuple[str, FieldDetailsList, Reader | None, Direct | None]
+Results = TypeVar("Results", dict[str, Any], list[Any])
 
 
 class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -182,7 +183,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     self.handle_field_error(raw_error, item_type, details, item_path)
                     value = None
                 if is_awaitable(value):
-                    value = self._await_item(value, item_type, details, item_path)
+                    value = self._await_completed(value, item_type, details, item_path)
                     pending.append(index)
                 completed.append(value)
         except Exception:
@@ -191,26 +192,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             raise
         if not pending:
             return completed
-        return self._gather_items(completed, pending)
-
-    async def _await_item(
-        self, value: Any, item_type: GraphQLOutputType, details: FieldDetailsList, path: Path
-    ) -> Any:
-        try:
-            return await value
-        except Exception as raw_error:  # noqa: BLE001 — located and recorded, as graphql-core
-            self.handle_field_error(raw_error, item_type, details, path)
-            return None
-
-    @staticmethod
-    async def _gather_items(completed: list[Any], pending: list[int]) -> list[Any]:
-        if len(pending) == 1:
-            completed[pending[0]] = await completed[pending[0]]
-            return completed
-        awaited = await gather_with_cancel(*(completed[index] for index in pending))
-        for index, value in zip(pending, awaited, strict=True):
-            completed[index] = value
-        return completed
+        return self._gather(completed, pending)
 
     def _arguments(self, field: GraphQLField, details: FieldDetailsList) -> dict[str, Any]:
         """graphql-core's coerced arguments, once per field node and definition in a request
@@ -273,11 +255,14 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
 
     @staticmethod
-    async def _gather(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
-        if len(awaitable_fields) == 1:
-            name = awaitable_fields[0]
-            results[name] = await results[name]
+    async def _gather(results: Results, awaitable: list[Any]) -> Results:
+        """Await the entries of `results` (an object's fields, a list's items) at the keys in
+        `awaitable` together, and put what they give in their place."""
+        if len(awaitable) == 1:
+            key = awaitable[0]
+            results[key] = await results[key]
             return results
-        awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
-        results.update(zip(awaitable_fields, awaited, strict=True))
+        awaited = await gather_with_cancel(*(results[key] for key in awaitable))
+        for key, value in zip(awaitable, awaited, strict=True):
+            results[key] = value
         return results

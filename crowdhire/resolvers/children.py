@@ -6,6 +6,8 @@ rules, so the loaders stay free of authorization.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from bson import ObjectId
 
 from crowdhire.context import Context
@@ -35,11 +37,12 @@ def children_page_now(
     return loaded(context.loaders.children.pages(relation), key)
 
 
-async def prefetch_children_pages(
+def prefetch_children_pages(
     context: Context, relation: ChildRelation, keys: list[ChildPageKey]
-) -> list[Page]:
-    """Many parents' windows in this request's batch (what `children_page` then finds)."""
-    return await context.loaders.children.pages(relation).load_many(keys)
+) -> Awaitable[list[Page]]:
+    """Many parents' windows in this request's batch (what `children_page` then finds); a
+    future, as the other prefetches (`resolvers.jobs.prefetch_jobs`)."""
+    return context.loaders.children.pages(relation).load_many(keys)
 
 
 async def children_count(

@@ -31,7 +31,7 @@ from crowdhire.schema.connections import (
 from crowdhire.schema.ids import Node, encode_global_id, optional_object_id
 from crowdhire.schema.job_relations import prefetch_job_relations, submissions_now
 from crowdhire.schema.pagination import After, Before, Connection, First, Last
-from crowdhire.schema.relations import MaybeLater, now_or_later
+from crowdhire.schema.relations import MaybeLater, related
 
 if TYPE_CHECKING:
     from crowdhire.schema.matching import CandidateRecommendationType
@@ -165,10 +165,9 @@ class JobType(Node):
     )
     def company(self, info: Info) -> MaybeLater[CompanyType | None]:
         """Loaded through the batched, cached company loader."""
-        context, company_id = info.context, self.model.company_id
-        now = company_resolvers.company_now(context, company_id)
-        later = lambda: company_resolvers.company_by_id(context, company_id)  # noqa: E731
-        return now_or_later(now, later, CompanyType.from_model)
+        company_id, convert = self.model.company_id, CompanyType.from_model
+        now, by_id = company_resolvers.company_now, company_resolvers.company_by_id
+        return related(info.context, company_id, now, by_id, convert)
 
     @strawberry.field(
         description="Candidates submitted to this job, newest first.",

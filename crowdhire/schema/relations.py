@@ -17,6 +17,8 @@ from strawberry.types.nodes import SelectedField, Selection
 from crowdhire.context import Info
 from crowdhire.loaders.base import Pending
 
+C = TypeVar("C")
+K = TypeVar("K")
 M = TypeVar("M")
 T = TypeVar("T")
 
@@ -38,6 +40,18 @@ def now_or_later(
         return convert(found) if found is not None else None
 
     return load()
+
+
+def related(
+    context: C,
+    key: K,
+    now: Callable[[C, K], M | Pending | None],
+    by_id: Callable[[C, K], Awaitable[M | None]],
+    convert: Callable[[M], T],
+) -> MaybeLater[T | None]:
+    """A relation field's answer: `now(context, key)` when a parent prefetched it, else an
+    awaitable of `by_id(context, key)`, either way through `convert`."""
+    return now_or_later(now(context, key), lambda: by_id(context, key), convert)
 
 
 def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:

@@ -30,6 +30,7 @@ from crowdhire.schema.recruiters import RecruiterType
 from crowdhire.schema.relations import (
     MaybeLater,
     now_or_later,
+    related,
     selected_node_fields,
     selected_node_subfields,
     selected_subfields,
@@ -97,11 +98,8 @@ class SubmissionType(Node):
     @strawberry.field(description="The job applied to.", graphql_type=JobType | None)
     def job(self, info: Info) -> MaybeLater[JobType | None]:
         """Through the batched, cached job loader."""
-        context, job_id = info.context, self.model.job_id
-        now = job_resolvers.job_now(context, job_id)
-        return now_or_later(
-            now, lambda: job_resolvers.job_by_id(context, job_id), JobType.from_model
-        )
+        now, by_id = job_resolvers.job_now, job_resolvers.job_by_id
+        return related(info.context, self.model.job_id, now, by_id, JobType.from_model)
 
     @strawberry.field(description="The candidate submitted.", graphql_type=CandidateType | None)
     def candidate(self, info: Info) -> MaybeLater[CandidateType | None]:
@@ -117,10 +115,9 @@ class SubmissionType(Node):
     )
     def recruiter(self, info: Info) -> MaybeLater[RecruiterType | None]:
         """Through the batched, cached recruiter loader."""
-        context, recruiter_id = info.context, self.model.recruiter_id
-        now = recruiter_resolvers.recruiter_now(context, recruiter_id)
-        later = lambda: recruiter_resolvers.recruiter_by_id(context, recruiter_id)  # noqa: E731
-        return now_or_later(now, later, RecruiterType.from_model)
+        recruiter_id, convert = self.model.recruiter_id, RecruiterType.from_model
+        now, by_id = recruiter_resolvers.recruiter_now, recruiter_resolvers.recruiter_by_id
+        return related(info.context, recruiter_id, now, by_id, convert)
 
 
 async def prefetch_submission_relations(info: Info, items: list[Submission]) -> None:

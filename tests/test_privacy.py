@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -58,8 +59,16 @@ PERSON = {
     "links": ["https://zelda-vrabel.example/cv"],
 }
 TRACES = ["zelda", "okonkwo", "vrabel", "quantum plumber", "tobermory", "zorblang", "quuxcraft",
-          "7946", "442079460958", "her mobile", "best quantum",
+          "442079460958", "2079460958", "her mobile", "best quantum",
           *person_keys("zelda.vrabel@privacy.example", "+442079460958")]  # fmt: skip
+# The phone's middle group on its own, as a whole group: inside a longer run of digits or hex
+# it is chance (an ObjectId, a timestamp in milliseconds), which once failed this test.
+PHONE_GROUP = re.compile(r"(?<![0-9a-f])7946(?![0-9a-f])")
+
+
+def _traces_in(text: str) -> list[str]:
+    found = [trace for trace in TRACES if trace in text]
+    return [*found, "7946"] if PHONE_GROUP.search(text) else found
 
 
 def _codes(result: dict[str, Any]) -> list[tuple[list[str], str]]:
@@ -176,7 +185,7 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
     ]
     assert await cache.get_many(keys) == [None, None, None]
     leftovers = [(name, trace) for name, text in await _all_documents()
-                 for trace in TRACES if trace in text]  # fmt: skip
+                 for trace in _traces_in(text)]  # fmt: skip
     assert leftovers == []
     assert await DocumentText.find_all().count() == 0
     assert await CandidateDocument.find_all().count() == 0
@@ -205,7 +214,7 @@ async def test_export_has_every_stored_field_then_erase_leaves_no_trace(
     assert node["placements"]["nodes"][0]["fee"]["amount"] == stored_placement.fee.amount
     visible = json_util.dumps([as_company.json(), after, again]).lower()
     cached = json_util.dumps([v for v in await cache.get_many(keys) if v]).lower()
-    assert [t for t in TRACES if t in visible or t in cached] == []
+    assert _traces_in(visible) == [] and _traces_in(cached) == []
     assert again["exportCandidateData"]["userErrors"][0]["code"] == "NOT_FOUND"
     stored_placement_after = await Placement.get(stored_placement.id)
     assert stored_placement_after is not None

@@ -44,7 +44,7 @@ from crowdhire.schema.connections import (
 )
 from crowdhire.schema.lookahead import NodeField, node_fields
 from crowdhire.schema.pagination import Connection
-from crowdhire.schema.relations import selected_node_fields
+from crowdhire.schema.relations import distinct_ids, selected_node_fields
 
 _WINDOW_ARGUMENTS = ("first", "after", "last", "before")
 
@@ -82,7 +82,7 @@ async def prefetch_job_relations(info: Info, jobs: list[Job]) -> None:
     selected = selected_node_fields(info)
     loads: list[Awaitable[object]] = []
     if "company" in selected:
-        ids = list(dict.fromkeys(job.company_id for job in jobs))
+        ids = distinct_ids(job.company_id for job in jobs)
         loads.append(company_resolvers.prefetch_companies(info.context, ids))
     if "submissions" in selected:
         loads.extend(_prefetch_windows(nested, jobs) for nested in node_fields(info, "submissions"))
@@ -92,8 +92,9 @@ async def prefetch_job_relations(info: Info, jobs: list[Job]) -> None:
 
 async def _prefetch_windows(nested: NodeField, jobs: list[Job]) -> None:
     arguments = nested.arguments
-    if arguments.get("orderBy") is not None and arguments["orderBy"].name != "CREATED_AT_DESC":
-        return  # ranked windows are computed per job (crowdhire.resolvers.match_order)
+    order_by = arguments.get("orderBy")
+    if order_by is not None and order_by.name == "MATCH_DESC":
+        return  # as the resolver: ranked windows are computed per job (resolvers.match_order)
     try:
         request = page_request(*(arguments.get(name) for name in _WINDOW_ARGUMENTS))
         stages = capped_list(arguments.get("stage"), "stage")

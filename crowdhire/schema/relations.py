@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import TypeAlias, TypeVar
 
+from bson import ObjectId
 from strawberry.types.nodes import SelectedField, Selection
 
 from crowdhire.context import Info
@@ -40,6 +41,11 @@ def now_or_later(
         return convert(found) if found is not None else None
 
     return load()
+
+
+def distinct_ids(ids: Iterable[ObjectId]) -> list[ObjectId]:
+    """Each id once, in first-seen order (what a prefetch asks its loader for)."""
+    return list(dict.fromkeys(ids))
 
 
 def related(

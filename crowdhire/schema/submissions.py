@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from bson import ObjectId
 
 from crowdhire.context import Info
 from crowdhire.models.submissions import RejectReason, Stage, Submission
@@ -29,6 +27,7 @@ from crowdhire.schema.payloads import shown_after
 from crowdhire.schema.recruiters import RecruiterType
 from crowdhire.schema.relations import (
     MaybeLater,
+    distinct_ids,
     now_or_later,
     related,
     selected_node_fields,
@@ -126,14 +125,16 @@ async def prefetch_submission_relations(info: Info, items: list[Submission]) -> 
     selected = selected_node_fields(info)
     prefetches = []
     if "job" in selected:
-        prefetches.append(job_resolvers.prefetch_jobs(context, _distinct(s.job_id for s in items)))
+        prefetches.append(
+            job_resolvers.prefetch_jobs(context, distinct_ids(s.job_id for s in items))
+        )
     if "candidate" in selected:
-        ids = _distinct(s.candidate_id for s in items)
+        ids = distinct_ids(s.candidate_id for s in items)
         # what each node's `candidate` resolver will ask for (the same unless aliased apart)
         omit = unread_candidate_fields(info, selected_node_subfields(info, "candidate"))
         prefetches.append(candidate_resolvers.prefetch_candidates(context, ids, omit))
     if "recruiter" in selected:
-        ids = _distinct(s.recruiter_id for s in items)
+        ids = distinct_ids(s.recruiter_id for s in items)
         prefetches.append(recruiter_resolvers.prefetch_recruiters(context, ids))
     if prefetches:
         await asyncio.gather(*prefetches)
@@ -146,10 +147,6 @@ register_node_view(
     # person_keys: hashes that keep a person to one submission per job, never shown
     sole_readers={"history": "history", "pitch": "pitch", "person_keys": None},
 )
-
-
-def _distinct(ids: Iterable[ObjectId]) -> list[ObjectId]:
-    return list(dict.fromkeys(ids))
 
 
 @strawberry.input(description="Filters for the submissions list; all given conditions must hold.")
